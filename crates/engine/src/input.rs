@@ -1,0 +1,212 @@
+//! Opening inputs: files, folders, stdin, and gzip detected by its magic bytes.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use flate2::bufread::MultiGzDecoder;
+use serde::{Deserialize, Serialize};
+
+/// Size of the read buffer: large enough that syscalls do not dominate on big exports.
+const READ_BUFFER: usize = 256 * 1024;
+
+/// Why an input could not be read. Every variant names the input, and where a line is known,
+/// the line, so that the user can open the file at the right place.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("cannot open {path}: {source}")]
+    Open { path: String, source: io::Error },
+    #[error("cannot read {name} after line {line}: {source}")]
+    Read {
+        name: String,
+        line: u64,
+        source: io::Error,
+    },
+    #[error("{path} holds no files to read")]
+    EmptyFolder { path: String },
+}
+
+/// How an input was compressed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Compression {
+    None,
+    Gzip,
+}
+
+/// Expands the paths a user named into the files to read: files stay as they are, folders
+/// give the files beneath them in name order (hidden files skipped), `-` stands for stdin.
+pub fn expand_paths(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.as_os_str() == "-" || !path.is_dir() {
+            files.push(path.clone());
+            continue;
+        }
+        let before = files.len();
+        collect_folder(path, &mut files)?;
+        if files.len() == before {
+            return Err(Error::EmptyFolder {
+                path: path.display().to_string(),
+            });
+        }
+    }
+    Ok(files)
+}
+
+fn collect_folder(folder: &Path, files: &mut Vec<PathBuf>) -> Result<(), Error> {
+    let open_error = |source| Error::Open {
+        path: folder.display().to_string(),
+        source,
+    };
+    let mut entries = std::fs::read_dir(folder)
+        .map_err(open_error)?
+        .map(|entry| entry.map(|e| e.path()))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(open_error)?;
+    entries.sort();
+    for path in entries {
+        let hidden = path
+            .file_name()
+            .is_some_and(|name| name.to_string_lossy().starts_with('.'));
+        if hidden {
+            continue;
+        }
+        if path.is_dir() {
+            collect_folder(&path, files)?;
+        } else {
+            files.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Opens a file, or stdin for `-`.
+pub(crate) fn open_path(path: &Path) -> Result<Box<dyn Read + Send>, Error> {
+    if path.as_os_str() == "-" {
+        return Ok(Box::new(io::stdin()));
+    }
+    File::open(path)
+        .map(|file| Box::new(file) as Box<dyn Read + Send>)
+        .map_err(|source| Error::Open {
+            path: path.display().to_string(),
+            source,
+        })
+}
+
+/// Reads an input line by line into one reused buffer, decompressing gzip when the first
+/// bytes say so (an S3 export object is gzip whatever its name).
+pub(crate) struct LineReader<R: Read> {
+    source: Source<R>,
+    line_number: u64,
+}
+
+enum Source<R: Read> {
+    Plain(BufReader<R>),
+    Gzip(BufReader<MultiGzDecoder<BufReader<R>>>),
+}
+
+impl<R: Read> LineReader<R> {
+    pub(crate) fn new(reader: R) -> io::Result<Self> {
+        let mut buffered = BufReader::with_capacity(READ_BUFFER, reader);
+        let head = buffered.fill_buf()?;
+        let source = if head.starts_with(&[0x1f, 0x8b]) {
+            Source::Gzip(BufReader::with_capacity(
+                READ_BUFFER,
+                MultiGzDecoder::new(buffered),
+            ))
+        } else {
+            Source::Plain(buffered)
+        };
+        Ok(LineReader {
+            source,
+            line_number: 0,
+        })
+    }
+
+    pub(crate) fn compression(&self) -> Compression {
+        match self.source {
+            Source::Plain(_) => Compression::None,
+            Source::Gzip(_) => Compression::Gzip,
+        }
+    }
+
+    /// The number of the line last returned, counting from 1.
+    pub(crate) fn line_number(&self) -> u64 {
+        self.line_number
+    }
+
+    /// Reads the next line into `line` without its line ending (LF or CRLF). Returns false at
+    /// the end of the input.
+    pub(crate) fn next_line(&mut self, line: &mut Vec<u8>) -> io::Result<bool> {
+        line.clear();
+        let read = match &mut self.source {
+            Source::Plain(reader) => reader.read_until(b'\n', line)?,
+            Source::Gzip(reader) => reader.read_until(b'\n', line)?,
+        };
+        if read == 0 {
+            return Ok(false);
+        }
+        self.line_number += 1;
+        if line.last() == Some(&b'\n') {
+            line.pop();
+            if line.last() == Some(&b'\r') {
+                line.pop();
+            }
+        }
+        Ok(true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use flate2::write::GzEncoder;
+    use std::io::Write;
+
+    fn lines_of(bytes: &[u8]) -> (Compression, Vec<String>) {
+        let mut reader = LineReader::new(bytes).unwrap();
+        let mut line = Vec::new();
+        let mut lines = Vec::new();
+        while reader.next_line(&mut line).unwrap() {
+            lines.push(String::from_utf8_lossy(&line).into_owned());
+        }
+        (reader.compression(), lines)
+    }
+
+    #[test]
+    fn line_endings_lf_crlf_and_a_last_line_without_one() {
+        let (compression, lines) = lines_of(b"a\r\nb\n\nc");
+        assert_eq!(compression, Compression::None);
+        assert_eq!(lines, ["a", "b", "", "c"]);
+    }
+
+    #[test]
+    fn gzip_is_recognised_by_its_bytes_including_concatenated_members() {
+        let mut bytes = Vec::new();
+        for part in [&b"first\n"[..], &b"second\n"[..]] {
+            let mut encoder = GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            encoder.write_all(part).unwrap();
+            bytes.extend(encoder.finish().unwrap());
+        }
+        let (compression, lines) = lines_of(&bytes);
+        assert_eq!(compression, Compression::Gzip);
+        assert_eq!(lines, ["first", "second"]);
+    }
+
+    #[test]
+    fn folders_expand_to_their_files_in_order_without_hidden_ones() {
+        let dir = std::env::temp_dir().join(format!("ceiling-expand-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("sub")).unwrap();
+        for name in ["b.log", "a.log", ".hidden", "sub/c.log"] {
+            std::fs::write(dir.join(name), "x\n").unwrap();
+        }
+        let files = expand_paths(std::slice::from_ref(&dir)).unwrap();
+        let names: Vec<_> = files
+            .iter()
+            .map(|f| f.strip_prefix(&dir).unwrap().to_string_lossy().into_owned())
+            .collect();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(names, ["a.log", "b.log", "sub/c.log"]);
+    }
+}

@@ -1,0 +1,30 @@
+//! The analysis engine of Ceiling: it reads API Gateway and Lambda logs and computes the
+//! figures that tell why an API answered 504 Gateway Timeout.
+//!
+//! Data flows one way: an input (a file, a folder, stdin or an in-memory export) is decoded
+//! into lines, each line is classified and parsed into a record, and an [`Analyzer`]
+//! accumulates records into an [`Analysis`], a plain serializable value that the CLI, the
+//! desktop app and the report all show. Memory is bounded by what the analysis keeps (status
+//! codes, rejected-line samples), never by the number of lines read.
+//!
+//! ```
+//! use ceiling_engine::{Analyzer, Settings};
+//!
+//! let log = br#"{"requestId":"a1","status":"504"}
+//! {"requestId":"a2","status":200}
+//! "#;
+//! let mut analyzer = Analyzer::new(Settings::default());
+//! analyzer.read("inline", &log[..]).unwrap();
+//! let analysis = analyzer.finish();
+//! assert_eq!(analysis.requests, 2);
+//! assert_eq!(analysis.status[&504], 1);
+//! ```
+
+mod access;
+mod analysis;
+mod input;
+mod settings;
+
+pub use analysis::{Analysis, Analyzer, InputReport, Rejection};
+pub use input::{expand_paths, Compression, Error};
+pub use settings::{parse_duration_ms, Settings, DEFAULT_CEILING_MS};

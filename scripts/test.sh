@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Runs every test of Ceiling, after installing what the tests need (scripts/setup.sh test):
+# formatting, lints, unit and golden tests, the CLI on generated incidents, the cloud tests
+# against a local moto server, and the GUI tests of the real app under Xvfb.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+venv="$(scripts/setup.sh test | tail -n 1)"
+export CEILING_MOTO_SERVER="$venv/bin/moto_server"
+
+echo "== cargo fmt --check"
+cargo fmt --all --check
+echo "== cargo clippy"
+cargo clippy --locked --workspace --all-targets -- -D warnings
+echo "== cargo test"
+cargo test --locked --workspace

@@ -1,0 +1,84 @@
+//! The Ceiling desktop app: a thin Tauri shell. Each command hands the engine's work to a
+//! blocking thread and returns the engine's `Analysis` to the webview as JSON; the app
+//! computes nothing of its own.
+
+// No console window on Windows release builds.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+use std::path::PathBuf;
+
+use ceiling_engine::{expand_paths, Analysis, Analyzer, Settings};
+use clap::Parser;
+use serde::Serialize;
+
+/// The bundled sample incident: a two-hour slice of a REST API whose report route times out,
+/// written by shared/bench/gen.py (see samples/README.md).
+const SAMPLE_NAME: &str = "sample: orders-api incident (apigw-access.jsonl)";
+const SAMPLE_ACCESS_LOG: &[u8] =
+    include_bytes!("../../samples/orders-api-incident/apigw-access.jsonl");
+
+/// Command line of the desktop app.
+#[derive(Parser, Debug, Clone, Serialize)]
+#[command(name = "ceiling-app", version, about = "The Ceiling desktop app")]
+struct Launch {
+    /// Open the bundled sample incident.
+    #[arg(long)]
+    sample: bool,
+    /// Log files or folders to open.
+    #[arg(value_name = "FILE")]
+    paths: Vec<PathBuf>,
+}
+
+/// What the window should open first, as the command line asked.
+#[tauri::command]
+fn startup(launch: tauri::State<'_, Launch>) -> Launch {
+    launch.inner().clone()
+}
+
+#[tauri::command]
+async fn analyze_paths(paths: Vec<PathBuf>) -> Result<Analysis, String> {
+    run_blocking(move || {
+        let files = expand_paths(&paths).map_err(|e| e.to_string())?;
+        let mut analyzer = Analyzer::new(Settings::default());
+        for file in &files {
+            analyzer.read_path(file).map_err(|e| e.to_string())?;
+        }
+        Ok(analyzer.finish())
+    })
+    .await
+}
+
+#[tauri::command]
+async fn analyze_sample() -> Result<Analysis, String> {
+    run_blocking(|| {
+        let mut analyzer = Analyzer::new(Settings::default());
+        analyzer
+            .read(SAMPLE_NAME, SAMPLE_ACCESS_LOG)
+            .map_err(|e| e.to_string())?;
+        Ok(analyzer.finish())
+    })
+    .await
+}
+
+/// Runs engine work off the async runtime, so that the window stays responsive.
+async fn run_blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, String> + Send + 'static,
+) -> Result<T, String> {
+    tauri::async_runtime::spawn_blocking(work)
+        .await
+        .map_err(|e| format!("the analysis stopped unexpectedly: {e}"))?
+}
+
+fn main() {
+    let launch = Launch::parse();
+    tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
+        .manage(launch)
+        .invoke_handler(tauri::generate_handler![
+            startup,
+            analyze_paths,
+            analyze_sample
+        ])
+        .run(tauri::generate_context!())
+        .expect("the Ceiling window could not start");
+}

@@ -1,0 +1,167 @@
+//! `ceiling`: the command-line twin of the Ceiling desktop app. It runs the same engine over
+//! log files and prints what it found, for a terminal, a script or CI.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use ceiling_engine::{expand_paths, parse_duration_ms, Analysis, Analyzer, Settings};
+use clap::{Parser, Subcommand};
+
+/// Exit code for unusable input or arguments (design.md, "Contracts").
+const EXIT_UNUSABLE: u8 = 2;
+
+#[derive(Parser)]
+#[command(
+    name = "ceiling",
+    version,
+    about = "Why does my API Gateway return 504?"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Analyze API Gateway access logs (plain or gzip; `-` reads stdin; folders are read whole).
+    Analyze(AnalyzeArgs),
+}
+
+#[derive(clap::Args)]
+struct AnalyzeArgs {
+    /// Log files or folders to read.
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+    /// Print the analysis as one JSON document.
+    #[arg(long)]
+    json: bool,
+    /// The integration timeout to measure against (29s for REST, 30s for HTTP APIs).
+    #[arg(long, value_name = "DURATION", default_value = "29s", value_parser = parse_ceiling)]
+    ceiling: u64,
+    /// Also write the report to this file; the format follows the extension (.md).
+    #[arg(long, value_name = "FILE")]
+    report: Option<PathBuf>,
+}
+
+fn parse_ceiling(text: &str) -> Result<u64, String> {
+    match parse_duration_ms(text)? {
+        0 => Err("the ceiling must be longer than 0 ms".to_owned()),
+        ms => Ok(ms),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Analyze(args) => analyze(&args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(reason) => {
+            eprintln!("ceiling: {reason}");
+            ExitCode::from(EXIT_UNUSABLE)
+        }
+    }
+}
+
+fn analyze(args: &AnalyzeArgs) -> Result<(), String> {
+    // Refuse an unknown report format before spending time on the logs.
+    if let Some(path) = &args.report {
+        report_format(path)?;
+    }
+    let files = expand_paths(&args.files).map_err(|e| e.to_string())?;
+    let mut analyzer = Analyzer::new(Settings {
+        ceiling_ms: args.ceiling,
+    });
+    for file in &files {
+        analyzer.read_path(file).map_err(|e| e.to_string())?;
+    }
+    let analysis = analyzer.finish();
+    if analysis.requests == 0 {
+        return Err(no_records_reason(&analysis));
+    }
+    if let Some(path) = &args.report {
+        let ReportFormat::Markdown = report_format(path)?;
+        std::fs::write(path, ceiling_report::markdown(&analysis))
+            .map_err(|e| format!("cannot write the report to {}: {e}", path.display()))?;
+    }
+    let mut stdout = std::io::stdout().lock();
+    let written = if args.json {
+        serde_json::to_writer_pretty(&mut stdout, &analysis)
+            .map_err(std::io::Error::from)
+            .and_then(|()| writeln!(stdout))
+    } else {
+        write_summary(&mut stdout, &analysis)
+    };
+    match written {
+        // A closed pipe (`ceiling analyze ... | head`) is the reader's choice, not an error.
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(format!("cannot write the output: {e}"))
+        }
+        _ => Ok(()),
+    }
+}
+
+enum ReportFormat {
+    Markdown,
+}
+
+fn report_format(path: &std::path::Path) -> Result<ReportFormat, String> {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("md") => Ok(ReportFormat::Markdown),
+        _ => Err(format!(
+            "cannot tell the report format of {}: name it .md",
+            path.display()
+        )),
+    }
+}
+
+/// Says why nothing could be analyzed, naming each input and its first rejected line.
+fn no_records_reason(analysis: &Analysis) -> String {
+    let mut reasons = Vec::new();
+    for input in &analysis.inputs {
+        match input.rejected.first() {
+            Some(rejection) => reasons.push(format!(
+                "{}: line {}: {}",
+                input.name,
+                rejection.first_lines.first().copied().unwrap_or(0),
+                rejection.reason
+            )),
+            None => reasons.push(format!("{}: empty", input.name)),
+        }
+    }
+    format!(
+        "no API Gateway access-log records found ({})",
+        reasons.join("; ")
+    )
+}
+
+fn write_summary(out: &mut impl Write, analysis: &Analysis) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "{} requests, ceiling {} ms",
+        analysis.requests, analysis.ceiling_ms
+    )?;
+    for (status, count) in &analysis.status {
+        writeln!(out, "  {status}  {count:>9}")?;
+    }
+    for input in &analysis.inputs {
+        writeln!(
+            out,
+            "{}: {} lines, {} records",
+            input.name, input.lines, input.records
+        )?;
+        for rejection in &input.rejected {
+            let lines: Vec<String> = rejection.first_lines.iter().map(u64::to_string).collect();
+            writeln!(
+                out,
+                "  {} line(s) rejected: {} (first at line {})",
+                rejection.count,
+                rejection.reason,
+                lines.join(", ")
+            )?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,118 @@
+// The window's behaviour: which view shows, and filling it from an Analysis.
+// Log-derived text only ever reaches the page through textContent, never as HTML.
+
+import * as ipc from './ipc.js';
+
+const $ = (id) => document.getElementById(id);
+const numberFormat = new Intl.NumberFormat('en-US');
+
+function showMessage(text, kind) {
+  const message = $('message');
+  message.textContent = text;
+  message.className = `message ${kind}`;
+  message.hidden = false;
+}
+
+function hideMessage() {
+  $('message').hidden = true;
+}
+
+function cell(text, className) {
+  const td = document.createElement('td');
+  td.textContent = text;
+  if (className) td.className = className;
+  return td;
+}
+
+function row(cells, attributes = {}) {
+  const tr = document.createElement('tr');
+  for (const [name, value] of Object.entries(attributes)) tr.setAttribute(name, value);
+  tr.append(...cells);
+  return tr;
+}
+
+function formatSeconds(ms) {
+  return `${(ms / 1000).toLocaleString('en-US', { maximumFractionDigits: 1 })} s`;
+}
+
+function render(analysis) {
+  const statuses = Object.entries(analysis.status).map(([code, count]) => [Number(code), count]);
+  const fiveHundreds = statuses.filter(([code]) => code >= 500).reduce((sum, [, n]) => sum + n, 0);
+  $('figure-requests').textContent = numberFormat.format(analysis.requests);
+  $('figure-504').textContent = numberFormat.format(analysis.status['504'] ?? 0);
+  $('figure-5xx').textContent = numberFormat.format(fiveHundreds);
+  $('figure-ceiling').textContent = formatSeconds(analysis.ceiling_ms);
+
+  const statusRows = statuses.map(([code, count]) => row([
+    cell(String(code), code >= 500 ? 'status bad' : code >= 400 ? 'status warn' : 'status'),
+    cell(numberFormat.format(count), 'num count'),
+    cell(`${(100 * count / analysis.requests).toFixed(1)} %`, 'num'),
+  ], { 'data-status': String(code) }));
+  $('status-table').tBodies[0].replaceChildren(...statusRows);
+
+  const inputRows = analysis.inputs.map((input) => row([
+    cell(input.name, 'name'),
+    cell(numberFormat.format(input.lines), 'num'),
+    cell(numberFormat.format(input.records), 'num'),
+    cell(numberFormat.format(input.rejected.reduce((sum, r) => sum + r.count, 0)), 'num'),
+  ]));
+  $('inputs-table').tBodies[0].replaceChildren(...inputRows);
+
+  const rejections = analysis.inputs.flatMap((input) => input.rejected.map((rejection) => {
+    const li = document.createElement('li');
+    li.textContent = `${input.name}: ${rejection.count} line(s) rejected, ${rejection.reason}` +
+      ` (first at line ${rejection.first_lines.join(', ')})`;
+    return li;
+  }));
+  $('rejections').replaceChildren(...rejections);
+
+  $('start').hidden = true;
+  $('results').hidden = false;
+}
+
+async function run(work, what) {
+  document.body.classList.add('busy');
+  showMessage(`Reading ${what}…`, 'info');
+  try {
+    const analysis = await work();
+    hideMessage();
+    render(analysis);
+    document.title = `Ceiling: ${what}`;
+  } catch (error) {
+    showMessage(String(error), 'error');
+  } finally {
+    document.body.classList.remove('busy');
+  }
+}
+
+const describe = (paths) => (paths.length === 1 ? paths[0] : `${paths.length} inputs`);
+
+function openPaths(paths) {
+  if (paths.length > 0) run(() => ipc.analyzePaths(paths), describe(paths));
+}
+
+const openSample = () => run(ipc.analyzeSample, 'the sample incident');
+
+async function pick(folders) {
+  try {
+    openPaths(await ipc.pickPaths({ folders }));
+  } catch (error) {
+    showMessage(String(error), 'error');
+  }
+}
+
+window.addEventListener('DOMContentLoaded', async () => {
+  $('open-files').addEventListener('click', () => pick(false));
+  $('open-folder').addEventListener('click', () => pick(true));
+  $('open-sample').addEventListener('click', openSample);
+  $('start-sample').addEventListener('click', openSample);
+
+  await ipc.onFileDrop(({ type, paths }) => {
+    document.body.classList.toggle('dragging', type === 'enter' || type === 'over');
+    if (type === 'drop') openPaths(paths);
+  });
+
+  const launch = await ipc.startup();
+  if (launch.paths.length > 0) openPaths(launch.paths);
+  else if (launch.sample) openSample();
+});
