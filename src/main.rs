@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use ceiling_engine::{expand_paths, parse_duration_ms, Analysis, Analyzer, Settings};
+use ceiling_engine::{expand_paths, parse_duration_ms, Analysis, Analyzer, Settings, Template};
 use clap::{Parser, Subcommand};
 
 /// Exit code for unusable input or arguments (design.md, "Contracts").
@@ -36,9 +36,14 @@ struct AnalyzeArgs {
     /// Print the analysis as one JSON document.
     #[arg(long)]
     json: bool,
-    /// The integration timeout to measure against (29s for REST, 30s for HTTP APIs).
-    #[arg(long, value_name = "DURATION", default_value = "29s", value_parser = parse_ceiling)]
-    ceiling: u64,
+    /// The integration timeout to measure against [default: 29s; 30s for HTTP APIs].
+    #[arg(long, value_name = "DURATION", value_parser = parse_ceiling)]
+    ceiling: Option<u64>,
+    /// The stage's access-log format string ($context template), for formats Ceiling cannot
+    /// recognise alone (CLF or CSV with extra fields, custom layouts); `@FILE` reads it from a
+    /// file.
+    #[arg(long, value_name = "TEMPLATE", value_parser = parse_template)]
+    access_format: Option<Template>,
     /// Also write the report to this file; the format follows the extension (.md).
     #[arg(long, value_name = "FILE")]
     report: Option<PathBuf>,
@@ -49,6 +54,16 @@ fn parse_ceiling(text: &str) -> Result<u64, String> {
         0 => Err("the ceiling must be longer than 0 ms".to_owned()),
         ms => Ok(ms),
     }
+}
+
+fn parse_template(text: &str) -> Result<Template, String> {
+    let text = match text.strip_prefix('@') {
+        Some(path) => {
+            std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?
+        }
+        None => text.to_owned(),
+    };
+    Template::parse(&text).map_err(|e| e.to_string())
 }
 
 fn main() -> ExitCode {
@@ -73,12 +88,16 @@ fn analyze(args: &AnalyzeArgs) -> Result<(), String> {
     let files = expand_paths(&args.files).map_err(|e| e.to_string())?;
     let mut analyzer = Analyzer::new(Settings {
         ceiling_ms: args.ceiling,
+        access_format: args.access_format.clone(),
     });
     for file in &files {
-        analyzer.read_path(file).map_err(|e| e.to_string())?;
+        // What an unreadable input held up to the error is kept; the others are still read.
+        if let Err(error) = analyzer.read_path(file) {
+            eprintln!("ceiling: warning: {error}");
+        }
     }
     let analysis = analyzer.finish();
-    if analysis.requests == 0 {
+    if analysis.requests == 0 && analysis.lambda.is_none() && analysis.execution.is_none() {
         return Err(no_records_reason(&analysis));
     }
     if let Some(path) = &args.report {
@@ -128,11 +147,14 @@ fn no_records_reason(analysis: &Analysis) -> String {
                 rejection.first_lines.first().copied().unwrap_or(0),
                 rejection.reason
             )),
-            None => reasons.push(format!("{}: empty", input.name)),
+            None => reasons.push(match &input.error {
+                Some(error) => error.clone(),
+                None => format!("{}: empty", input.name),
+            }),
         }
     }
     format!(
-        "no API Gateway access-log records found ({})",
+        "no API Gateway or Lambda log records found ({})",
         reasons.join("; ")
     )
 }

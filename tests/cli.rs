@@ -31,29 +31,204 @@ fn assert_figures_match(analysis: &Value, truth: &Value) {
     }
 }
 
-#[test]
-fn json_access_logs_give_the_requests_and_statuses_of_truth() {
-    for (seed, requests) in [("1", "3000"), ("7", "20000")] {
-        let dir = tempfile::tempdir().unwrap();
-        let truth = gen::generate(
-            dir.path(),
-            &[
-                "--no-lambda",
-                "--seed",
-                seed,
-                "--requests",
-                requests,
-                "--garbage",
-                "4",
-            ],
-        );
-        let log = dir.path().join("apigw-access.jsonl");
-        let analysis = analyze_json(&[log.to_str().unwrap()]);
-        assert_figures_match(&analysis, &truth);
-        let input = &analysis["inputs"][0];
-        assert_eq!(input["records"], truth["requests"]);
-        assert_eq!(input["compression"], "none");
+/// Every figure truth.json holds, compared with what `ceiling analyze` says.
+fn truth_differences(analysis: &Value, truth: &Value) -> Vec<String> {
+    let mut differences = Vec::new();
+    let mut compare = |name: String, ours: &Value, theirs: &Value| {
+        if ours != theirs {
+            differences.push(format!("{name}: ceiling says {ours}, truth.json {theirs}"));
+        }
+    };
+    for key in [
+        "ceiling_ms",
+        "requests",
+        "rejected_lines",
+        "status",
+        "integration_timeouts",
+        "near_ceiling",
+        "bad_gateway",
+    ] {
+        compare(key.to_owned(), &analysis[key], &truth[key]);
     }
+    for key in ["p50_ms", "p95_ms", "p99_ms"] {
+        compare(
+            format!("overall.{key}"),
+            &analysis["overall"][key],
+            &truth["overall"][key],
+        );
+    }
+    let routes = analysis["routes"].as_array().unwrap();
+    for expected in truth["routes"].as_array().unwrap() {
+        let name = &expected["route"];
+        match routes.iter().find(|r| &r["route"] == name) {
+            Some(route) => {
+                for key in [
+                    "requests", "timeouts", "p50_ms", "p95_ms", "p99_ms", "max_ms",
+                ] {
+                    compare(format!("{name}.{key}"), &route[key], &expected[key]);
+                }
+            }
+            None => compare(format!("route {name}"), &Value::Null, name),
+        }
+    }
+    if truth["lambda"].is_null() {
+        compare("lambda".to_owned(), &analysis["lambda"], &Value::Null);
+    } else {
+        for key in [
+            "invocations",
+            "cold_starts",
+            "timeouts",
+            "timeouts_above_ceiling",
+            "outlived_gateway",
+            "gateway_timeouts_on_cold_start",
+            "memory_pressure",
+        ] {
+            compare(
+                format!("lambda.{key}"),
+                &analysis["lambda"][key],
+                &truth["lambda"][key],
+            );
+        }
+        let ours = analysis["lambda"]["max_init_ms"].as_f64().unwrap_or(0.0);
+        let theirs = truth["lambda"]["max_init_ms"].as_f64().unwrap();
+        if (ours - theirs).abs() > 0.01 {
+            compare(
+                "lambda.max_init_ms".to_owned(),
+                &ours.into(),
+                &theirs.into(),
+            );
+        }
+    }
+    differences
+}
+
+/// Writes an incident with gen.py, analyzes all it wrote (with the stage's format string
+/// where the format needs one) and compares every figure with truth.json.
+fn assert_incident_matches_truth(args: &[&str]) {
+    let dir = tempfile::tempdir().unwrap();
+    let truth = gen::generate(dir.path(), args);
+    let mut command: Vec<String> = Vec::new();
+    if matches!(truth["arguments"]["format"].as_str(), Some("clf" | "csv")) {
+        let format = dir.path().join("apigw-access-format.txt");
+        command.push("--access-format".into());
+        command.push(format!("@{}", format.display()));
+    }
+    let mut files: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| {
+            let name = path.file_name().unwrap().to_string_lossy();
+            name.starts_with("apigw-access.") || name.starts_with("lambda-")
+        })
+        .map(|path| path.display().to_string())
+        .collect();
+    files.sort();
+    command.extend(files);
+    let command: Vec<&str> = command.iter().map(String::as_str).collect();
+    let analysis = analyze_json(&command);
+    let differences = truth_differences(&analysis, &truth);
+    assert!(
+        differences.is_empty(),
+        "gen.py {args:?}:\n{}",
+        differences.join("\n")
+    );
+}
+
+#[test]
+fn every_access_format_rest_and_http() {
+    for api in ["rest", "http"] {
+        for format in ["json", "nested", "kv", "clf", "csv", "xml"] {
+            assert_incident_matches_truth(&[
+                "--api",
+                api,
+                "--format",
+                format,
+                "--requests",
+                "3000",
+                "--seed",
+                "2",
+            ]);
+        }
+    }
+}
+
+#[test]
+fn every_wrapping_plain_and_gzip() {
+    for wrap in ["none", "s3", "tail", "filter-json"] {
+        for gzip in [false, true] {
+            let mut args = vec!["--wrap", wrap, "--requests", "3000", "--seed", "3"];
+            if gzip {
+                args.push("--gzip");
+            }
+            assert_incident_matches_truth(&args);
+        }
+    }
+}
+
+#[test]
+fn every_timeout_signature_and_lambda_format() {
+    for latency in ["dash", "minus1", "near", "mixed"] {
+        assert_incident_matches_truth(&[
+            "--timeout-latency",
+            latency,
+            "--requests",
+            "3000",
+            "--seed",
+            "4",
+        ]);
+    }
+    for style in ["old", "new", "mixed"] {
+        assert_incident_matches_truth(&[
+            "--lambda-timeout-style",
+            style,
+            "--requests",
+            "3000",
+            "--seed",
+            "5",
+        ]);
+    }
+    for lambda in ["text", "json"] {
+        assert_incident_matches_truth(&[
+            "--lambda-format",
+            lambda,
+            "--no-xray",
+            "--requests",
+            "3000",
+            "--seed",
+            "6",
+        ]);
+    }
+}
+
+#[test]
+fn larger_incidents_correlated_by_time_alone() {
+    assert_incident_matches_truth(&[
+        "--no-xray",
+        "--format",
+        "clf",
+        "--requests",
+        "100000",
+        "--seed",
+        "22",
+    ]);
+    assert_incident_matches_truth(&[
+        "--lambda-format",
+        "json",
+        "--wrap",
+        "s3",
+        "--gzip",
+        "--routes",
+        "40",
+        "--requests",
+        "100000",
+        "--seed",
+        "23",
+    ]);
+}
+
+#[test]
+fn a_million_requests() {
+    assert_incident_matches_truth(&["--requests", "1000000", "--seed", "31", "--no-lambda"]);
 }
 
 #[test]
@@ -100,9 +275,19 @@ fn rejected_lines_are_counted_with_their_line_numbers() {
     let analysis = analyze_json(&[log.to_str().unwrap()]);
     assert_eq!(analysis["requests"], 2);
     assert_eq!(analysis["rejected_lines"], 2);
-    let rejected = &analysis["inputs"][0]["rejected"];
-    assert_eq!(rejected[0]["first_lines"], serde_json::json!([2]));
-    assert_eq!(rejected[1]["first_lines"], serde_json::json!([4]));
+    let rejected = analysis["inputs"][0]["rejected"].as_array().unwrap();
+    let lines_of = |reason: &str| {
+        let rejection = rejected.iter().find(|r| r["reason"] == reason);
+        rejection.map(|r| r["first_lines"].clone())
+    };
+    assert_eq!(
+        lines_of("not an API Gateway or Lambda log line"),
+        Some(serde_json::json!([2]))
+    );
+    assert_eq!(
+        lines_of("malformed or truncated JSON record"),
+        Some(serde_json::json!([4]))
+    );
 }
 
 #[test]

@@ -40,10 +40,18 @@ async fn analyze_paths(paths: Vec<PathBuf>) -> Result<Analysis, String> {
     run_blocking(move || {
         let files = expand_paths(&paths).map_err(|e| e.to_string())?;
         let mut analyzer = Analyzer::new(Settings::default());
-        for file in &files {
-            analyzer.read_path(file).map_err(|e| e.to_string())?;
+        // An input that fails is reported in the inputs panel; the others are still read.
+        let errors: Vec<String> = files
+            .iter()
+            .filter_map(|file| analyzer.read_path(file).err().map(|e| e.to_string()))
+            .collect();
+        let analysis = analyzer.finish();
+        let nothing_read =
+            analysis.requests == 0 && analysis.lambda.is_none() && analysis.execution.is_none();
+        if nothing_read && !errors.is_empty() {
+            return Err(errors.join("\n"));
         }
-        Ok(analyzer.finish())
+        Ok(analysis)
     })
     .await
 }

@@ -136,16 +136,17 @@ impl<R: Read> LineReader<R> {
         self.line_number
     }
 
-    /// Reads the next line into `line` without its line ending (LF or CRLF). Returns false at
-    /// the end of the input.
-    pub(crate) fn next_line(&mut self, line: &mut Vec<u8>) -> io::Result<bool> {
+    /// Reads the next line into `line` without its line ending (LF or CRLF). A line longer
+    /// than `MAX_LINE` is cut there and the rest of it skipped, so that a file without line
+    /// breaks cannot take all memory.
+    pub(crate) fn next_line(&mut self, line: &mut Vec<u8>) -> io::Result<Line> {
         line.clear();
-        let read = match &mut self.source {
-            Source::Plain(reader) => reader.read_until(b'\n', line)?,
-            Source::Gzip(reader) => reader.read_until(b'\n', line)?,
+        let (read, complete) = match &mut self.source {
+            Source::Plain(reader) => read_capped(reader, line)?,
+            Source::Gzip(reader) => read_capped(reader, line)?,
         };
         if read == 0 {
-            return Ok(false);
+            return Ok(Line::End);
         }
         self.line_number += 1;
         if line.last() == Some(&b'\n') {
@@ -154,7 +155,56 @@ impl<R: Read> LineReader<R> {
                 line.pop();
             }
         }
-        Ok(true)
+        Ok(if complete { Line::Read } else { Line::TooLong })
+    }
+
+    /// Appends everything left in the input to `out`.
+    pub(crate) fn read_rest(&mut self, out: &mut Vec<u8>) -> io::Result<()> {
+        match &mut self.source {
+            Source::Plain(reader) => reader.read_to_end(out)?,
+            Source::Gzip(reader) => reader.read_to_end(out)?,
+        };
+        Ok(())
+    }
+}
+
+/// Lines longer than this are cut: no log event is larger than 256 KB (CloudWatch's limit),
+/// and a wrapped document spans many lines.
+pub(crate) const MAX_LINE: usize = 16 * 1024 * 1024;
+
+/// What [`LineReader::next_line`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Line {
+    Read,
+    /// A line longer than [`MAX_LINE`]: its start is in the buffer, the rest was skipped.
+    TooLong,
+    End,
+}
+
+/// Reads up to a newline, keeping at most `MAX_LINE` bytes. Returns the bytes consumed and
+/// whether the line fitted.
+fn read_capped(reader: &mut impl BufRead, line: &mut Vec<u8>) -> io::Result<(usize, bool)> {
+    let mut consumed = 0;
+    let mut complete = true;
+    loop {
+        let available = reader.fill_buf()?;
+        if available.is_empty() {
+            return Ok((consumed, complete));
+        }
+        let (take, done) = match memchr::memchr(b'\n', available) {
+            Some(at) => (at + 1, true),
+            None => (available.len(), false),
+        };
+        let room = MAX_LINE.saturating_sub(line.len());
+        if take > room {
+            complete = false;
+        }
+        line.extend_from_slice(&available[..take.min(room)]);
+        reader.consume(take);
+        consumed += take;
+        if done {
+            return Ok((consumed, complete));
+        }
     }
 }
 
@@ -168,7 +218,7 @@ mod tests {
         let mut reader = LineReader::new(bytes).unwrap();
         let mut line = Vec::new();
         let mut lines = Vec::new();
-        while reader.next_line(&mut line).unwrap() {
+        while reader.next_line(&mut line).unwrap() != Line::End {
             lines.push(String::from_utf8_lossy(&line).into_owned());
         }
         (reader.compression(), lines)

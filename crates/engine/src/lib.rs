@@ -22,9 +22,23 @@
 
 mod access;
 mod analysis;
+mod correlate;
+mod decode;
+mod execution;
+mod histogram;
 mod input;
+mod lambda;
 mod settings;
+mod time;
+mod timeline;
 
-pub use analysis::{Analysis, Analyzer, InputReport, Rejection};
+pub use access::{ApiKind, Template, TemplateError};
+pub use analysis::{
+    Analysis, Analyzer, ExecutionFigures, InputReport, LambdaFigures, Percentiles, Rejection,
+    RouteFigures, Window,
+};
+pub use correlate::Correlation;
+pub use decode::Wrapping;
 pub use input::{expand_paths, Compression, Error};
-pub use settings::{parse_duration_ms, Settings, DEFAULT_CEILING_MS};
+pub use settings::{parse_duration_ms, Settings, DEFAULT_CEILING_MS, HTTP_API_CEILING_MS};
+pub use timeline::{BucketFigures, TimelineFigures};

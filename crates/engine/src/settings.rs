@@ -1,24 +1,22 @@
 //! What the user can set about an analysis.
 
-use serde::{Deserialize, Serialize};
+use crate::access::Template;
 
 /// API Gateway's default integration timeout for REST and WebSocket APIs, in milliseconds.
 pub const DEFAULT_CEILING_MS: u64 = 29_000;
 
-/// Settings of one analysis.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Settings {
-    /// The integration timeout the gateway enforces (29 s by default; Regional and private
-    /// REST APIs can raise it by a quota request since June 2024, HTTP APIs stop at 30 s).
-    pub ceiling_ms: u64,
-}
+/// The integration timeout of HTTP APIs, which cannot be raised.
+pub const HTTP_API_CEILING_MS: u64 = 30_000;
 
-impl Default for Settings {
-    fn default() -> Self {
-        Settings {
-            ceiling_ms: DEFAULT_CEILING_MS,
-        }
-    }
+/// Settings of one analysis.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Settings {
+    /// The integration timeout the gateway enforces. `None`: 29 s, or 30 s when the access
+    /// log is an HTTP API's. Regional and private REST APIs can raise it by a quota request
+    /// since June 2024.
+    pub ceiling_ms: Option<u64>,
+    /// The stage's access-log format string, for formats that cannot be recognised alone.
+    pub access_format: Option<Template>,
 }
 
 /// Parses a duration such as `29s`, `45s`, `29000ms`, `1m30s` or a bare number of

@@ -96,7 +96,10 @@ mod tests {
 
     #[test]
     fn report_lists_status_counts_and_inputs() {
-        let mut analyzer = Analyzer::new(Settings { ceiling_ms: 29_500 });
+        let mut analyzer = Analyzer::new(Settings {
+            ceiling_ms: Some(29_500),
+            ..Settings::default()
+        });
         analyzer
             .read(
                 "prod.log",

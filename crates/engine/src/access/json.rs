@@ -1,0 +1,336 @@
+//! A tolerant reader of JSON objects, for access-log records written by templates.
+//!
+//! Valid JSON reads as JSON. Beyond that it accepts what API Gateway writes when a template
+//! leaves a value unquoted (`"integrationLatency":-`) or quotes an already quoted value
+//! (`"messageString":""Endpoint request timed out""`): a bare value runs to the next `,` or
+//! `}`, and a quote that is not followed by `,` or `}` does not end a string. It copies
+//! nothing: values are slices of the line.
+
+use super::fields::{normalize_name, NameBuffer};
+
+/// A value as written in the record: the bytes between its quotes (or the bare token).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Value<'a> {
+    pub(crate) raw: &'a [u8],
+    /// The raw bytes hold backslash escapes.
+    pub(crate) escaped: bool,
+}
+
+/// The line is not an object this reader can follow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Malformed;
+
+/// Calls `visit(name, value)` for every scalar of the object in `line`, where `name` is the
+/// keys from the top down, normalized (see [`super::fields::field_of_name`]). Arrays are
+/// skipped.
+pub(crate) fn scan<'a>(
+    line: &'a [u8],
+    visit: &mut impl FnMut(&[u8], Value<'a>),
+) -> Result<(), Malformed> {
+    let mut scanner = Scanner { s: line, i: 0 };
+    scanner.skip_ws();
+    let mut name = NameBuffer::new();
+    scanner.object(&mut name, visit, 0)
+}
+
+/// Objects nested deeper than this are refused, so hostile input cannot exhaust the stack.
+const MAX_DEPTH: usize = 16;
+
+struct Scanner<'a> {
+    s: &'a [u8],
+    i: usize,
+}
+
+impl<'a> Scanner<'a> {
+    fn peek(&self) -> Option<u8> {
+        self.s.get(self.i).copied()
+    }
+
+    fn skip_ws(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\r' | b'\n')) {
+            self.i += 1;
+        }
+    }
+
+    fn expect(&mut self, byte: u8) -> Result<(), Malformed> {
+        if self.peek() == Some(byte) {
+            self.i += 1;
+            Ok(())
+        } else {
+            Err(Malformed)
+        }
+    }
+
+    fn object(
+        &mut self,
+        name: &mut NameBuffer,
+        visit: &mut impl FnMut(&[u8], Value<'a>),
+        depth: usize,
+    ) -> Result<(), Malformed> {
+        if depth > MAX_DEPTH {
+            return Err(Malformed);
+        }
+        self.expect(b'{')?;
+        self.skip_ws();
+        if self.peek() == Some(b'}') {
+            self.i += 1;
+            return Ok(());
+        }
+        loop {
+            self.skip_ws();
+            let key = self.key()?;
+            self.skip_ws();
+            self.expect(b':')?;
+            self.skip_ws();
+            let outer = name.len();
+            // A name too long for the buffer is no field Ceiling reads; its value is still
+            // read past.
+            let known = normalize_name(key, name);
+            match self.peek() {
+                Some(b'{') => self.object(name, visit, depth + 1)?,
+                Some(b'[') => self.skip_array(depth + 1)?,
+                Some(b'"') => {
+                    let value = self.string_value(b'}')?;
+                    if known {
+                        visit(name.as_bytes(), value);
+                    }
+                }
+                Some(_) => {
+                    let value = self.bare_value()?;
+                    if known {
+                        visit(name.as_bytes(), value);
+                    }
+                }
+                None => return Err(Malformed),
+            }
+            name.truncate(outer);
+            self.skip_ws();
+            match self.peek() {
+                Some(b',') => self.i += 1,
+                Some(b'}') => {
+                    self.i += 1;
+                    return Ok(());
+                }
+                _ => return Err(Malformed),
+            }
+        }
+    }
+
+    /// A key: a strict JSON string.
+    fn key(&mut self) -> Result<&'a [u8], Malformed> {
+        self.expect(b'"')?;
+        let start = self.i;
+        loop {
+            match memchr::memchr2(b'"', b'\\', &self.s[self.i..]) {
+                Some(offset) => {
+                    self.i += offset;
+                    if self.s[self.i] == b'\\' {
+                        self.i += 2;
+                    } else {
+                        let key = &self.s[start..self.i];
+                        self.i += 1;
+                        return Ok(key);
+                    }
+                }
+                None => return Err(Malformed),
+            }
+        }
+    }
+
+    /// A string value. An unescaped quote ends it only where a `,` or the container's
+    /// `closer` (`}` or `]`) follows (after spaces), or the line ends: anything else is a
+    /// quote inside a value that a template quoted twice.
+    fn string_value(&mut self, closer: u8) -> Result<Value<'a>, Malformed> {
+        self.expect(b'"')?;
+        let start = self.i;
+        let mut escaped = false;
+        loop {
+            let offset = memchr::memchr2(b'"', b'\\', &self.s[self.i..]).ok_or(Malformed)?;
+            self.i += offset;
+            if self.s[self.i] == b'\\' {
+                escaped = true;
+                self.i += 2;
+                continue;
+            }
+            let end = self.i;
+            self.i += 1;
+            let mut after = self.i;
+            while matches!(self.s.get(after), Some(b' ' | b'\t' | b'\r' | b'\n')) {
+                after += 1;
+            }
+            if matches!(self.s.get(after), None | Some(b',')) || self.s.get(after) == Some(&closer)
+            {
+                return Ok(Value {
+                    raw: &self.s[start..end],
+                    escaped,
+                });
+            }
+        }
+    }
+
+    /// A bare value (a number, `true`, `null`, or `-` from an unquoted template): up to the
+    /// next `,` or `}`.
+    fn bare_value(&mut self) -> Result<Value<'a>, Malformed> {
+        let start = self.i;
+        let end = memchr::memchr2(b',', b'}', &self.s[start..])
+            .map(|offset| start + offset)
+            .ok_or(Malformed)?;
+        self.i = end;
+        Ok(Value {
+            raw: self.s[start..end].trim_ascii(),
+            escaped: false,
+        })
+    }
+
+    fn skip_array(&mut self, depth: usize) -> Result<(), Malformed> {
+        if depth > MAX_DEPTH {
+            return Err(Malformed);
+        }
+        self.expect(b'[')?;
+        loop {
+            self.skip_ws();
+            match self.peek() {
+                Some(b']') => {
+                    self.i += 1;
+                    return Ok(());
+                }
+                Some(b'[') => self.skip_array(depth + 1)?,
+                Some(b'{') => {
+                    let mut ignored = NameBuffer::new();
+                    self.object(&mut ignored, &mut |_, _| {}, depth + 1)?
+                }
+                Some(b'"') => {
+                    self.string_value(b']')?;
+                }
+                Some(_) => {
+                    let start = self.i;
+                    let end =
+                        memchr::memchr3(b',', b']', b'}', &self.s[start..]).ok_or(Malformed)?;
+                    if end == 0 {
+                        // a `}` where an element should be
+                        return Err(Malformed);
+                    }
+                    self.i = start + end;
+                }
+                None => return Err(Malformed),
+            }
+            self.skip_ws();
+            match self.peek() {
+                Some(b',') => self.i += 1,
+                Some(b']') => {}
+                _ => return Err(Malformed),
+            }
+        }
+    }
+}
+
+/// Undoes JSON escapes of a string value into `out`.
+pub(crate) fn unescape(raw: &[u8], out: &mut String) {
+    let text = String::from_utf8_lossy(raw);
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some('r') => out.push('\r'),
+            Some('b') => out.push('\u{8}'),
+            Some('f') => out.push('\u{c}'),
+            Some('u') => {
+                let hex: String = chars.by_ref().take(4).collect();
+                let code = u32::from_str_radix(&hex, 16).ok();
+                out.push(code.and_then(char::from_u32).unwrap_or('\u{fffd}'));
+            }
+            Some(other) => out.push(other),
+            None => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(line: &str) -> Result<Vec<(String, String)>, Malformed> {
+        let mut out = Vec::new();
+        scan(line.as_bytes(), &mut |name, value| {
+            out.push((
+                String::from_utf8_lossy(name).into_owned(),
+                String::from_utf8_lossy(value.raw).into_owned(),
+            ))
+        })?;
+        Ok(out)
+    }
+
+    fn pair(name: &str, value: &str) -> (String, String) {
+        (name.to_owned(), value.to_owned())
+    }
+
+    #[test]
+    fn flat_nested_quoted_and_bare() {
+        let got = pairs(
+            r#"{"status":504, "integration": {"latency":"-", "status" : 200}, "a":[1,{"b":2}], "x":null}"#,
+        );
+        assert_eq!(
+            got.unwrap(),
+            [
+                pair("status", "504"),
+                pair("integrationlatency", "-"),
+                pair("integrationstatus", "200"),
+                pair("x", "null"),
+            ]
+        );
+    }
+
+    #[test]
+    fn what_unquoted_and_twice_quoted_templates_write() {
+        let got = pairs(
+            r#"{"integrationLatency":-,"status":504,"error_messageString": ""Endpoint request timed out"","z":"a"}"#,
+        );
+        assert_eq!(
+            got.unwrap(),
+            [
+                pair("integrationlatency", "-"),
+                pair("status", "504"),
+                pair("errormessagestring", "\"Endpoint request timed out\""),
+                pair("z", "a"),
+            ]
+        );
+    }
+
+    #[test]
+    fn escapes_stay_raw_and_are_flagged() {
+        let mut seen = Vec::new();
+        scan(br#"{"path":"/a\"b\\c\u00e9"}"#, &mut |_, value| {
+            seen.push(value)
+        })
+        .unwrap();
+        assert!(seen[0].escaped);
+        let mut text = String::new();
+        unescape(seen[0].raw, &mut text);
+        assert_eq!(text, "/a\"b\\cé");
+    }
+
+    #[test]
+    fn truncated_and_hostile_lines_are_malformed() {
+        assert_eq!(
+            pairs(r#"{"requestId":"5f1c","requestTime":"06/Mar/2026:10:1"#),
+            Err(Malformed)
+        );
+        assert_eq!(pairs(r#"{"a":1"#), Err(Malformed));
+        assert_eq!(pairs("not json"), Err(Malformed));
+        let deep = "{\"a\":".repeat(100) + "1" + &"}".repeat(100);
+        assert_eq!(pairs(&deep), Err(Malformed));
+        assert_eq!(pairs("{}").unwrap(), []);
+        // shapes that once sent the array reader round in circles
+        assert_eq!(pairs(r#"{"a":[1}"#), Err(Malformed));
+        assert_eq!(pairs(r#"{"a":["x" "y"}"#), Err(Malformed));
+        assert_eq!(
+            pairs(r#"{"a":[{"b":"c"},"d"],"e":1}"#).unwrap(),
+            [pair("e", "1")]
+        );
+    }
+}

@@ -1,0 +1,510 @@
+//! API Gateway access-log records, in whatever shape the stage's format gives them.
+//!
+//! The format is a template each team writes. JSON (flat or nested) and XML records name
+//! their values, so an alias table finds the fields; CLF, CSV and other text formats are read
+//! against a template: the console's presets are recognised without configuration, anything
+//! else needs the stage's format string (`--access-format`). `key: value, ...` records (a
+//! framework default) name their values too.
+
+mod fields;
+pub(crate) mod json;
+mod template;
+mod xml;
+
+pub(crate) use fields::Field;
+use fields::{field_of_name, FIELD_COUNT};
+use template::{match_positional, Shape, PRESETS};
+pub use template::{Template, TemplateError};
+
+/// What `integrationLatency` held. A timed-out request has no real value: API Gateway writes
+/// `-`, some tools report `-1`, and some logs hold a figure near the ceiling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Latency {
+    Absent,
+    Dash,
+    MinusOne,
+    Ms(u32),
+}
+
+/// One access-log record, borrowed from its line.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct AccessRecord<'a> {
+    values: [Option<json::Value<'a>>; FIELD_COUNT],
+}
+
+/// How a line failed to be an access record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum AccessError {
+    MalformedJson,
+    NoStatus,
+    BadStatus,
+}
+
+impl<'a> AccessRecord<'a> {
+    fn set(&mut self, field: Field, value: json::Value<'a>) {
+        let slot = &mut self.values[field as usize];
+        // The first spelling wins when a record holds two (say `status` and `statusCode`).
+        if slot.is_none() {
+            *slot = Some(value);
+        }
+    }
+
+    fn set_raw(&mut self, field: Field, raw: &'a [u8]) {
+        self.set(
+            field,
+            json::Value {
+                raw: raw.trim_ascii(),
+                escaped: false,
+            },
+        );
+    }
+
+    /// The value of a field, `None` where absent, empty or `-`.
+    pub(crate) fn text(&self, field: Field) -> Option<json::Value<'a>> {
+        let value = self.values[field as usize]?;
+        match value.raw {
+            b"" | b"-" | b"null" | b"(none)" => None,
+            _ => Some(value),
+        }
+    }
+
+    pub(crate) fn bytes(&self, field: Field) -> Option<&'a [u8]> {
+        self.text(field).map(|value| value.raw)
+    }
+
+    fn number(&self, field: Field) -> Option<u64> {
+        parse_u64(self.bytes(field)?)
+    }
+
+    pub(crate) fn has(&self, field: Field) -> bool {
+        self.values[field as usize].is_some()
+    }
+
+    pub(crate) fn status(&self) -> Result<u16, AccessError> {
+        let raw = self.bytes(Field::Status).ok_or(AccessError::NoStatus)?;
+        match parse_u64(raw) {
+            Some(code @ 100..=599) => Ok(code as u16),
+            _ => Err(AccessError::BadStatus),
+        }
+    }
+
+    pub(crate) fn response_latency_ms(&self) -> Option<u32> {
+        self.number(Field::ResponseLatency)
+            .and_then(|ms| u32::try_from(ms).ok())
+    }
+
+    pub(crate) fn integration_latency(&self) -> Latency {
+        match self.values[Field::IntegrationLatency as usize].map(|v| v.raw.trim_ascii()) {
+            None | Some(b"" | b"null") => Latency::Absent,
+            Some(b"-") => Latency::Dash,
+            Some(b"-1") => Latency::MinusOne,
+            Some(raw) => parse_u64(raw)
+                .and_then(|ms| u32::try_from(ms).ok())
+                .map_or(Latency::Absent, Latency::Ms),
+        }
+    }
+
+    pub(crate) fn integration_status(&self) -> Option<u16> {
+        self.number(Field::IntegrationStatus)
+            .and_then(|code| u16::try_from(code).ok())
+    }
+
+    /// The error message, from `error.message` or the quoted `error.messageString`.
+    pub(crate) fn error_message(&self) -> Option<&'a [u8]> {
+        self.bytes(Field::ErrorMessage).or_else(|| {
+            let quoted = self.bytes(Field::ErrorMessageString)?;
+            let inner = quoted
+                .strip_prefix(b"\\\"")
+                .and_then(|v| v.strip_suffix(b"\\\""))
+                .or_else(|| {
+                    quoted
+                        .strip_prefix(b"\"")
+                        .and_then(|v| v.strip_suffix(b"\""))
+                })
+                .unwrap_or(quoted);
+            (!inner.is_empty() && inner != b"-").then_some(inner)
+        })
+    }
+
+    /// The request time in milliseconds since the epoch, from `requestTimeEpoch` or the
+    /// CLF-formatted `requestTime`.
+    pub(crate) fn time_ms(&self) -> Option<i64> {
+        if let Some(epoch) = self.number(Field::RequestTimeEpoch) {
+            let epoch = i64::try_from(epoch).ok()?;
+            // Seconds where a template or a tool wrote them so; milliseconds otherwise.
+            return Some(if epoch < 100_000_000_000 {
+                epoch * 1000
+            } else {
+                epoch
+            });
+        }
+        crate::time::parse_clf(self.bytes(Field::RequestTime)?)
+            .or_else(|| crate::time::parse_iso(self.bytes(Field::RequestTime)?))
+    }
+
+    /// Whether the record's time has milliseconds (`requestTimeEpoch`), not whole seconds.
+    pub(crate) fn has_precise_time(&self) -> bool {
+        self.number(Field::RequestTimeEpoch)
+            .is_some_and(|epoch| epoch >= 100_000_000_000)
+    }
+
+    /// The API kind this record's fields suggest.
+    pub(crate) fn api_kind(&self) -> ApiKind {
+        if self.has(Field::EventType) || self.has(Field::ConnectionId) {
+            ApiKind::WebSocket
+        } else if self.has(Field::RouteKey) && !self.has(Field::ResourcePath) {
+            ApiKind::Http
+        } else {
+            ApiKind::Rest
+        }
+    }
+}
+
+/// REST, HTTP and WebSocket APIs differ in their ceiling and in how a timeout is answered.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum ApiKind {
+    Rest,
+    Http,
+    WebSocket,
+}
+
+fn parse_u64(raw: &[u8]) -> Option<u64> {
+    let raw = raw.trim_ascii();
+    // "29000.0" from tools that write numbers as floats
+    let digits = match memchr::memchr(b'.', raw) {
+        Some(dot) if raw[dot + 1..].iter().all(|b| *b == b'0') => &raw[..dot],
+        _ => raw,
+    };
+    if digits.is_empty() || digits.len() > 19 || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(
+        digits
+            .iter()
+            .fold(0u64, |n, d| n * 10 + u64::from(d - b'0')),
+    )
+}
+
+/// The formats an access record can come in, for the inputs report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum AccessFormat {
+    Json,
+    Xml,
+    KeyValue,
+    /// A console preset, by its index in [`PRESETS`].
+    Preset(usize),
+    /// The format string the user gave.
+    Given,
+}
+
+impl AccessFormat {
+    pub(crate) fn describe(self, given: Option<&Template>) -> String {
+        match self {
+            AccessFormat::Json => "access log, JSON".to_owned(),
+            AccessFormat::Xml => "access log, XML".to_owned(),
+            AccessFormat::KeyValue => "access log, key: value".to_owned(),
+            AccessFormat::Preset(index) => format!("access log, {} preset", PRESETS[index].0),
+            AccessFormat::Given => format!(
+                "access log, {}",
+                given.map_or("format given", |t| t.label.as_str())
+            ),
+        }
+    }
+}
+
+/// Reads access records: with the format string given, or by recognising the shape.
+#[derive(Debug, Clone)]
+pub(crate) struct AccessParser {
+    given: Option<Template>,
+    presets: Vec<Template>,
+}
+
+impl AccessParser {
+    pub(crate) fn new(given: Option<Template>) -> Self {
+        AccessParser {
+            given,
+            presets: PRESETS
+                .iter()
+                .map(|(label, text)| Template::preset(label, text))
+                .collect(),
+        }
+    }
+
+    pub(crate) fn given(&self) -> Option<&Template> {
+        self.given.as_ref()
+    }
+
+    /// Reads `line` as an access record. `None` when the line does not have the shape of any
+    /// access format (it may be another kind of log line).
+    pub(crate) fn parse<'a>(
+        &self,
+        line: &'a [u8],
+    ) -> Option<(AccessFormat, Result<AccessRecord<'a>, AccessError>)> {
+        let trimmed = line.trim_ascii();
+        let mut record = AccessRecord::default();
+        if let Some(template) = &self.given {
+            match &template.shape {
+                Shape::Named(names) if trimmed.starts_with(b"{") => {
+                    let result = json::scan(trimmed, &mut |name, value| {
+                        if let Some(field) =
+                            Template::field_named(names, name).or_else(|| field_of_name(name))
+                        {
+                            record.set(field, value);
+                        }
+                    });
+                    return Some((AccessFormat::Given, finish(record, result.is_ok())));
+                }
+                Shape::Named(names) if trimmed.starts_with(b"<") => {
+                    xml::scan(trimmed, &mut |name, value| {
+                        if let Some(field) =
+                            Template::field_named(names, name).or_else(|| field_of_name(name))
+                        {
+                            record.set_raw(field, value);
+                        }
+                    });
+                    return Some((AccessFormat::Given, finish(record, true)));
+                }
+                Shape::Positional(tokens) => {
+                    if match_positional(tokens, trimmed, &mut |field, value| {
+                        record.set_raw(field, value)
+                    }) {
+                        return Some((AccessFormat::Given, finish(record, true)));
+                    }
+                    record = AccessRecord::default();
+                }
+                Shape::Named(_) => {}
+            }
+        }
+        if trimmed.starts_with(b"{") {
+            let result = json::scan(trimmed, &mut |name, value| {
+                if let Some(field) = field_of_name(name) {
+                    record.set(field, value);
+                }
+            });
+            return Some((AccessFormat::Json, finish(record, result.is_ok())));
+        }
+        if trimmed.starts_with(b"<") {
+            let found = xml::scan(trimmed, &mut |name, value| {
+                if let Some(field) = field_of_name(name) {
+                    record.set_raw(field, value);
+                }
+            });
+            return found.then(|| (AccessFormat::Xml, finish(record, true)));
+        }
+        for (index, preset) in self.presets.iter().enumerate() {
+            let Shape::Positional(tokens) = &preset.shape else {
+                continue;
+            };
+            let mut candidate = AccessRecord::default();
+            if match_positional(tokens, trimmed, &mut |field, value| {
+                candidate.set_raw(field, value)
+            }) && candidate.status().is_ok()
+                && looks_like_time(candidate.bytes(Field::RequestTime))
+            {
+                return Some((AccessFormat::Preset(index), Ok(candidate)));
+            }
+        }
+        if read_key_values(trimmed, &mut record) {
+            return Some((AccessFormat::KeyValue, finish(record, true)));
+        }
+        None
+    }
+}
+
+fn finish(record: AccessRecord<'_>, well_formed: bool) -> Result<AccessRecord<'_>, AccessError> {
+    if !well_formed {
+        return Err(AccessError::MalformedJson);
+    }
+    record.status()?;
+    Ok(record)
+}
+
+fn looks_like_time(raw: Option<&[u8]>) -> bool {
+    raw.is_some_and(|raw| {
+        crate::time::parse_clf(raw).is_some() || crate::time::parse_iso(raw).is_some()
+    })
+}
+
+/// `requestId: abc, ip: 1.2.3.4, status: 504, ...`: pairs joined by `, `, each `name: value`.
+/// A piece without a known name continues the previous value (a value holding `, `). True
+/// when at least a status was found among two or more known names.
+fn read_key_values<'a>(line: &'a [u8], record: &mut AccessRecord<'a>) -> bool {
+    let mut known = 0;
+    let mut pending: Option<(Field, usize, usize)> = None;
+    let mut start = 0;
+    let flush = |pending: &mut Option<(Field, usize, usize)>, record: &mut AccessRecord<'a>| {
+        if let Some((field, from, to)) = pending.take() {
+            record.set_raw(field, &line[from..to]);
+        }
+    };
+    while start <= line.len() {
+        let end = memchr::memmem::find(&line[start..], b", ").map_or(line.len(), |p| start + p);
+        let piece = &line[start..end];
+        let named = memchr::memmem::find(piece, b": ").and_then(|colon| {
+            let name = &piece[..colon];
+            let plain = !name.is_empty()
+                && name
+                    .iter()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'));
+            if !plain {
+                return None;
+            }
+            let mut buffer = fields::NameBuffer::new();
+            fields::normalize_name(name, &mut buffer);
+            Some((field_of_name(buffer.as_bytes()), start + colon + 2))
+        });
+        match named {
+            Some((field, value_start)) => {
+                flush(&mut pending, record);
+                if let Some(field) = field {
+                    known += 1;
+                    pending = Some((field, value_start, end));
+                }
+            }
+            None => match &mut pending {
+                Some((_, _, to)) if known > 0 => *to = end,
+                _ if known == 0 => return false,
+                _ => {}
+            },
+        }
+        start = end + 2;
+    }
+    flush(&mut pending, record);
+    known >= 2 && record.has(Field::Status)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(parser: &AccessParser, line: &str) -> (AccessFormat, Result<u16, AccessError>) {
+        let (format, record) = parser.parse(line.as_bytes()).expect("an access record");
+        (format, record.map(|r| r.status().unwrap()))
+    }
+
+    #[test]
+    fn shapes_recognised_without_a_format() {
+        let parser = AccessParser::new(None);
+        assert_eq!(
+            parse(&parser, r#"{"status":"504"}"#),
+            (AccessFormat::Json, Ok(504))
+        );
+        assert_eq!(
+            parse(&parser, r#"<request id="a"><status>502</status></request>"#),
+            (AccessFormat::Xml, Ok(502))
+        );
+        assert_eq!(
+            parse(
+                &parser,
+                r#"198.51.100.1 - - [06/Mar/2026:09:00:00 +0000] "GET / HTTP/1.1" 200 12 rid ext="#
+            ),
+            (AccessFormat::Preset(0), Ok(200))
+        );
+        assert_eq!(
+            parse(
+                &parser,
+                r#"198.51.100.1,-,-,06/Mar/2026:09:00:00 +0000,GET,/x,HTTP/1.1,429,12,rid,ext="#
+            ),
+            (AccessFormat::Preset(2), Ok(429))
+        );
+        assert_eq!(
+            parse(
+                &parser,
+                "requestId: a, ip: 1.2.3.4, resourcePath: /a, b, status: 201, responseLatency: 5"
+            ),
+            (AccessFormat::KeyValue, Ok(201))
+        );
+        assert!(parser
+            .parse(b"START RequestId: abc Version: $LATEST")
+            .is_none());
+        assert!(parser.parse(b"hello world").is_none());
+    }
+
+    #[test]
+    fn key_values_may_hold_commas() {
+        let parser = AccessParser::new(None);
+        let (_, record) = parser
+            .parse(b"requestId: a, resourcePath: /a, b, status: 201, responseLatency: 5")
+            .unwrap();
+        let record = record.unwrap();
+        assert_eq!(record.bytes(Field::ResourcePath), Some(&b"/a, b"[..]));
+        assert_eq!(record.response_latency_ms(), Some(5));
+    }
+
+    #[test]
+    fn latency_forms_and_pre_quoted_messages() {
+        let parser = AccessParser::new(None);
+        let latency = |line: &str| {
+            parser
+                .parse(line.as_bytes())
+                .unwrap()
+                .1
+                .unwrap()
+                .integration_latency()
+        };
+        assert_eq!(
+            latency(r#"{"status":504,"integrationLatency":"-"}"#),
+            Latency::Dash
+        );
+        assert_eq!(
+            latency(r#"{"status":504,"integrationLatency":-}"#),
+            Latency::Dash
+        );
+        assert_eq!(
+            latency(r#"{"status":504,"integrationLatency":"-1"}"#),
+            Latency::MinusOne
+        );
+        assert_eq!(
+            latency(r#"{"status":504,"integration":{"latency":28993}}"#),
+            Latency::Ms(28993)
+        );
+        assert_eq!(latency(r#"{"status":504}"#), Latency::Absent);
+        let (_, record) = parser
+            .parse(br#"{"status":"504","error_messageString":""Endpoint request timed out""}"#)
+            .unwrap();
+        assert_eq!(
+            record.unwrap().error_message(),
+            Some(&b"Endpoint request timed out"[..])
+        );
+    }
+
+    #[test]
+    fn a_given_format_reads_extended_clf() {
+        let template = Template::parse("$context.identity.sourceIp - - [$context.requestTime] \"$context.httpMethod $context.routeKey $context.protocol\" $context.status $context.responseLength $context.requestId $context.responseLatency $context.integrationLatency $context.error.message").unwrap();
+        let parser = AccessParser::new(Some(template));
+        let (format, record) = parser
+            .parse(br#"203.0.113.5 - - [06/Mar/2026:10:00:00 +0000] "POST POST /api/process HTTP/1.1" 503 41 abc= 30011 -1 Service Unavailable"#)
+            .unwrap();
+        assert_eq!(format, AccessFormat::Given);
+        let record = record.unwrap();
+        assert_eq!(record.status(), Ok(503));
+        assert_eq!(record.integration_latency(), Latency::MinusOne);
+        assert_eq!(record.error_message(), Some(&b"Service Unavailable"[..]));
+        assert_eq!(record.api_kind(), ApiKind::Http);
+        assert_eq!(
+            record.bytes(Field::RouteKey),
+            Some(&b"POST /api/process"[..])
+        );
+        assert_eq!(record.time_ms(), Some(1_772_791_200_000));
+    }
+
+    #[test]
+    fn status_problems_are_told_apart() {
+        let parser = AccessParser::new(None);
+        assert_eq!(
+            parse(&parser, r#"{"status":"-"}"#).1,
+            Err(AccessError::NoStatus)
+        );
+        assert_eq!(
+            parse(&parser, r#"{"status":"OK"}"#).1,
+            Err(AccessError::BadStatus)
+        );
+        assert_eq!(
+            parse(&parser, r#"{"status":"5"#).1,
+            Err(AccessError::MalformedJson)
+        );
+    }
+}

@@ -1,0 +1,286 @@
+//! Pairing the requests the gateway timed out with the Lambda invocations behind them.
+//!
+//! A completed request names its invocation (`integration.requestId`); a timed-out one
+//! usually does not (`-`). Then the X-Ray trace id links them where both logs carry it, and
+//! otherwise time does: the invocation that started within the request's window, was still
+//! running when the gateway answered, and that no other request claims.
+
+use std::collections::{HashMap, HashSet};
+
+use serde::{Deserialize, Serialize};
+
+/// A request kept for evidence and correlation: timed out, or close to the ceiling.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct NotableRequest {
+    pub(crate) input: u32,
+    pub(crate) line: u64,
+    pub(crate) route: String,
+    pub(crate) time_ms: Option<i64>,
+    /// 1 for times in milliseconds; 1000 for CLF times, which have whole seconds.
+    pub(crate) time_precision_ms: u32,
+    pub(crate) status: u16,
+    pub(crate) response_latency_ms: Option<u32>,
+    pub(crate) integration_latency_ms: Option<u32>,
+    pub(crate) timed_out: bool,
+    pub(crate) request_id: Option<String>,
+    pub(crate) integration_request_id: Option<String>,
+    pub(crate) trace_id: Option<String>,
+}
+
+/// An invocation kept for evidence and correlation: long, or timed out.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct NotableInvocation {
+    pub(crate) input: u32,
+    pub(crate) line: u64,
+    pub(crate) request_id: String,
+    /// When it started (its REPORT's time less its duration), if the log has times.
+    pub(crate) start_ms: Option<i64>,
+    pub(crate) duration_ms: f64,
+    pub(crate) init_ms: Option<f64>,
+    pub(crate) timed_out: bool,
+    pub(crate) trace_id: Option<String>,
+}
+
+/// How the gateway's timeouts were paired with invocations.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Correlation {
+    /// Paired through `integration.requestId`.
+    pub by_request_id: u64,
+    /// Paired through the X-Ray trace id.
+    pub by_trace_id: u64,
+    /// Paired by time and function.
+    pub by_time: u64,
+    /// Timed-out requests for which no invocation was found.
+    pub unmatched_timeouts: u64,
+    /// Paired invocations that had started cold.
+    pub matched_cold: u64,
+}
+
+impl Correlation {
+    pub fn matched(&self) -> u64 {
+        self.by_request_id + self.by_trace_id + self.by_time
+    }
+}
+
+/// How long after a request arrives its invocation may be triggered: the gateway's own
+/// work before it calls the integration.
+const TRIGGER_DELAY_MS: i64 = 100;
+
+/// Slack for clocks: request times in CLF have whole seconds only.
+const CLOCK_SLACK_MS: i64 = 1_000;
+
+pub(crate) fn pair(
+    requests: &[NotableRequest],
+    invocations: &[NotableInvocation],
+    ceiling_ms: u64,
+) -> Correlation {
+    let mut correlation = Correlation::default();
+    if invocations.is_empty() {
+        return correlation;
+    }
+    let by_id: HashMap<&str, usize> = invocations
+        .iter()
+        .enumerate()
+        .map(|(i, inv)| (inv.request_id.as_str(), i))
+        .collect();
+    let by_trace: HashMap<&str, usize> = invocations
+        .iter()
+        .enumerate()
+        .filter_map(|(i, inv)| Some((inv.trace_id.as_deref()?, i)))
+        .collect();
+    // Invocations that completed requests name are theirs; so are the routes' functions.
+    let mut claimed: HashSet<usize> = HashSet::new();
+    let mut route_inputs: HashMap<&str, HashSet<u32>> = HashMap::new();
+    for request in requests.iter().filter(|r| !r.timed_out) {
+        if let Some(&i) = request
+            .integration_request_id
+            .as_deref()
+            .and_then(|id| by_id.get(id))
+        {
+            claimed.insert(i);
+            route_inputs
+                .entry(&request.route)
+                .or_default()
+                .insert(invocations[i].input);
+        }
+    }
+    let mut timed_out: Vec<&NotableRequest> = requests.iter().filter(|r| r.timed_out).collect();
+    timed_out.sort_by_key(|r| r.time_ms);
+    let mut by_time = Vec::new();
+    for request in timed_out {
+        let direct = request
+            .integration_request_id
+            .as_deref()
+            .and_then(|id| by_id.get(id))
+            .map(|&i| (i, &mut correlation.by_request_id))
+            .or_else(|| {
+                request
+                    .trace_id
+                    .as_deref()
+                    .and_then(|id| by_trace.get(id))
+                    .map(|&i| (i, &mut correlation.by_trace_id))
+            });
+        match direct {
+            Some((i, counter)) if claimed.insert(i) => {
+                *counter += 1;
+                route_inputs
+                    .entry(&request.route)
+                    .or_default()
+                    .insert(invocations[i].input);
+                correlation.matched_cold += u64::from(invocations[i].init_ms.is_some());
+            }
+            _ => by_time.push(request),
+        }
+    }
+    pair_by_time(
+        &by_time,
+        invocations,
+        ceiling_ms,
+        &mut claimed,
+        &route_inputs,
+        &mut correlation,
+    );
+    correlation
+}
+
+/// Pairs the remaining timed-out requests with invocations by time, closest pairs first: an
+/// invocation triggered by a request was triggered when the request arrived, so its START
+/// less its init phase falls right after the arrival. It must have been still running when
+/// the gateway answered, come from one of the route's functions where those are known, and
+/// be claimed by no other request. Between equally close invocations, the one whose own
+/// time (init and duration) came nearest to the ceiling wins: a request times out when its
+/// invocation alone would take about as long as the gateway waits.
+fn pair_by_time(
+    requests: &[&NotableRequest],
+    invocations: &[NotableInvocation],
+    ceiling_ms: u64,
+    claimed: &mut HashSet<usize>,
+    route_inputs: &HashMap<&str, HashSet<u32>>,
+    correlation: &mut Correlation,
+) {
+    // invocations by when their request must have arrived
+    let mut by_trigger: Vec<(i64, usize)> = invocations
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !claimed.contains(i))
+        .filter_map(|(i, inv)| Some((inv.start_ms? - inv.init_ms.unwrap_or(0.0).round() as i64, i)))
+        .collect();
+    by_trigger.sort_unstable();
+    let mut candidates: Vec<(i64, i64, usize, usize)> = Vec::new();
+    for (r, request) in requests.iter().enumerate() {
+        let Some(arrived) = request.time_ms else {
+            continue;
+        };
+        let answered = arrived + i64::from(request.response_latency_ms.unwrap_or(0)).max(1);
+        let inputs = route_inputs.get(request.route.as_str());
+        let first = by_trigger.partition_point(|(trigger, _)| *trigger < arrived - CLOCK_SLACK_MS);
+        for &(trigger, i) in by_trigger[first..]
+            .iter()
+            .take_while(|(t, _)| *t <= answered + CLOCK_SLACK_MS)
+        {
+            let inv = &invocations[i];
+            let end = inv.start_ms.unwrap_or(trigger) + inv.duration_ms.round() as i64;
+            let outlived = end >= answered - CLOCK_SLACK_MS;
+            let right_function = inputs.is_none_or(|inputs| inputs.contains(&inv.input));
+            if outlived && right_function {
+                let latest = arrived + i64::from(request.time_precision_ms) - 1 + TRIGGER_DELAY_MS;
+                let distance = (arrived - trigger).max(trigger - latest).max(0);
+                let total = inv.duration_ms + inv.init_ms.unwrap_or(0.0);
+                let shortfall = (ceiling_ms as f64 - total).max(0.0) as i64;
+                candidates.push((distance, shortfall, r, i));
+            }
+        }
+    }
+    candidates.sort_unstable();
+    let mut paired = vec![false; requests.len()];
+    for (_, _, r, i) in candidates {
+        if paired[r] || claimed.contains(&i) {
+            continue;
+        }
+        paired[r] = true;
+        claimed.insert(i);
+        correlation.by_time += 1;
+        correlation.matched_cold += u64::from(invocations[i].init_ms.is_some());
+    }
+    correlation.unmatched_timeouts += paired.iter().filter(|p| !**p).count() as u64;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(
+        route: &str,
+        time_ms: i64,
+        timed_out: bool,
+        integration: Option<&str>,
+        trace: Option<&str>,
+    ) -> NotableRequest {
+        NotableRequest {
+            input: 0,
+            line: 1,
+            route: route.to_owned(),
+            time_ms: Some(time_ms),
+            time_precision_ms: 1,
+            status: if timed_out { 504 } else { 200 },
+            response_latency_ms: Some(if timed_out { 29_010 } else { 25_000 }),
+            integration_latency_ms: (!timed_out).then_some(24_990),
+            timed_out,
+            request_id: None,
+            integration_request_id: integration.map(str::to_owned),
+            trace_id: trace.map(str::to_owned),
+        }
+    }
+
+    fn invocation(
+        input: u32,
+        id: &str,
+        start_ms: i64,
+        duration_ms: f64,
+        cold: bool,
+        trace: Option<&str>,
+    ) -> NotableInvocation {
+        NotableInvocation {
+            input,
+            line: 1,
+            request_id: id.to_owned(),
+            start_ms: Some(start_ms),
+            duration_ms,
+            init_ms: cold.then_some(5_000.0),
+            timed_out: false,
+            trace_id: trace.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn trace_ids_then_time_with_claimed_invocations_skipped() {
+        let invocations = [
+            invocation(1, "a", 10_020, 24_970.0, false, None), // completed request's
+            invocation(1, "b", 100_015, 30_000.0, true, Some("t-1")),
+            invocation(1, "c", 200_020, 29_500.0, false, None),
+            invocation(2, "d", 200_010, 40_000.0, false, None), // another function
+        ];
+        let requests = [
+            request("POST /r", 10_000, false, Some("a"), None),
+            request("POST /r", 100_000, true, None, Some("t-1")),
+            request("POST /r", 200_000, true, None, None),
+            request("POST /r", 300_000, true, None, None),
+        ];
+        let correlation = pair(&requests, &invocations, 29_000);
+        assert_eq!(correlation.by_trace_id, 1);
+        assert_eq!(
+            correlation.by_time, 1,
+            "c, not d: the route's function is input 1"
+        );
+        assert_eq!(correlation.unmatched_timeouts, 1);
+        assert_eq!(correlation.matched_cold, 1);
+        assert_eq!(correlation.matched(), 2);
+    }
+
+    #[test]
+    fn an_invocation_that_ended_before_the_gateway_answered_did_not_outlive_it() {
+        let invocations = [invocation(1, "a", 1_000, 2_000.0, false, None)];
+        let requests = [request("GET /x", 0, true, None, None)];
+        assert_eq!(pair(&requests, &invocations, 29_000).unmatched_timeouts, 1);
+    }
+}

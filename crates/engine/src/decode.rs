@@ -1,0 +1,363 @@
+//! From an input's bytes to log events, whatever wrapped them: raw lines, S3 export lines,
+//! `aws logs tail` output, `filter-log-events`/`get-log-events` documents, subscription
+//! payloads (plain, base64+gzip or zlib, in Kinesis or Firehose records), and Logs Insights
+//! exports (CSV, JSON). Recognised by content, never by file name.
+
+use std::io::Read;
+
+use base64::Engine as _;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::time;
+
+/// How an input's events were wrapped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Wrapping {
+    /// One message per line, as the service wrote it.
+    Raw,
+    /// CreateExportTask objects: `<ISO time> <message>`.
+    S3Export,
+    /// `aws logs tail` (detailed): `<time> <stream> <message>`.
+    TailDetailed,
+    /// `aws logs tail --format short`: `<time> <message>`.
+    TailShort,
+    /// A JSON document: filter-log-events, get-log-events, a subscription payload (decoded or
+    /// base64 in awslogs.data, Kinesis or Firehose records), or Logs Insights results.
+    JsonDocument,
+    /// Logs Insights "Download table (CSV)".
+    InsightsCsv,
+}
+
+/// One event of a document, owned (documents are parsed whole).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct OwnedEvent {
+    pub(crate) time_ms: Option<i64>,
+    pub(crate) message: String,
+}
+
+/// What a document held besides events.
+#[derive(Debug, Default)]
+pub(crate) struct DocumentEvents {
+    pub(crate) events: Vec<OwnedEvent>,
+    /// CloudWatch's subscription CONTROL_MESSAGEs: checks that the subscription works.
+    pub(crate) control_messages: u64,
+}
+
+/// Decoded payloads larger than this are refused: a few kilobytes of gzip can claim gigabytes.
+const MAX_DECODED_PAYLOAD: u64 = 512 * 1024 * 1024;
+
+/// Whether the first line of an input opens a JSON document rather than a JSON record per
+/// line: a lone `{` or `[` (pretty-printed output), or an array.
+pub(crate) fn opens_document(first_line: &[u8]) -> bool {
+    let line = first_line.trim_ascii();
+    line == b"{" || line.starts_with(b"[")
+}
+
+/// Whether a one-line JSON object is a wrapper of events rather than a log record.
+pub(crate) fn is_wrapper_line(line: &[u8]) -> bool {
+    const KEYS: [&[u8]; 6] = [
+        b"\"logEvents\"",
+        b"\"awslogs\"",
+        b"\"Records\"",
+        b"\"records\"",
+        b"\"events\"",
+        b"\"results\"",
+    ];
+    line.trim_ascii_start().starts_with(b"{")
+        && KEYS
+            .iter()
+            .any(|key| memchr::memmem::find(line, key).is_some())
+}
+
+/// Whether a line is the header of a Logs Insights CSV export.
+pub(crate) fn is_insights_csv_header(line: &[u8]) -> bool {
+    memchr::memmem::find(line, b"@message").is_some()
+        && memchr::memchr(b',', line).is_some()
+        && !line.starts_with(b"{")
+}
+
+/// The events of a JSON document, or of several concatenated ones.
+pub(crate) fn document_events(bytes: &[u8]) -> Result<DocumentEvents, String> {
+    let mut out = DocumentEvents::default();
+    let mut documents = serde_json::Deserializer::from_slice(bytes).into_iter::<Value>();
+    let mut any = false;
+    for document in documents.by_ref() {
+        let document = document.map_err(|e| format!("malformed JSON document: {e}"))?;
+        any = true;
+        walk(&document, &mut out, 0)?;
+    }
+    if !any {
+        return Err("empty JSON document".to_owned());
+    }
+    Ok(out)
+}
+
+/// The events of a Logs Insights CSV export (header included in `bytes`).
+pub(crate) fn insights_csv_events(bytes: &[u8]) -> Result<Vec<OwnedEvent>, String> {
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
+    let headers = reader.headers().map_err(|e| e.to_string())?.clone();
+    let column = |name: &str| headers.iter().position(|h| h.trim() == name);
+    let message = column("@message").ok_or("no @message column")?;
+    let timestamp = column("@timestamp");
+    let mut events = Vec::new();
+    for (index, row) in reader.records().enumerate() {
+        let row = row.map_err(|e| format!("row {}: {e}", index + 2))?;
+        events.push(OwnedEvent {
+            time_ms: timestamp.and_then(|c| row.get(c)).and_then(insights_time),
+            message: row.get(message).unwrap_or_default().to_owned(),
+        });
+    }
+    Ok(events)
+}
+
+/// Logs Insights writes `2026-11-26 10:00:00.000`; a local endpoint may write epoch ms.
+fn insights_time(text: &str) -> Option<i64> {
+    time::parse_iso(text.as_bytes()).or_else(|| text.trim().parse().ok())
+}
+
+fn walk(value: &Value, out: &mut DocumentEvents, depth: usize) -> Result<(), String> {
+    if depth > 8 {
+        return Ok(());
+    }
+    match value {
+        Value::Array(items) => {
+            for item in items {
+                walk(item, out, depth + 1)?;
+            }
+        }
+        Value::Object(object) => {
+            if object.get("messageType").and_then(Value::as_str) == Some("CONTROL_MESSAGE") {
+                out.control_messages += 1;
+                return Ok(());
+            }
+            if let Some(events) = object
+                .get("logEvents")
+                .or_else(|| object.get("events"))
+                .and_then(Value::as_array)
+            {
+                for event in events {
+                    if let Some(message) = event.get("message").and_then(Value::as_str) {
+                        out.events.push(OwnedEvent {
+                            time_ms: event.get("timestamp").and_then(Value::as_i64),
+                            message: message.to_owned(),
+                        });
+                    }
+                }
+                return Ok(());
+            }
+            if let Some(data) = object
+                .get("awslogs")
+                .and_then(|a| a.get("data"))
+                .and_then(Value::as_str)
+            {
+                return walk(&decode_payload(data)?, out, depth + 1);
+            }
+            if let Some(records) = object
+                .get("Records")
+                .or_else(|| object.get("records"))
+                .and_then(Value::as_array)
+            {
+                for record in records {
+                    let data = record
+                        .get("kinesis")
+                        .and_then(|k| k.get("data"))
+                        .or_else(|| record.get("data"))
+                        .and_then(Value::as_str);
+                    if let Some(data) = data {
+                        walk(&decode_payload(data)?, out, depth + 1)?;
+                    }
+                }
+                return Ok(());
+            }
+            if let Some(rows) = object.get("results").and_then(Value::as_array) {
+                for row in rows {
+                    insights_row(row, out);
+                }
+                return Ok(());
+            }
+            if object.contains_key("@message") {
+                insights_row(value, out);
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// A Logs Insights row: `[{"field":"@message","value":..}, ...]` from GetQueryResults, or
+/// `{"@timestamp":..,"@message":..}` from a JSON export.
+fn insights_row(row: &Value, out: &mut DocumentEvents) {
+    let (mut message, mut time_ms) = (None, None);
+    let mut take = |field: &str, value: &Value| match field {
+        "@message" => message = value.as_str().map(str::to_owned),
+        "@timestamp" => {
+            time_ms = value
+                .as_str()
+                .and_then(insights_time)
+                .or_else(|| value.as_i64())
+        }
+        _ => {}
+    };
+    match row {
+        Value::Array(cells) => {
+            for cell in cells {
+                if let (Some(field), Some(value)) =
+                    (cell.get("field").and_then(Value::as_str), cell.get("value"))
+                {
+                    take(field, value);
+                }
+            }
+        }
+        Value::Object(object) => {
+            for (field, value) in object {
+                take(field, value);
+            }
+        }
+        _ => {}
+    }
+    if let Some(message) = message {
+        out.events.push(OwnedEvent { time_ms, message });
+    }
+}
+
+/// base64, then gzip or zlib (CloudWatch subscriptions use gzip; some tools re-encode with
+/// zlib), then JSON.
+fn decode_payload(data: &str) -> Result<Value, String> {
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(data.trim())
+        .map_err(|e| format!("a payload is not base64: {e}"))?;
+    let mut decoded = Vec::new();
+    let result = if bytes.starts_with(&[0x1f, 0x8b]) {
+        flate2::read::MultiGzDecoder::new(&bytes[..])
+            .take(MAX_DECODED_PAYLOAD)
+            .read_to_end(&mut decoded)
+    } else if bytes.first() == Some(&0x78) {
+        flate2::read::ZlibDecoder::new(&bytes[..])
+            .take(MAX_DECODED_PAYLOAD)
+            .read_to_end(&mut decoded)
+    } else {
+        decoded = bytes;
+        Ok(0)
+    };
+    result.map_err(|e| format!("a payload does not decompress: {e}"))?;
+    serde_json::from_slice(&decoded).map_err(|e| format!("a decoded payload is not JSON: {e}"))
+}
+
+/// Splits a line-oriented event into its time and message, by the wrapping's prefix.
+pub(crate) fn strip_prefix(line: &[u8]) -> (Wrapping, Option<i64>, &[u8]) {
+    let Some(end) = time::iso_prefix_len(line) else {
+        return (Wrapping::Raw, None, line);
+    };
+    if line.get(end) != Some(&b' ') {
+        // `<time>\t<request id>\t...` is a Lambda application line, not a wrapper.
+        return (Wrapping::Raw, None, line);
+    }
+    let stamp = &line[..end];
+    let time_ms = time::parse_iso(stamp);
+    let rest = &line[end + 1..];
+    let has_offset = stamp.len() > 6
+        && matches!(stamp[stamp.len() - 6], b'+' | b'-')
+        && stamp[stamp.len() - 3] == b':';
+    if has_offset {
+        // aws logs tail: the stream name comes next
+        let stream_end = memchr::memchr(b' ', rest).unwrap_or(rest.len());
+        let message = rest.get(stream_end + 1..).unwrap_or_default();
+        return (Wrapping::TailDetailed, time_ms, message);
+    }
+    let short = !stamp.contains(&b'.') && !stamp.ends_with(b"Z");
+    let wrapping = if short {
+        Wrapping::TailShort
+    } else {
+        Wrapping::S3Export
+    };
+    (wrapping, time_ms, rest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    #[test]
+    fn prefixes_of_exports_and_tail() {
+        let (wrapping, time, message) =
+            strip_prefix(b"2026-03-06T09:00:00.531Z START RequestId: a");
+        assert_eq!(
+            (wrapping, time, message),
+            (
+                Wrapping::S3Export,
+                Some(1_772_787_600_531),
+                &b"START RequestId: a"[..]
+            )
+        );
+        let (wrapping, _, message) = strip_prefix(
+            b"2026-03-06T09:00:00.531000+00:00 2026/03/06/[$LATEST]abc END RequestId: a",
+        );
+        assert_eq!(
+            (wrapping, message),
+            (Wrapping::TailDetailed, &b"END RequestId: a"[..])
+        );
+        let (wrapping, _, message) = strip_prefix(b"2026-03-06T09:00:00 {\"status\":200}");
+        assert_eq!(
+            (wrapping, message),
+            (Wrapping::TailShort, &b"{\"status\":200}"[..])
+        );
+        let (wrapping, _, _) = strip_prefix(
+            b"2026-03-06T09:00:00.003Z\tc793869b-ee49-115b-a5b6-4fd21e8dedac\tINFO\thi",
+        );
+        assert_eq!(wrapping, Wrapping::Raw);
+    }
+
+    #[test]
+    fn subscription_payloads_plain_gzip_and_in_firehose_records() {
+        let payload = r#"{"messageType":"DATA_MESSAGE","logGroup":"/aws/lambda/f","logStream":"s","logEvents":[{"id":"1","timestamp":1000,"message":"START RequestId: a"},{"id":"2","timestamp":2000,"message":"END RequestId: a"}]}"#;
+        let plain = document_events(payload.as_bytes()).unwrap();
+        assert_eq!(plain.events.len(), 2);
+        assert_eq!(plain.events[1].time_ms, Some(2000));
+
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(payload.as_bytes()).unwrap();
+        let b64 = base64::engine::general_purpose::STANDARD.encode(gz.finish().unwrap());
+        let wrapped = format!(r#"{{"awslogs":{{"data":"{b64}"}}}}"#);
+        assert_eq!(
+            document_events(wrapped.as_bytes()).unwrap().events,
+            plain.events
+        );
+        let firehose = format!(
+            r#"{{"records":[{{"recordId":"1","data":"{b64}"}},{{"recordId":"2","data":"{b64}"}}]}}"#
+        );
+        assert_eq!(
+            document_events(firehose.as_bytes()).unwrap().events.len(),
+            4
+        );
+
+        let control = r#"{"messageType":"CONTROL_MESSAGE","logEvents":[{"id":"","timestamp":1,"message":"CWL CONTROL MESSAGE: Checking health of destination Firehose."}]}"#;
+        let control = document_events(control.as_bytes()).unwrap();
+        assert_eq!((control.events.len(), control.control_messages), (0, 1));
+    }
+
+    #[test]
+    fn filter_log_events_insights_results_and_concatenated_documents() {
+        let doc = r#"{"events":[{"logStreamName":"s","timestamp":5,"message":"REPORT RequestId: a\tDuration: 1.00 ms\n","eventId":"1"}],"searchedLogStreams":[]}
+{"events":[],"nextForwardToken":"f/1"}"#;
+        let events = document_events(doc.as_bytes()).unwrap().events;
+        assert_eq!(events.len(), 1);
+        let results = r#"{"results":[[{"field":"@timestamp","value":"2026-03-06 09:00:00.000"},{"field":"@message","value":"{\"status\":504}"},{"field":"@ptr","value":"x"}]],"status":"Complete"}"#;
+        let events = document_events(results.as_bytes()).unwrap().events;
+        assert_eq!(events[0].message, r#"{"status":504}"#);
+        assert_eq!(events[0].time_ms, Some(1_772_787_600_000));
+        assert!(document_events(b"{\"events\": [").is_err());
+    }
+
+    #[test]
+    fn insights_csv_with_quoted_multiline_messages() {
+        let csv = "@timestamp,@message\n2026-03-06 09:00:00.000,\"{\"\"status\"\":504}\"\n2026-03-06 09:00:01.000,\"line one\nline two\"\n";
+        let events = insights_csv_events(csv.as_bytes()).unwrap();
+        assert_eq!(events.len(), 2);
+        assert_eq!(events[0].message, r#"{"status":504}"#);
+        assert_eq!(events[1].message, "line one\nline two");
+        assert!(is_insights_csv_header(b"@timestamp,@message"));
+    }
+}

@@ -1,0 +1,125 @@
+//! Exact latency percentiles at 1 ms resolution, in memory bounded by the range of values
+//! seen rather than their number.
+
+use std::collections::BTreeMap;
+
+/// Milliseconds per page of counters; pages are allocated where values fall.
+const PAGE: usize = 1024;
+/// Values up to this many milliseconds (about 70 minutes) are counted in pages; beyond it, in
+/// a map (API Gateway answers within its timeout, so such values are rare).
+const PAGED_LIMIT: u32 = (PAGE * 4096) as u32;
+
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Histogram {
+    pages: Vec<Option<Box<[u32; PAGE]>>>,
+    beyond: BTreeMap<u32, u64>,
+    count: u64,
+    max: u32,
+}
+
+impl Histogram {
+    pub(crate) fn record(&mut self, ms: u32) {
+        self.count += 1;
+        self.max = self.max.max(ms);
+        if ms >= PAGED_LIMIT {
+            *self.beyond.entry(ms).or_insert(0) += 1;
+            return;
+        }
+        let (page, slot) = (ms as usize / PAGE, ms as usize % PAGE);
+        if self.pages.len() <= page {
+            self.pages.resize_with(page + 1, || None);
+        }
+        let counters = self.pages[page].get_or_insert_with(|| Box::new([0; PAGE]));
+        // A u32 per millisecond: four billion requests at one exact latency before it would
+        // wrap, and saturating rather than wrapping if it ever did.
+        counters[slot] = counters[slot].saturating_add(1);
+    }
+
+    pub(crate) fn count(&self) -> u64 {
+        self.count
+    }
+
+    pub(crate) fn max(&self) -> Option<u32> {
+        (self.count > 0).then_some(self.max)
+    }
+
+    /// The nearest-rank percentile: the smallest value with at least `percent`% of the values
+    /// at or below it.
+    pub(crate) fn percentile(&self, percent: u32) -> Option<u32> {
+        if self.count == 0 {
+            return None;
+        }
+        let rank = (u64::from(percent) * self.count).div_ceil(100).max(1);
+        let mut seen = 0u64;
+        for (page_index, page) in self.pages.iter().enumerate() {
+            let Some(page) = page else { continue };
+            for (slot, n) in page.iter().enumerate() {
+                seen += u64::from(*n);
+                if seen >= rank {
+                    return Some((page_index * PAGE + slot) as u32);
+                }
+            }
+        }
+        for (ms, n) in &self.beyond {
+            seen += n;
+            if seen >= rank {
+                return Some(*ms);
+            }
+        }
+        None
+    }
+
+    /// How many values are at or above `ms`.
+    pub(crate) fn count_at_or_above(&self, ms: u32) -> u64 {
+        let below: u64 = if ms >= PAGED_LIMIT {
+            self.count - self.beyond.range(ms..).map(|(_, n)| n).sum::<u64>()
+        } else {
+            let mut below = 0;
+            for (page_index, page) in self.pages.iter().enumerate() {
+                let Some(page) = page else { continue };
+                for (slot, n) in page.iter().enumerate() {
+                    if page_index * PAGE + slot >= ms as usize {
+                        return self.count - below;
+                    }
+                    below += u64::from(*n);
+                }
+            }
+            below
+        };
+        self.count - below
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn nearest_rank(sorted: &[u32], percent: u32) -> u32 {
+        let rank = (percent as usize * sorted.len()).div_ceil(100).max(1);
+        sorted[rank - 1]
+    }
+
+    #[test]
+    fn percentiles_equal_nearest_rank_on_sorted_values() {
+        let mut values: Vec<u32> = (0..5000u32).map(|i| (i * 7919) % 40_000).collect();
+        values.push(5_000_000);
+        let mut histogram = Histogram::default();
+        for v in &values {
+            histogram.record(*v);
+        }
+        values.sort_unstable();
+        for p in [1, 50, 90, 95, 99, 100] {
+            assert_eq!(
+                histogram.percentile(p),
+                Some(nearest_rank(&values, p)),
+                "p{p}"
+            );
+        }
+        assert_eq!(histogram.max(), Some(5_000_000));
+        assert_eq!(
+            histogram.count_at_or_above(26_100),
+            values.iter().filter(|v| **v >= 26_100).count() as u64
+        );
+        assert_eq!(histogram.count_at_or_above(5_000_000), 1);
+    }
+}

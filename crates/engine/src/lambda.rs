@@ -1,0 +1,351 @@
+//! Lambda log lines: the platform's START/END/REPORT/INIT_* lines in the text format, the
+//! `platform.*` records of the JSON format, and the timeout lines of older runtimes.
+
+use serde::Deserialize;
+
+/// What a Lambda log line says, as far as the analysis cares.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum LambdaLine<'a> {
+    /// The end of an invocation, with its figures (text `REPORT` or JSON `platform.report`).
+    Report(Report<'a>),
+    /// `START`, `END`, `INIT_START`, `platform.start`, `platform.runtimeDone`, ...: platform
+    /// lines whose content the report repeats.
+    Platform,
+    /// `INIT_REPORT ... Status: timeout|error`: an init phase that failed.
+    InitFailed { status: &'a [u8] },
+    /// `<time> <request id> Task timed out after 30.03 seconds` (runtimes before 2025).
+    TaskTimedOut { request_id: &'a [u8] },
+    /// `XRAY TraceId: ...` on its own line, after the REPORT it belongs to.
+    Xray { trace_id: &'a [u8] },
+    /// What the function itself printed.
+    Application,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Report<'a> {
+    pub(crate) request_id: &'a [u8],
+    pub(crate) duration_ms: f64,
+    pub(crate) memory_mb: Option<u32>,
+    pub(crate) max_memory_mb: Option<u32>,
+    pub(crate) init_ms: Option<f64>,
+    pub(crate) restore_ms: Option<f64>,
+    pub(crate) trace_id: Option<&'a [u8]>,
+    pub(crate) timed_out: bool,
+    pub(crate) error_type: Option<&'a [u8]>,
+}
+
+/// Reads a line as a Lambda line, or `None` if it is none.
+pub(crate) fn parse(line: &[u8]) -> Option<LambdaLine<'_>> {
+    let line = line.trim_ascii();
+    if line.starts_with(b"{") {
+        return parse_json(line);
+    }
+    if let Some(rest) = line.strip_prefix(b"REPORT ") {
+        return parse_report(rest).map(LambdaLine::Report);
+    }
+    if line.starts_with(b"START RequestId:")
+        || line.starts_with(b"END RequestId:")
+        || line.starts_with(b"INIT_START ")
+        || line.starts_with(b"EXTENSION ")
+        || line.starts_with(b"RESTORE_START")
+        || line.starts_with(b"RESTORE_REPORT")
+    {
+        return Some(LambdaLine::Platform);
+    }
+    if let Some(rest) = line.strip_prefix(b"INIT_REPORT ") {
+        let mut status = None;
+        for_each_pair(rest, |key, value| {
+            if key == b"Status" {
+                status = Some(value);
+            }
+        });
+        return Some(match status {
+            Some(status) if status != b"success" => LambdaLine::InitFailed { status },
+            _ => LambdaLine::Platform,
+        });
+    }
+    if let Some(rest) = line.strip_prefix(b"XRAY TraceId: ") {
+        let end = rest
+            .iter()
+            .position(u8::is_ascii_whitespace)
+            .unwrap_or(rest.len());
+        return Some(LambdaLine::Xray {
+            trace_id: &rest[..end],
+        });
+    }
+    if let Some(at) = memchr::memmem::find(line, b"Task timed out after ") {
+        let before = line[..at].trim_ascii_end();
+        let start = before
+            .iter()
+            .rposition(u8::is_ascii_whitespace)
+            .map_or(0, |p| p + 1);
+        return Some(LambdaLine::TaskTimedOut {
+            request_id: &before[start..],
+        });
+    }
+    if is_application_line(line) {
+        return Some(LambdaLine::Application);
+    }
+    None
+}
+
+/// `2024-05-20T16:29:45.009Z\t<request id>\tINFO\t...` and Python's
+/// `[INFO]\t2024-05-20T16:29:45.009Z\t<request id>\t...`.
+fn is_application_line(line: &[u8]) -> bool {
+    let line = match line.strip_prefix(b"[") {
+        Some(rest) => match memchr::memchr(b']', rest) {
+            Some(end) if end <= 8 => rest[end + 1..].trim_ascii_start(),
+            _ => return false,
+        },
+        None => line,
+    };
+    crate::time::iso_prefix_len(line).is_some_and(|end| {
+        let rest = line[end..].trim_ascii_start();
+        let id_len = rest
+            .iter()
+            .position(u8::is_ascii_whitespace)
+            .unwrap_or(rest.len());
+        looks_like_request_id(&rest[..id_len])
+    })
+}
+
+/// A Lambda request id: a UUID (AWS's documentation samples obfuscate some hex as `xmpl`).
+pub(crate) fn looks_like_request_id(raw: &[u8]) -> bool {
+    raw.len() == 36
+        && raw.iter().enumerate().all(|(i, b)| {
+            if matches!(i, 8 | 13 | 18 | 23) {
+                *b == b'-'
+            } else {
+                b.is_ascii_alphanumeric()
+            }
+        })
+}
+
+/// `RequestId: id\tDuration: 12.3 ms\tBilled Duration: 13 ms\t...`: fields separated by tabs
+/// or spaces, in any order.
+fn parse_report(rest: &[u8]) -> Option<Report<'_>> {
+    let mut report = Report::default();
+    let mut has_duration = false;
+    for_each_pair(rest, |key, value| match key {
+        b"RequestId" => report.request_id = value,
+        b"Duration" => {
+            if let Some(ms) = number(value) {
+                report.duration_ms = ms;
+                has_duration = true;
+            }
+        }
+        b"Memory Size" => report.memory_mb = number(value).map(|mb| mb as u32),
+        b"Max Memory Used" => report.max_memory_mb = number(value).map(|mb| mb as u32),
+        b"Init Duration" => report.init_ms = number(value),
+        b"Restore Duration" => report.restore_ms = number(value),
+        b"XRAY TraceId" => report.trace_id = Some(value),
+        b"Status" => report.timed_out = value == b"timeout",
+        b"Error Type" => report.error_type = Some(value),
+        _ => {}
+    });
+    (has_duration && !report.request_id.is_empty()).then_some(report)
+}
+
+/// Walks `Key: value` pairs where a key is one or more words ending in `:` and its value the
+/// one word after it (a unit such as `ms` or `MB` may follow the value).
+fn for_each_pair<'a>(text: &'a [u8], mut visit: impl FnMut(&'a [u8], &'a [u8])) {
+    let mut words = text
+        .split(|b| b.is_ascii_whitespace())
+        .filter(|w| !w.is_empty())
+        .map(|w| (w.as_ptr() as usize - text.as_ptr() as usize, w));
+    let mut key_start: Option<usize> = None;
+    while let Some((offset, word)) = words.next() {
+        let start = *key_start.get_or_insert(offset);
+        if word.ends_with(b":") {
+            let key_end = offset + word.len() - 1;
+            let key = &text[start..key_end];
+            key_start = None;
+            if let Some((_, value)) = words.next() {
+                visit(collapse(key), value);
+            }
+        } else if matches!(word, b"ms" | b"MB") {
+            key_start = None;
+        }
+    }
+}
+
+/// Keys are compared as written with single spaces; logs that align with runs of spaces or
+/// tabs between words of a key are rare, and such keys simply go unread.
+fn collapse(key: &[u8]) -> &[u8] {
+    key.trim_ascii()
+}
+
+fn number(raw: &[u8]) -> Option<f64> {
+    std::str::from_utf8(raw).ok()?.parse().ok()
+}
+
+/// A JSON-format Lambda line: a `platform.*` record or an application record.
+fn parse_json(line: &[u8]) -> Option<LambdaLine<'_>> {
+    if memchr::memmem::find(line, b"\"platform.").is_none() {
+        // {"timestamp":"..","level":"INFO","requestId":"..","message":".."}
+        let app = memchr::memmem::find(line, b"\"level\"").is_some()
+            && (memchr::memmem::find(line, b"\"message\"").is_some()
+                || memchr::memmem::find(line, b"\"msg\"").is_some());
+        return app.then_some(LambdaLine::Application);
+    }
+    let record: JsonLine<'_> = serde_json::from_slice(line).ok()?;
+    Some(match record.kind {
+        "platform.report" => {
+            let body = record.record?;
+            let metrics = body.metrics.unwrap_or_default();
+            LambdaLine::Report(Report {
+                request_id: body.request_id?.as_bytes(),
+                duration_ms: metrics.duration_ms?,
+                memory_mb: metrics.memory_size_mb,
+                max_memory_mb: metrics.max_memory_used_mb,
+                init_ms: metrics.init_duration_ms,
+                restore_ms: metrics.restore_duration_ms,
+                trace_id: body
+                    .tracing
+                    .and_then(|t| t.value)
+                    .map(|v| trace_root(v.as_bytes())),
+                timed_out: body.status == Some("timeout"),
+                error_type: body.error_type.map(str::as_bytes),
+            })
+        }
+        "platform.initReport" => match record.record.and_then(|r| r.status) {
+            Some(status) if status != "success" => LambdaLine::InitFailed {
+                status: status.as_bytes(),
+            },
+            _ => LambdaLine::Platform,
+        },
+        _ => LambdaLine::Platform,
+    })
+}
+
+/// `Root=1-5759e988-bd862e3fe1be46a994272793;Parent=...;Sampled=1` to the trace id.
+fn trace_root(value: &[u8]) -> &[u8] {
+    let value = value.strip_prefix(b"Root=").unwrap_or(value);
+    let end = memchr::memchr(b';', value).unwrap_or(value.len());
+    &value[..end]
+}
+
+#[derive(Deserialize)]
+struct JsonLine<'a> {
+    #[serde(rename = "type", borrow)]
+    kind: &'a str,
+    #[serde(borrow)]
+    record: Option<JsonRecord<'a>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct JsonRecord<'a> {
+    #[serde(borrow)]
+    request_id: Option<&'a str>,
+    #[serde(borrow)]
+    status: Option<&'a str>,
+    #[serde(borrow)]
+    error_type: Option<&'a str>,
+    metrics: Option<JsonMetrics>,
+    #[serde(borrow)]
+    tracing: Option<JsonTracing<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct JsonMetrics {
+    duration_ms: Option<f64>,
+    #[serde(rename = "memorySizeMB")]
+    memory_size_mb: Option<u32>,
+    #[serde(rename = "maxMemoryUsedMB")]
+    max_memory_used_mb: Option<u32>,
+    init_duration_ms: Option<f64>,
+    restore_duration_ms: Option<f64>,
+}
+
+#[derive(Deserialize)]
+struct JsonTracing<'a> {
+    #[serde(borrow)]
+    value: Option<&'a str>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(line: &str) -> Report<'_> {
+        match parse(line.as_bytes()) {
+            Some(LambdaLine::Report(report)) => report,
+            other => panic!("not a report: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn text_reports_with_tabs_spaces_and_extras() {
+        let r = report("REPORT RequestId: c793869b-ee49-115b-a5b6-4fd21e8dedac\tDuration: 128.83 ms\tBilled Duration: 200 ms\tMemory Size: 128 MB\tMax Memory Used: 74 MB\tInit Duration: 166.62 ms\tXRAY TraceId: 1-5d9d007f-0a8c7fd02xmpl480aed55ef0\tSegmentId: 3d752xmpl1bbe37e\tSampled: true\t");
+        assert_eq!(r.request_id, b"c793869b-ee49-115b-a5b6-4fd21e8dedac");
+        assert_eq!(r.duration_ms, 128.83);
+        assert_eq!((r.memory_mb, r.max_memory_mb), (Some(128), Some(74)));
+        assert_eq!(r.init_ms, Some(166.62));
+        assert_eq!(
+            r.trace_id,
+            Some(&b"1-5d9d007f-0a8c7fd02xmpl480aed55ef0"[..])
+        );
+        assert!(!r.timed_out);
+
+        let r = report("REPORT RequestId: 595492f6-0000-0000-0000-000000000000 Duration: 5000.00 ms Billed Duration: 5579 ms Memory Size: 3008 MB Max Memory Used: 113 MB Init Duration: 578.07 ms Status: timeout");
+        assert!(r.timed_out);
+        assert_eq!(r.duration_ms, 5000.0);
+        assert_eq!(r.init_ms, Some(578.07));
+
+        let r = report("REPORT RequestId: 4725a167-0000-0000-0000-000000000000\tDuration: 469.40 ms\tBilled Duration: 500 ms\tMemory Size: 1024 MB\tMax Memory Used: 1024 MB\tRestore Duration: 474.16 ms\tBilled Restore Duration: 75 ms\tStatus: error\tError Type: Runtime.OutOfMemory");
+        assert_eq!(r.restore_ms, Some(474.16));
+        assert_eq!(r.error_type, Some(&b"Runtime.OutOfMemory"[..]));
+    }
+
+    #[test]
+    fn json_platform_records() {
+        let r = report(
+            r#"{"time":"2026-07-09T06:05:50.581Z","type":"platform.report","record":{"requestId":"aec7a529-47f9-4090-be01-c9ed91bf83cf","metrics":{"durationMs":5000.0,"billedDurationMs":5000,"memorySizeMB":128,"maxMemoryUsedMB":94},"status":"timeout"}}"#,
+        );
+        assert!(r.timed_out);
+        assert_eq!(r.memory_mb, Some(128));
+        let r = report(
+            r#"{"time":"x","type":"platform.report","record":{"status":"success","requestId":"79b5e81f-0000-0000-0000-000000000000","metrics":{"durationMs":1233.96,"billedDurationMs":1698,"memorySizeMB":256,"maxMemoryUsedMB":123,"initDurationMs":463.512}}}"#,
+        );
+        assert_eq!(r.init_ms, Some(463.512));
+        assert_eq!(
+            parse(br#"{"time":"x","type":"platform.start","record":{"requestId":"a","version":"$LATEST"}}"#),
+            Some(LambdaLine::Platform)
+        );
+        assert_eq!(
+            parse(br#"{"timestamp":"x","level":"INFO","requestId":"a","message":"hi"}"#),
+            Some(LambdaLine::Application)
+        );
+        assert_eq!(
+            parse(br#"{"time":"x","type":"platform.initReport","record":{"initializationType":"on-demand","phase":"init","status":"timeout","metrics":{"durationMs":9999.8}}}"#),
+            Some(LambdaLine::InitFailed { status: b"timeout" })
+        );
+    }
+
+    #[test]
+    fn timeouts_init_failures_and_application_lines() {
+        assert_eq!(
+            parse(b"2018-08-26T02:13:13.948Z 3364d63a-b18c-5ed6-97c7-85c6bf57800e Task timed out after 30.02 seconds"),
+            Some(LambdaLine::TaskTimedOut { request_id: b"3364d63a-b18c-5ed6-97c7-85c6bf57800e" })
+        );
+        assert_eq!(
+            parse(b"INIT_REPORT Init Duration: 9999.79 ms    Phase: init    Status: timeout"),
+            Some(LambdaLine::InitFailed { status: b"timeout" })
+        );
+        assert_eq!(
+            parse(b"2019-06-07T19:11:20.562Z\tc793869b-ee49-115b-a5b6-4fd21e8dedac\tINFO\tENVIRONMENT VARIABLES"),
+            Some(LambdaLine::Application)
+        );
+        assert_eq!(
+            parse(b"[ERROR]\t2024-01-01T00:00:00.000Z\tc793869b-ee49-115b-a5b6-4fd21e8dedac\tboom"),
+            Some(LambdaLine::Application)
+        );
+        assert_eq!(
+            parse(b"START RequestId: abc Version: $LATEST"),
+            Some(LambdaLine::Platform)
+        );
+        assert_eq!(parse(b"hello"), None);
+    }
+}
