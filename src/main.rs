@@ -149,7 +149,11 @@ fn no_records_reason(analysis: &Analysis) -> String {
             )),
             None => reasons.push(match &input.error {
                 Some(error) => error.clone(),
-                None => format!("{}: empty", input.name),
+                None if input.kinds.is_empty() => format!("{}: empty", input.name),
+                None => {
+                    let kinds: Vec<&str> = input.kinds.keys().map(String::as_str).collect();
+                    format!("{}: only {}", input.name, kinds.join(", "))
+                }
             }),
         }
     }
@@ -159,30 +163,152 @@ fn no_records_reason(analysis: &Analysis) -> String {
     )
 }
 
+/// Milliseconds as a person reads them: `850 ms`, `18.5 s`.
+fn duration(ms: Option<u32>) -> String {
+    match ms {
+        None => "-".to_owned(),
+        Some(ms) if ms < 1000 => format!("{ms} ms"),
+        Some(ms) => format!("{:.1} s", f64::from(ms) / 1000.0),
+    }
+}
+
+/// `1234567` as `1,234,567`.
+fn count(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// How many routes the table shows before it says how many more there are.
+const ROUTES_SHOWN: usize = 15;
+
 fn write_summary(out: &mut impl Write, analysis: &Analysis) -> std::io::Result<()> {
+    let api = match analysis.api {
+        Some(ceiling_engine::ApiKind::Rest) => ", REST API",
+        Some(ceiling_engine::ApiKind::Http) => ", HTTP API",
+        Some(ceiling_engine::ApiKind::WebSocket) => ", WebSocket API",
+        None => "",
+    };
     writeln!(
         out,
-        "{} requests, ceiling {} ms",
-        analysis.requests, analysis.ceiling_ms
+        "{} requests, ceiling {}{api}",
+        count(analysis.requests),
+        duration(u32::try_from(analysis.ceiling_ms).ok())
     )?;
-    for (status, count) in &analysis.status {
-        writeln!(out, "  {status}  {count:>9}")?;
-    }
-    for input in &analysis.inputs {
+    if analysis.requests > 0 {
+        let share = 100.0 * analysis.integration_timeouts as f64 / analysis.requests as f64;
         writeln!(
             out,
-            "{}: {} lines, {} records",
-            input.name, input.lines, input.records
+            "  gateway timeouts {} ({share:.2} %), near the ceiling {}, 502 Bad Gateway {}",
+            count(analysis.integration_timeouts),
+            count(analysis.near_ceiling),
+            count(analysis.bad_gateway)
+        )?;
+        let overall = &analysis.overall;
+        writeln!(
+            out,
+            "  response latency p50 {}, p95 {}, p99 {}, max {}",
+            duration(overall.p50_ms),
+            duration(overall.p95_ms),
+            duration(overall.p99_ms),
+            duration(overall.max_ms)
+        )?;
+        let statuses: Vec<String> = analysis
+            .status
+            .iter()
+            .map(|(status, n)| format!("{status}: {}", count(*n)))
+            .collect();
+        writeln!(out, "  status {}", statuses.join(", "))?;
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{:<40} {:>9} {:>8} {:>9} {:>9} {:>9} {:>9}",
+            "route (most timeouts first)", "requests", "timeouts", "p50", "p95", "p99", "max"
+        )?;
+        for route in analysis.routes.iter().take(ROUTES_SHOWN) {
+            writeln!(
+                out,
+                "{:<40} {:>9} {:>8} {:>9} {:>9} {:>9} {:>9}",
+                route.route,
+                count(route.requests),
+                count(route.timeouts),
+                duration(route.p50_ms),
+                duration(route.p95_ms),
+                duration(route.p99_ms),
+                duration(route.max_ms)
+            )?;
+        }
+        if analysis.routes.len() > ROUTES_SHOWN {
+            writeln!(
+                out,
+                "... and {} more routes (--json lists all)",
+                analysis.routes.len() - ROUTES_SHOWN
+            )?;
+        }
+    }
+    if let Some(lambda) = &analysis.lambda {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "Lambda: {} invocations, {} cold starts{}, {} timed out ({} with a timeout above the ceiling), {} near their memory size",
+            count(lambda.invocations),
+            count(lambda.cold_starts),
+            lambda
+                .max_init_ms
+                .map(|ms| format!(" (longest init {})", duration(Some(ms.round() as u32))))
+                .unwrap_or_default(),
+            count(lambda.timeouts),
+            count(lambda.timeouts_above_ceiling),
+            count(lambda.memory_pressure)
+        )?;
+        writeln!(
+            out,
+            "  {} kept running after the gateway timed out ({} of them cold starts)",
+            count(lambda.outlived_gateway),
+            count(lambda.gateway_timeouts_on_cold_start)
+        )?;
+    }
+    if let Some(execution) = &analysis.execution {
+        writeln!(
+            out,
+            "Execution log: {} lines, {} integration timeouts",
+            count(execution.lines),
+            count(execution.timeouts)
+        )?;
+    }
+    writeln!(out)?;
+    for input in &analysis.inputs {
+        let kinds: Vec<String> = input
+            .kinds
+            .iter()
+            .map(|(kind, n)| format!("{kind} {}", count(*n)))
+            .collect();
+        writeln!(
+            out,
+            "{}: {} lines ({:?}), {}",
+            input.name,
+            count(input.lines),
+            input.wrapping,
+            kinds.join(", ")
         )?;
         for rejection in &input.rejected {
             let lines: Vec<String> = rejection.first_lines.iter().map(u64::to_string).collect();
             writeln!(
                 out,
                 "  {} line(s) rejected: {} (first at line {})",
-                rejection.count,
+                count(rejection.count),
                 rejection.reason,
                 lines.join(", ")
             )?;
+        }
+        if let Some(error) = &input.error {
+            writeln!(out, "  reading stopped: {error}")?;
         }
     }
     Ok(())

@@ -181,8 +181,12 @@ async fn assert_figures(client: &Client, truth: &Value) {
         .await
         .unwrap();
     assert_eq!(rows.len(), status.len(), "one row per status code");
-    let timeouts = status.get("504").and_then(Value::as_u64).unwrap_or(0);
-    wait_for_text(client, "#figure-504", &thousands(timeouts)).await;
+    let timeouts = truth["integration_timeouts"].as_u64().unwrap();
+    wait_for_text(client, "#figure-timeouts", &thousands(timeouts)).await;
+    // The route table opens with the most timeouts (routes may tie for it).
+    let top = truth["top_timeout_route"]["timeouts"].as_u64().unwrap();
+    let first_route_timeouts = "#routes-table tbody tr:first-child td:nth-child(3)";
+    wait_for_text(client, first_route_timeouts, &thousands(top)).await;
 }
 
 async fn screenshot(client: &Client, name: &str) {

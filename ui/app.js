@@ -35,13 +35,39 @@ function formatSeconds(ms) {
   return `${(ms / 1000).toLocaleString('en-US', { maximumFractionDigits: 1 })} s`;
 }
 
+function formatLatency(ms) {
+  if (ms === null || ms === undefined) return '–';
+  return ms < 1000 ? `${ms} ms` : formatSeconds(ms);
+}
+
 function render(analysis) {
   const statuses = Object.entries(analysis.status).map(([code, count]) => [Number(code), count]);
-  const fiveHundreds = statuses.filter(([code]) => code >= 500).reduce((sum, [, n]) => sum + n, 0);
   $('figure-requests').textContent = numberFormat.format(analysis.requests);
-  $('figure-504').textContent = numberFormat.format(analysis.status['504'] ?? 0);
-  $('figure-5xx').textContent = numberFormat.format(fiveHundreds);
-  $('figure-ceiling').textContent = formatSeconds(analysis.ceiling_ms);
+  $('figure-timeouts').textContent = numberFormat.format(analysis.integration_timeouts);
+  $('figure-near').textContent = numberFormat.format(analysis.near_ceiling);
+  $('figure-502').textContent = numberFormat.format(analysis.bad_gateway);
+  $('figure-p99').textContent = formatLatency(analysis.overall.p99_ms);
+  $('figure-ceiling').textContent = `ceiling ${formatSeconds(analysis.ceiling_ms)}`;
+
+  const routeRows = analysis.routes.map((route) => row([
+    cell(route.route, 'name'),
+    cell(numberFormat.format(route.requests), 'num'),
+    cell(numberFormat.format(route.timeouts), route.timeouts > 0 ? 'num bad' : 'num'),
+    cell(formatLatency(route.p50_ms), 'num'),
+    cell(formatLatency(route.p95_ms), 'num'),
+    cell(formatLatency(route.p99_ms), route.p99_ms >= 0.8 * analysis.ceiling_ms ? 'num warn' : 'num'),
+    cell(formatLatency(route.max_ms), 'num'),
+  ]));
+  $('routes-table').tBodies[0].replaceChildren(...routeRows);
+
+  const lambda = analysis.lambda;
+  $('lambda-summary').hidden = !lambda;
+  if (lambda) {
+    $('lambda-summary').textContent = `Lambda: ${numberFormat.format(lambda.invocations)} invocations, ` +
+      `${numberFormat.format(lambda.cold_starts)} cold starts, ${numberFormat.format(lambda.timeouts)} timed out; ` +
+      `${numberFormat.format(lambda.outlived_gateway)} kept running after the gateway gave up ` +
+      `(${numberFormat.format(lambda.gateway_timeouts_on_cold_start)} of them cold starts).`;
+  }
 
   const statusRows = statuses.map(([code, count]) => row([
     cell(String(code), code >= 500 ? 'status bad' : code >= 400 ? 'status warn' : 'status'),

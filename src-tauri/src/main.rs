@@ -11,11 +11,30 @@ use ceiling_engine::{expand_paths, Analysis, Analyzer, Settings};
 use clap::Parser;
 use serde::Serialize;
 
-/// The bundled sample incident: a two-hour slice of a REST API whose report route times out,
-/// written by shared/bench/gen.py (see samples/README.md).
-const SAMPLE_NAME: &str = "sample: orders-api incident (apigw-access.jsonl)";
-const SAMPLE_ACCESS_LOG: &[u8] =
-    include_bytes!("../../samples/orders-api-incident/apigw-access.jsonl");
+/// The bundled sample incident: two hours of a REST API whose report route times out, its
+/// access log and its four functions' logs, written by shared/bench/gen.py (samples/README.md).
+const SAMPLE: [(&str, &[u8]); 5] = [
+    (
+        "sample/apigw-access.jsonl",
+        include_bytes!("../../samples/orders-api-incident/apigw-access.jsonl"),
+    ),
+    (
+        "sample/lambda-orders-fn.log",
+        include_bytes!("../../samples/orders-api-incident/lambda-orders-fn.log"),
+    ),
+    (
+        "sample/lambda-payments-fn.log",
+        include_bytes!("../../samples/orders-api-incident/lambda-payments-fn.log"),
+    ),
+    (
+        "sample/lambda-process-fn.log",
+        include_bytes!("../../samples/orders-api-incident/lambda-process-fn.log"),
+    ),
+    (
+        "sample/lambda-reports-fn.log",
+        include_bytes!("../../samples/orders-api-incident/lambda-reports-fn.log"),
+    ),
+];
 
 /// Command line of the desktop app.
 #[derive(Parser, Debug, Clone, Serialize)]
@@ -60,9 +79,9 @@ async fn analyze_paths(paths: Vec<PathBuf>) -> Result<Analysis, String> {
 async fn analyze_sample() -> Result<Analysis, String> {
     run_blocking(|| {
         let mut analyzer = Analyzer::new(Settings::default());
-        analyzer
-            .read(SAMPLE_NAME, SAMPLE_ACCESS_LOG)
-            .map_err(|e| e.to_string())?;
+        for (name, bytes) in SAMPLE {
+            analyzer.read(name, bytes).map_err(|e| e.to_string())?;
+        }
         Ok(analyzer.finish())
     })
     .await

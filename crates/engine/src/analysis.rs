@@ -210,9 +210,9 @@ struct InputState {
     rejections: BTreeMap<RejectReason, Rejection>,
     access_formats: BTreeMap<AccessFormat, u64>,
     kinds: BTreeMap<&'static str, u64>,
-    /// Lines recognised as nothing: rejected, unless the input turns out to be a Lambda log,
-    /// where they are what the function printed.
-    unrecognised: Rejection,
+    /// Lines recognised as nothing (or as broken access records): rejected, unless the input
+    /// turns out to be a Lambda log, where they are what the function printed.
+    unrecognised: BTreeMap<RejectReason, Rejection>,
     saw_access: bool,
     saw_lambda: bool,
     /// The notable invocation of the last REPORT, for an XRAY line that follows it.
@@ -335,30 +335,35 @@ impl Analyzer {
                     }
                     state.report.lines +=
                         memchr::memchr_iter(b'\n', &line[..line.len() - 1]).count() as u64;
-                    self.read_document(&mut state, &line, csv);
+                    self.read_document(&mut state, &line, number, csv);
                     break Ok(());
                 }
             }
-            let (wrapping, time_ms, message) = decode::strip_prefix(&line);
-            if state.report.events == 0 {
-                state.report.wrapping = wrapping;
-            } else if wrapping == Wrapping::Raw && state.report.wrapping != Wrapping::Raw {
-                // A line without the wrapper's time stamp continues the event before it.
-                state.report.ignored += 1;
-                *state
-                    .kinds
-                    .entry("continuation lines of multi-line events")
-                    .or_insert(0) += 1;
-                continue;
-            }
-            state.report.events += 1;
-            self.event(&mut state, number, time_ms, message);
+            self.text_line(&mut state, number, &line);
         };
         if let Err(error) = &outcome {
             state.report.error = Some(error.to_string());
         }
         self.finish_input(state);
         outcome
+    }
+
+    /// One line of a line-oriented input: its wrapper's prefix off, then the event.
+    fn text_line(&mut self, state: &mut InputState, number: u64, line: &[u8]) {
+        let (wrapping, time_ms, message) = decode::strip_prefix(line);
+        if state.report.events == 0 {
+            state.report.wrapping = wrapping;
+        } else if wrapping == Wrapping::Raw && state.report.wrapping != Wrapping::Raw {
+            // A line without the wrapper's prefix continues the event before it.
+            state.report.ignored += 1;
+            *state
+                .kinds
+                .entry("continuation lines of multi-line events")
+                .or_insert(0) += 1;
+            return;
+        }
+        state.report.events += 1;
+        self.event(state, number, time_ms, message);
     }
 
     fn start_input(&mut self, name: &str, compression: Compression) -> InputState {
@@ -380,11 +385,7 @@ impl Analyzer {
             rejections: BTreeMap::new(),
             access_formats: BTreeMap::new(),
             kinds: BTreeMap::new(),
-            unrecognised: Rejection {
-                reason: RejectReason::Unrecognised.describe().to_owned(),
-                count: 0,
-                first_lines: Vec::new(),
-            },
+            unrecognised: BTreeMap::new(),
             saw_access: false,
             saw_lambda: false,
             last_invocation: None,
@@ -392,17 +393,26 @@ impl Analyzer {
     }
 
     fn finish_input(&mut self, mut state: InputState) {
-        if state.unrecognised.count > 0 {
-            if state.saw_lambda && !state.saw_access {
-                state.report.ignored += state.unrecognised.count;
+        let unrecognised: u64 = state.unrecognised.values().map(|r| r.count).sum();
+        if state.saw_lambda && !state.saw_access {
+            state.report.ignored += unrecognised;
+            if unrecognised > 0 {
                 *state
                     .kinds
                     .entry("Lambda application lines (ignored)")
-                    .or_insert(0) += state.unrecognised.count;
-            } else {
-                state
-                    .rejections
-                    .insert(RejectReason::Unrecognised, state.unrecognised);
+                    .or_insert(0) += unrecognised;
+            }
+        } else {
+            for (reason, pending) in std::mem::take(&mut state.unrecognised) {
+                let rejection = state.rejections.entry(reason).or_insert_with(|| Rejection {
+                    reason: reason.describe().to_owned(),
+                    count: 0,
+                    first_lines: Vec::new(),
+                });
+                rejection.count += pending.count;
+                rejection.first_lines.extend(pending.first_lines);
+                rejection.first_lines.sort_unstable();
+                rejection.first_lines.truncate(REJECTED_LINE_SAMPLES);
             }
         }
         let given = self.parser.given();
@@ -418,7 +428,7 @@ impl Analyzer {
         self.inputs.push(state.report);
     }
 
-    fn read_document(&mut self, state: &mut InputState, bytes: &[u8], csv: bool) {
+    fn read_document(&mut self, state: &mut InputState, bytes: &[u8], first_line: u64, csv: bool) {
         state.report.wrapping = if csv {
             Wrapping::InsightsCsv
         } else {
@@ -451,10 +461,24 @@ impl Analyzer {
                     );
                 }
             }
-            Err(reason) => {
+            Err(reason) if csv => {
                 state.report.events += 1;
                 reject(state, RejectReason::Document, 1);
                 state.report.error = Some(reason);
+            }
+            // Not one JSON document after all (say, an invoke response printed before the
+            // function's log lines): read it line by line.
+            Err(_) => {
+                state.report.wrapping = Wrapping::Raw;
+                let text = bytes.strip_suffix(b"\n").unwrap_or(bytes);
+                for (index, line) in text.split(|b| *b == b'\n').enumerate() {
+                    let line = line.strip_suffix(b"\r").unwrap_or(line);
+                    if line.trim_ascii().is_empty() {
+                        state.report.blank_lines += 1;
+                        continue;
+                    }
+                    self.text_line(state, first_line + index as u64, line);
+                }
             }
         }
     }
@@ -487,7 +511,7 @@ impl Analyzer {
                         return self.wrapped_events(state, number, message);
                     }
                 }
-                reject(state, RejectReason::Access(error), number);
+                note(&mut state.unrecognised, RejectReason::Access(error), number);
             }
             None => {
                 if let Some(line) = lambda::parse(message) {
@@ -495,11 +519,7 @@ impl Analyzer {
                 } else if let Some(line) = execution::parse(message) {
                     self.execution_line(state, line);
                 } else {
-                    let unrecognised = &mut state.unrecognised;
-                    unrecognised.count += 1;
-                    if unrecognised.first_lines.len() < REJECTED_LINE_SAMPLES {
-                        unrecognised.first_lines.push(number);
-                    }
+                    note(&mut state.unrecognised, RejectReason::Unrecognised, number);
                 }
             }
         }
@@ -785,7 +805,12 @@ impl Analyzer {
 }
 
 fn reject(state: &mut InputState, reason: RejectReason, number: u64) {
-    let rejection = state.rejections.entry(reason).or_insert_with(|| Rejection {
+    note(&mut state.rejections, reason, number);
+}
+
+/// Counts a line under `reason`, keeping the first line numbers.
+fn note(rejections: &mut BTreeMap<RejectReason, Rejection>, reason: RejectReason, number: u64) {
+    let rejection = rejections.entry(reason).or_insert_with(|| Rejection {
         reason: reason.describe().to_owned(),
         count: 0,
         first_lines: Vec::new(),

@@ -28,6 +28,10 @@ pub enum Wrapping {
     JsonDocument,
     /// Logs Insights "Download table (CSV)".
     InsightsCsv,
+    /// `HH:MM:SS  <message>`, as `sam logs` and some consoles print: no date.
+    ClockTime,
+    /// `Thu Aug 31 01:07:25 UTC 2017 : <message>`, the console's test-invoke output.
+    ConsoleTime,
 }
 
 /// One event of a document, owned (documents are parsed whole).
@@ -179,6 +183,19 @@ fn walk(value: &Value, out: &mut DocumentEvents, depth: usize) -> Result<(), Str
             }
             if object.contains_key("@message") {
                 insights_row(value, out);
+            } else if object
+                .get("type")
+                .and_then(Value::as_str)
+                .is_some_and(|t| t.starts_with("platform."))
+            {
+                // a Lambda JSON-format record, pretty-printed
+                out.events.push(OwnedEvent {
+                    time_ms: object
+                        .get("time")
+                        .and_then(Value::as_str)
+                        .and_then(|t| time::parse_iso(t.as_bytes())),
+                    message: value.to_string(),
+                });
             }
         }
         _ => {}
@@ -247,7 +264,14 @@ fn decode_payload(data: &str) -> Result<Value, String> {
 
 /// Splits a line-oriented event into its time and message, by the wrapping's prefix.
 pub(crate) fn strip_prefix(line: &[u8]) -> (Wrapping, Option<i64>, &[u8]) {
+    let line = line.trim_ascii_start();
     let Some(end) = time::iso_prefix_len(line) else {
+        if let Some(message) = strip_clock(line) {
+            return (Wrapping::ClockTime, None, message);
+        }
+        if let Some(message) = strip_console_date(line) {
+            return (Wrapping::ConsoleTime, None, message);
+        }
         return (Wrapping::Raw, None, line);
     };
     if line.get(end) != Some(&b' ') {
@@ -273,6 +297,38 @@ pub(crate) fn strip_prefix(line: &[u8]) -> (Wrapping, Option<i64>, &[u8]) {
         Wrapping::S3Export
     };
     (wrapping, time_ms, rest)
+}
+
+/// `21:00:54  INIT_START ...` to `INIT_START ...`.
+fn strip_clock(line: &[u8]) -> Option<&[u8]> {
+    let clock = line.get(..8)?;
+    let shaped = clock.iter().enumerate().all(|(i, b)| {
+        if i == 2 || i == 5 {
+            *b == b':'
+        } else {
+            b.is_ascii_digit()
+        }
+    });
+    let rest = line.get(8..)?;
+    (shaped && rest.first().is_some_and(u8::is_ascii_whitespace)).then(|| rest.trim_ascii_start())
+}
+
+/// `Thu Aug 31 01:07:25 UTC 2017 : Starting execution ...` to `Starting execution ...`.
+fn strip_console_date(line: &[u8]) -> Option<&[u8]> {
+    let separator = memchr::memmem::find(line.get(..40)?, b" : ")?;
+    let date = &line[..separator];
+    let weekday = [
+        &b"Mon "[..],
+        b"Tue ",
+        b"Wed ",
+        b"Thu ",
+        b"Fri ",
+        b"Sat ",
+        b"Sun ",
+    ]
+    .iter()
+    .any(|day| date.starts_with(day));
+    (weekday && date.len() >= 24).then(|| &line[separator + 3..])
 }
 
 #[cfg(test)]
@@ -308,6 +364,26 @@ mod tests {
             b"2026-03-06T09:00:00.003Z\tc793869b-ee49-115b-a5b6-4fd21e8dedac\tINFO\thi",
         );
         assert_eq!(wrapping, Wrapping::Raw);
+        let (wrapping, _, message) = strip_prefix(b"  2016-10-01T10:47:56.901Z START RequestId: a");
+        assert_eq!(
+            (wrapping, message),
+            (Wrapping::S3Export, &b"START RequestId: a"[..])
+        );
+        let (wrapping, _, message) =
+            strip_prefix(b"21:00:54  INIT_START Runtime Version: python:3.12");
+        assert_eq!(
+            (wrapping, message),
+            (
+                Wrapping::ClockTime,
+                &b"INIT_START Runtime Version: python:3.12"[..]
+            )
+        );
+        let (wrapping, _, message) =
+            strip_prefix(b"Thu Aug 31 01:07:25 UTC 2017 : HTTP Method: POST");
+        assert_eq!(
+            (wrapping, message),
+            (Wrapping::ConsoleTime, &b"HTTP Method: POST"[..])
+        );
     }
 
     #[test]

@@ -12,20 +12,46 @@ pub(crate) enum ExecutionLine {
     Step,
 }
 
+/// The steps API Gateway logs for each request, as a line's message begins. Consoles and
+/// older exports print them without the `(<request id>)` prefix.
+const STEP_OPENINGS: [&[u8]; 16] = [
+    b"Execution log for request",
+    b"Starting execution for request",
+    b"Extended Request Id:",
+    b"Verifying Usage Plan for request",
+    b"Usage Plan check succeeded",
+    b"API Key",
+    b"HTTP Method:",
+    b"Method request ",
+    b"Request validation ",
+    b"Endpoint request ",
+    b"Sending request to ",
+    b"Received response.",
+    b"Endpoint response ",
+    b"Method response ",
+    b"Successfully completed execution",
+    b"Lambda execution failed",
+];
+
 /// Reads a line as an execution-log line, or `None` if it is none.
 pub(crate) fn parse(line: &[u8]) -> Option<ExecutionLine> {
-    let rest = line.trim_ascii_start().strip_prefix(b"(")?;
-    let close = memchr::memchr(b')', rest)?;
-    let id = &rest[..close];
-    let plausible_id = !id.is_empty()
-        && id.len() <= 64
-        && id
-            .iter()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'='));
-    if !plausible_id {
-        return None;
-    }
-    let message = rest[close + 1..].trim_ascii();
+    let line = line.trim_ascii_start();
+    let message = match line.strip_prefix(b"(") {
+        Some(rest) => {
+            let close = memchr::memchr(b')', rest)?;
+            let id = &rest[..close];
+            let plausible_id = !id.is_empty()
+                && id.len() <= 64
+                && id
+                    .iter()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'='));
+            if !plausible_id {
+                return None;
+            }
+            rest[close + 1..].trim_ascii()
+        }
+        None => line.trim_ascii_end(),
+    };
     if message.starts_with(b"Execution failed due to a timeout error") {
         return Some(ExecutionLine::Timeout);
     }
@@ -38,7 +64,11 @@ pub(crate) fn parse(line: &[u8]) -> Option<ExecutionLine> {
             return Some(ExecutionLine::Completed { status });
         }
     }
-    Some(ExecutionLine::Step)
+    let known_step = message.starts_with(b"Execution failed")
+        || STEP_OPENINGS
+            .iter()
+            .any(|opening| message.starts_with(opening));
+    (known_step || line.starts_with(b"(")).then_some(ExecutionLine::Step)
 }
 
 #[cfg(test)]
@@ -62,6 +92,14 @@ mod tests {
             Some(ExecutionLine::Step)
         );
         assert_eq!(parse(b"(not an id!) x"), None);
+        assert_eq!(
+            parse(b"Starting execution for request: 9537d573-87c5-11e6-b3e4-6f23bc206746"),
+            Some(ExecutionLine::Step)
+        );
+        assert_eq!(
+            parse(b"Method completed with status: 200"),
+            Some(ExecutionLine::Completed { status: 200 })
+        );
         assert_eq!(parse(b"hello"), None);
     }
 }

@@ -147,26 +147,52 @@ fn parse_report(rest: &[u8]) -> Option<Report<'_>> {
 }
 
 /// Walks `Key: value` pairs where a key is one or more words ending in `:` and its value the
-/// one word after it (a unit such as `ms` or `MB` may follow the value).
+/// one word after it (a unit such as `ms` or `MB` may follow the value). Words are separated
+/// by whitespace, or by `\t` and `\n` written out as text (as some forwarders escape them).
 fn for_each_pair<'a>(text: &'a [u8], mut visit: impl FnMut(&'a [u8], &'a [u8])) {
-    let mut words = text
-        .split(|b| b.is_ascii_whitespace())
-        .filter(|w| !w.is_empty())
-        .map(|w| (w.as_ptr() as usize - text.as_ptr() as usize, w));
+    let mut at = 0;
     let mut key_start: Option<usize> = None;
-    while let Some((offset, word)) = words.next() {
-        let start = *key_start.get_or_insert(offset);
+    while let Some((start, end)) = next_word(text, &mut at) {
+        let word = &text[start..end];
+        let first = *key_start.get_or_insert(start);
         if word.ends_with(b":") {
-            let key_end = offset + word.len() - 1;
-            let key = &text[start..key_end];
+            let key = &text[first..end - 1];
             key_start = None;
-            if let Some((_, value)) = words.next() {
-                visit(collapse(key), value);
+            if let Some((value_start, value_end)) = next_word(text, &mut at) {
+                visit(collapse(key), &text[value_start..value_end]);
             }
         } else if matches!(word, b"ms" | b"MB") {
             key_start = None;
         }
     }
+}
+
+/// The next word from `*at`: its start and end.
+fn next_word(text: &[u8], at: &mut usize) -> Option<(usize, usize)> {
+    let separator_len = |i: usize| -> usize {
+        match text[i] {
+            b if b.is_ascii_whitespace() => 1,
+            b'\\' if matches!(text.get(i + 1), Some(b't' | b'n')) => 2,
+            _ => 0,
+        }
+    };
+    let mut i = *at;
+    while i < text.len() {
+        match separator_len(i) {
+            0 => break,
+            n => i += n,
+        }
+    }
+    if i >= text.len() {
+        *at = i;
+        return None;
+    }
+    let start = i;
+    while i < text.len() && separator_len(i) == 0 {
+        i += 1;
+    }
+    *at = i;
+    Some((start, i))
 }
 
 /// Keys are compared as written with single spaces; logs that align with runs of spaces or
@@ -297,6 +323,14 @@ mod tests {
         let r = report("REPORT RequestId: 4725a167-0000-0000-0000-000000000000\tDuration: 469.40 ms\tBilled Duration: 500 ms\tMemory Size: 1024 MB\tMax Memory Used: 1024 MB\tRestore Duration: 474.16 ms\tBilled Restore Duration: 75 ms\tStatus: error\tError Type: Runtime.OutOfMemory");
         assert_eq!(r.restore_ms, Some(474.16));
         assert_eq!(r.error_type, Some(&b"Runtime.OutOfMemory"[..]));
+
+        let r = report(
+            r"REPORT RequestId: db275f87-a934-471a-8980-b63bf4dc1beb\tDuration: 1.76 ms\tBilled Duration: 100 ms\tMemory Size: 128 MB\tMax Memory Used: 48 MB\tInit Duration: 120.96 ms\t\n",
+        );
+        assert_eq!(
+            (r.duration_ms, r.init_ms, r.max_memory_mb),
+            (1.76, Some(120.96), Some(48))
+        );
     }
 
     #[test]
