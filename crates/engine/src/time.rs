@@ -73,10 +73,15 @@ pub(crate) fn parse_iso(raw: &[u8]) -> Option<i64> {
 
 /// Whether a line starts with an ISO 8601 timestamp, and where it ends.
 pub(crate) fn iso_prefix_len(line: &[u8]) -> Option<usize> {
-    let end = line
+    if !line.first().is_some_and(u8::is_ascii_digit) {
+        return None;
+    }
+    // An ISO time stamp is at most 35 bytes (with microseconds and an offset).
+    let head = &line[..line.len().min(40)];
+    let end = head
         .iter()
         .position(|b| *b == b' ' || *b == b'\t')
-        .unwrap_or(line.len());
+        .unwrap_or(head.len());
     parse_iso(&line[..end]).map(|_| end)
 }
 

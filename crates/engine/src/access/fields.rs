@@ -126,12 +126,6 @@ impl NameBuffer {
     pub(crate) fn as_bytes(&self) -> &[u8] {
         &self.bytes[..self.len]
     }
-    pub(crate) fn len(&self) -> usize {
-        self.len
-    }
-    pub(crate) fn truncate(&mut self, len: usize) {
-        self.len = len.min(self.len);
-    }
     fn push(&mut self, byte: u8) -> bool {
         if self.len == self.bytes.len() {
             return false;

@@ -6,7 +6,7 @@
 //! `}`, and a quote that is not followed by `,` or `}` does not end a string. It copies
 //! nothing: values are slices of the line.
 
-use super::fields::{normalize_name, NameBuffer};
+use super::fields::{normalize_name, Field, NameBuffer};
 
 /// A value as written in the record: the bytes between its quotes (or the bare token).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,10 +27,119 @@ pub(crate) fn scan<'a>(
     line: &'a [u8],
     visit: &mut impl FnMut(&[u8], Value<'a>),
 ) -> Result<(), Malformed> {
-    let mut scanner = Scanner { s: line, i: 0 };
+    scan_raw(line, &mut |key: Key<'_, 'a>, value| {
+        let mut name = NameBuffer::new();
+        if key.normalize_into(&mut name) {
+            visit(name.as_bytes(), value);
+        }
+    })
+}
+
+/// What the scanner learned from earlier records: a template writes the same keys in the
+/// same order on every line, so a key is recognised by comparing its bytes with the key at
+/// the same place in the record before, and normalized only when it differs.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct KeyCache {
+    /// Per place: the key's path (see [`Key::path`]) and the field it stands for.
+    entries: Vec<(Vec<u8>, Option<Field>)>,
+}
+
+/// Calls `set(field, value)` for every scalar whose name `resolve` maps to a field.
+pub(crate) fn scan_fields<'a>(
+    line: &'a [u8],
+    cache: &mut KeyCache,
+    resolve: &impl Fn(&[u8]) -> Option<Field>,
+    set: &mut impl FnMut(Field, Value<'a>),
+) -> Result<(), Malformed> {
+    scan_raw(line, &mut |key: Key<'_, 'a>, value| {
+        let field = match cache.entries.get(key.position) {
+            Some((path, field)) if key.path_is(path) => *field,
+            _ => {
+                let mut name = NameBuffer::new();
+                let field = if key.normalize_into(&mut name) {
+                    resolve(name.as_bytes())
+                } else {
+                    None
+                };
+                let entry = (key.path(), field);
+                if key.position < cache.entries.len() {
+                    cache.entries[key.position] = entry;
+                } else if key.position == cache.entries.len() {
+                    cache.entries.push(entry);
+                }
+                field
+            }
+        };
+        if let Some(field) = field {
+            set(field, value);
+        }
+    })
+}
+
+/// A key as written, with the keys of the objects around it, and its place among the
+/// scalars of the record.
+pub(crate) struct Key<'s, 'a> {
+    parents: &'s [&'a [u8]],
+    raw: &'a [u8],
+    position: usize,
+}
+
+impl Key<'_, '_> {
+    /// The keys from the top down, joined by NUL (which no JSON key holds unescaped).
+    fn path(&self) -> Vec<u8> {
+        let mut path = Vec::new();
+        for parent in self.parents {
+            path.extend_from_slice(parent);
+            path.push(0);
+        }
+        path.extend_from_slice(self.raw);
+        path
+    }
+
+    /// Whether `path` (as [`Key::path`] writes it) is this key's, without building this one.
+    fn path_is(&self, path: &[u8]) -> bool {
+        let mut rest = path;
+        for parent in self.parents {
+            match rest
+                .strip_prefix(*parent)
+                .and_then(|r| r.strip_prefix(&[0]))
+            {
+                Some(r) => rest = r,
+                None => return false,
+            }
+        }
+        rest == self.raw
+    }
+
+    fn normalize_into(&self, name: &mut NameBuffer) -> bool {
+        self.parents
+            .iter()
+            .all(|parent| normalize_name(parent, name))
+            && normalize_name(self.raw, name)
+    }
+}
+
+fn scan_raw<'a>(
+    line: &'a [u8],
+    visit: &mut impl FnMut(Key<'_, 'a>, Value<'a>),
+) -> Result<(), Malformed> {
+    let mut scanner = Scanner {
+        s: line,
+        i: 0,
+        position: 0,
+    };
     scanner.skip_ws();
-    let mut name = NameBuffer::new();
-    scanner.object(&mut name, visit, 0)
+    let mut parents = Parents {
+        keys: [&[]; MAX_DEPTH + 2],
+        len: 0,
+    };
+    scanner.object(&mut parents, visit, 0)
+}
+
+/// The keys of the objects around the current one, without allocating.
+struct Parents<'a> {
+    keys: [&'a [u8]; MAX_DEPTH + 2],
+    len: usize,
 }
 
 /// Objects nested deeper than this are refused, so hostile input cannot exhaust the stack.
@@ -39,6 +148,8 @@ const MAX_DEPTH: usize = 16;
 struct Scanner<'a> {
     s: &'a [u8],
     i: usize,
+    /// Scalars visited so far in this record.
+    position: usize,
 }
 
 impl<'a> Scanner<'a> {
@@ -63,8 +174,8 @@ impl<'a> Scanner<'a> {
 
     fn object(
         &mut self,
-        name: &mut NameBuffer,
-        visit: &mut impl FnMut(&[u8], Value<'a>),
+        parents: &mut Parents<'a>,
+        visit: &mut impl FnMut(Key<'_, 'a>, Value<'a>),
         depth: usize,
     ) -> Result<(), Malformed> {
         if depth > MAX_DEPTH {
@@ -82,28 +193,39 @@ impl<'a> Scanner<'a> {
             self.skip_ws();
             self.expect(b':')?;
             self.skip_ws();
-            let outer = name.len();
-            // A name too long for the buffer is no field Ceiling reads; its value is still
-            // read past.
-            let known = normalize_name(key, name);
-            match self.peek() {
-                Some(b'{') => self.object(name, visit, depth + 1)?,
-                Some(b'[') => self.skip_array(depth + 1)?,
-                Some(b'"') => {
-                    let value = self.string_value(b'}')?;
-                    if known {
-                        visit(name.as_bytes(), value);
+            let value = match self.peek() {
+                Some(b'{') => {
+                    // depth is checked on entry, so the stack has room
+                    if parents.len < parents.keys.len() {
+                        parents.keys[parents.len] = key;
                     }
+                    parents.len += 1;
+                    let inner = self.object(parents, visit, depth + 1);
+                    parents.len -= 1;
+                    inner?;
+                    None
                 }
-                Some(_) => {
-                    let value = self.bare_value()?;
-                    if known {
-                        visit(name.as_bytes(), value);
-                    }
+                Some(b'[') => {
+                    self.skip_array(depth + 1)?;
+                    None
                 }
+                Some(b'"') => Some(self.string_value(b'}')?),
+                Some(_) => Some(self.bare_value()?),
                 None => return Err(Malformed),
+            };
+            if let Some(value) = value {
+                let position = self.position;
+                self.position += 1;
+                let parents = &parents.keys[..parents.len.min(parents.keys.len())];
+                visit(
+                    Key {
+                        parents,
+                        raw: key,
+                        position,
+                    },
+                    value,
+                );
             }
-            name.truncate(outer);
             self.skip_ws();
             match self.peek() {
                 Some(b',') => self.i += 1,
@@ -196,8 +318,13 @@ impl<'a> Scanner<'a> {
                 }
                 Some(b'[') => self.skip_array(depth + 1)?,
                 Some(b'{') => {
-                    let mut ignored = NameBuffer::new();
-                    self.object(&mut ignored, &mut |_, _| {}, depth + 1)?
+                    // Scalars inside arrays are nothing the analysis reads; they still count
+                    // as places, so that the key cache stays aligned.
+                    let mut parents = Parents {
+                        keys: [&[]; MAX_DEPTH + 2],
+                        len: 0,
+                    };
+                    self.object(&mut parents, &mut |_, _| {}, depth + 1)?
                 }
                 Some(b'"') => {
                     self.string_value(b']')?;
@@ -298,6 +425,34 @@ mod tests {
                 pair("errormessagestring", "\"Endpoint request timed out\""),
                 pair("z", "a"),
             ]
+        );
+    }
+
+    #[test]
+    fn the_key_cache_tells_the_same_key_under_other_objects_apart() {
+        use crate::access::fields::field_of_name;
+        let mut cache = KeyCache::default();
+        let mut read = |line: &str| {
+            let mut fields = Vec::new();
+            scan_fields(
+                line.as_bytes(),
+                &mut cache,
+                &field_of_name,
+                &mut |field, value| {
+                    fields.push((field, String::from_utf8_lossy(value.raw).into_owned()))
+                },
+            )
+            .unwrap();
+            fields
+        };
+        let first = read(r#"{"response":{"status":"504"},"integration":{"status":"-"}}"#);
+        let second = read(r#"{"integration":{"status":"200"},"response":{"status":"502"}}"#);
+        assert_eq!(first[0], (Field::Status, "504".to_owned()));
+        assert_eq!(second[0], (Field::IntegrationStatus, "200".to_owned()));
+        assert_eq!(second[1], (Field::Status, "502".to_owned()));
+        assert_eq!(
+            read(r#"{"response":{"status":"201"}}"#)[0],
+            (Field::Status, "201".to_owned())
         );
     }
 

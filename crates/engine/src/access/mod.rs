@@ -220,6 +220,7 @@ impl AccessFormat {
 pub(crate) struct AccessParser {
     given: Option<Template>,
     presets: Vec<Template>,
+    keys: json::KeyCache,
 }
 
 impl AccessParser {
@@ -230,6 +231,7 @@ impl AccessParser {
                 .iter()
                 .map(|(label, text)| Template::preset(label, text))
                 .collect(),
+            keys: json::KeyCache::default(),
         }
     }
 
@@ -240,7 +242,7 @@ impl AccessParser {
     /// Reads `line` as an access record. `None` when the line does not have the shape of any
     /// access format (it may be another kind of log line).
     pub(crate) fn parse<'a>(
-        &self,
+        &mut self,
         line: &'a [u8],
     ) -> Option<(AccessFormat, Result<AccessRecord<'a>, AccessError>)> {
         let trimmed = line.trim_ascii();
@@ -248,13 +250,15 @@ impl AccessParser {
         if let Some(template) = &self.given {
             match &template.shape {
                 Shape::Named(names) if trimmed.starts_with(b"{") => {
-                    let result = json::scan(trimmed, &mut |name, value| {
-                        if let Some(field) =
-                            Template::field_named(names, name).or_else(|| field_of_name(name))
-                        {
-                            record.set(field, value);
-                        }
-                    });
+                    let resolve = |name: &[u8]| {
+                        Template::field_named(names, name).or_else(|| field_of_name(name))
+                    };
+                    let result = json::scan_fields(
+                        trimmed,
+                        &mut self.keys,
+                        &resolve,
+                        &mut |field, value| record.set(field, value),
+                    );
                     return Some((AccessFormat::Given, finish(record, result.is_ok())));
                 }
                 Shape::Named(names) if trimmed.starts_with(b"<") => {
@@ -279,11 +283,12 @@ impl AccessParser {
             }
         }
         if trimmed.starts_with(b"{") {
-            let result = json::scan(trimmed, &mut |name, value| {
-                if let Some(field) = field_of_name(name) {
-                    record.set(field, value);
-                }
-            });
+            let result = json::scan_fields(
+                trimmed,
+                &mut self.keys,
+                &field_of_name,
+                &mut |field, value| record.set(field, value),
+            );
             return Some((AccessFormat::Json, finish(record, result.is_ok())));
         }
         if trimmed.starts_with(b"<") {
@@ -380,39 +385,42 @@ fn read_key_values<'a>(line: &'a [u8], record: &mut AccessRecord<'a>) -> bool {
 mod tests {
     use super::*;
 
-    fn parse(parser: &AccessParser, line: &str) -> (AccessFormat, Result<u16, AccessError>) {
+    fn parse(parser: &mut AccessParser, line: &str) -> (AccessFormat, Result<u16, AccessError>) {
         let (format, record) = parser.parse(line.as_bytes()).expect("an access record");
         (format, record.map(|r| r.status().unwrap()))
     }
 
     #[test]
     fn shapes_recognised_without_a_format() {
-        let parser = AccessParser::new(None);
+        let mut parser = AccessParser::new(None);
         assert_eq!(
-            parse(&parser, r#"{"status":"504"}"#),
+            parse(&mut parser, r#"{"status":"504"}"#),
             (AccessFormat::Json, Ok(504))
         );
         assert_eq!(
-            parse(&parser, r#"<request id="a"><status>502</status></request>"#),
+            parse(
+                &mut parser,
+                r#"<request id="a"><status>502</status></request>"#
+            ),
             (AccessFormat::Xml, Ok(502))
         );
         assert_eq!(
             parse(
-                &parser,
+                &mut parser,
                 r#"198.51.100.1 - - [06/Mar/2026:09:00:00 +0000] "GET / HTTP/1.1" 200 12 rid ext="#
             ),
             (AccessFormat::Preset(0), Ok(200))
         );
         assert_eq!(
             parse(
-                &parser,
+                &mut parser,
                 r#"198.51.100.1,-,-,06/Mar/2026:09:00:00 +0000,GET,/x,HTTP/1.1,429,12,rid,ext="#
             ),
             (AccessFormat::Preset(2), Ok(429))
         );
         assert_eq!(
             parse(
-                &parser,
+                &mut parser,
                 "requestId: a, ip: 1.2.3.4, resourcePath: /a, b, status: 201, responseLatency: 5"
             ),
             (AccessFormat::KeyValue, Ok(201))
@@ -425,7 +433,7 @@ mod tests {
 
     #[test]
     fn key_values_may_hold_commas() {
-        let parser = AccessParser::new(None);
+        let mut parser = AccessParser::new(None);
         let (_, record) = parser
             .parse(b"requestId: a, resourcePath: /a, b, status: 201, responseLatency: 5")
             .unwrap();
@@ -436,8 +444,8 @@ mod tests {
 
     #[test]
     fn latency_forms_and_pre_quoted_messages() {
-        let parser = AccessParser::new(None);
-        let latency = |line: &str| {
+        let mut parser = AccessParser::new(None);
+        let mut latency = |line: &str| {
             parser
                 .parse(line.as_bytes())
                 .unwrap()
@@ -474,7 +482,7 @@ mod tests {
     #[test]
     fn a_given_format_reads_extended_clf() {
         let template = Template::parse("$context.identity.sourceIp - - [$context.requestTime] \"$context.httpMethod $context.routeKey $context.protocol\" $context.status $context.responseLength $context.requestId $context.responseLatency $context.integrationLatency $context.error.message").unwrap();
-        let parser = AccessParser::new(Some(template));
+        let mut parser = AccessParser::new(Some(template));
         let (format, record) = parser
             .parse(br#"203.0.113.5 - - [06/Mar/2026:10:00:00 +0000] "POST POST /api/process HTTP/1.1" 503 41 abc= 30011 -1 Service Unavailable"#)
             .unwrap();
@@ -493,17 +501,17 @@ mod tests {
 
     #[test]
     fn status_problems_are_told_apart() {
-        let parser = AccessParser::new(None);
+        let mut parser = AccessParser::new(None);
         assert_eq!(
-            parse(&parser, r#"{"status":"-"}"#).1,
+            parse(&mut parser, r#"{"status":"-"}"#).1,
             Err(AccessError::NoStatus)
         );
         assert_eq!(
-            parse(&parser, r#"{"status":"OK"}"#).1,
+            parse(&mut parser, r#"{"status":"OK"}"#).1,
             Err(AccessError::BadStatus)
         );
         assert_eq!(
-            parse(&parser, r#"{"status":"5"#).1,
+            parse(&mut parser, r#"{"status":"5"#).1,
             Err(AccessError::MalformedJson)
         );
     }
