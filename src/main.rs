@@ -44,6 +44,9 @@ struct AnalyzeArgs {
     /// file.
     #[arg(long, value_name = "TEMPLATE", value_parser = parse_template)]
     access_format: Option<Template>,
+    /// Threads to read with [default: all cores]; large plain files are cut into parts.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    threads: Option<u16>,
     /// Also write the report to this file; the format follows the extension (.md).
     #[arg(long, value_name = "FILE")]
     report: Option<PathBuf>,
@@ -90,9 +93,13 @@ fn analyze(args: &AnalyzeArgs) -> Result<(), String> {
         ceiling_ms: args.ceiling,
         access_format: args.access_format.clone(),
     });
+    let threads = args.threads.map_or_else(
+        || std::thread::available_parallelism().map_or(1, |n| n.get()),
+        usize::from,
+    );
     for file in &files {
         // What an unreadable input held up to the error is kept; the others are still read.
-        if let Err(error) = analyzer.read_path(file) {
+        if let Err(error) = analyzer.read_path_with_threads(file, threads) {
             eprintln!("ceiling: warning: {error}");
         }
     }

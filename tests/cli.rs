@@ -232,6 +232,27 @@ fn a_million_requests() {
 }
 
 #[test]
+fn threads_change_nothing_but_the_time() {
+    let dir = tempfile::tempdir().unwrap();
+    gen::generate(
+        dir.path(),
+        &["--requests", "150000", "--seed", "41", "--garbage", "40"],
+    );
+    let mut files: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().path().display().to_string())
+        .filter(|path| path.contains("apigw-access.") || path.contains("lambda-"))
+        .collect();
+    files.sort();
+    let files: Vec<&str> = files.iter().map(String::as_str).collect();
+    let one = analyze_json(&[&["--threads", "1"], &files[..]].concat());
+    for threads in ["2", "3", "8"] {
+        let many = analyze_json(&[&["--threads", threads], &files[..]].concat());
+        assert_eq!(one, many, "--threads {threads} differs from --threads 1");
+    }
+}
+
+#[test]
 fn gzip_exports_and_stdin_read_the_same() {
     let dir = tempfile::tempdir().unwrap();
     let truth = gen::generate(dir.path(), &["--no-lambda", "--seed", "5", "--gzip"]);

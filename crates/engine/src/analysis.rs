@@ -115,7 +115,7 @@ pub struct LambdaFigures {
     pub init_failures: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExecutionFigures {
     pub lines: u64,
     /// "Execution failed due to a timeout error".
@@ -286,8 +286,23 @@ impl Analyzer {
     /// what was read before it stays in the analysis, the input's report says where reading
     /// stopped, and the error names the input and the last line read.
     pub fn read(&mut self, name: &str, reader: impl Read) -> Result<(), Error> {
+        let mut state = self.start_input(name);
+        let outcome = self.read_into(&mut state, reader, true);
+        self.finish_input(state);
+        outcome
+    }
+
+    /// Reads lines from `reader` into `state`. With `whole_input`, the first line may open a
+    /// JSON document or a CSV export, which is then read whole.
+    fn read_into(
+        &mut self,
+        state: &mut InputState,
+        reader: impl Read,
+        whole_input: bool,
+    ) -> Result<(), Error> {
+        let name = state.report.name.clone();
         let read_error = |line, source| Error::Read {
-            name: name.to_owned(),
+            name: name.clone(),
             line,
             source,
         };
@@ -295,15 +310,13 @@ impl Analyzer {
             Ok(lines) => lines,
             Err(source) => {
                 let error = read_error(0, source);
-                let mut state = self.start_input(name, Compression::None);
                 state.report.error = Some(error.to_string());
-                self.finish_input(state);
                 return Err(error);
             }
         };
-        let mut state = self.start_input(name, lines.compression());
+        state.report.compression = lines.compression();
         let mut line = Vec::with_capacity(4096);
-        let mut first = true;
+        let mut first = whole_input;
         let outcome = loop {
             let outcome = match lines.next_line(&mut line) {
                 Ok(outcome) => outcome,
@@ -315,7 +328,7 @@ impl Analyzer {
                 Line::TooLong => {
                     state.report.lines += 1;
                     state.report.events += 1;
-                    reject(&mut state, RejectReason::TooLong, number);
+                    reject(state, RejectReason::TooLong, number);
                     continue;
                 }
                 Line::Read => {}
@@ -335,17 +348,147 @@ impl Analyzer {
                     }
                     state.report.lines +=
                         memchr::memchr_iter(b'\n', &line[..line.len() - 1]).count() as u64;
-                    self.read_document(&mut state, &line, number, csv);
+                    self.read_document(state, &line, number, csv);
                     break Ok(());
                 }
             }
-            self.text_line(&mut state, number, &line);
+            self.text_line(state, number, &line);
         };
         if let Err(error) = &outcome {
             state.report.error = Some(error.to_string());
         }
-        self.finish_input(state);
         outcome
+    }
+
+    /// Reads a file with up to `threads` threads. A large plain file is cut at line breaks
+    /// into one chunk per thread, each chunk read by an analyzer of its own, and the results
+    /// merged in order: the analysis is the one a single thread gives. Gzip, documents, stdin
+    /// and small files are read on this thread.
+    pub fn read_path_with_threads(&mut self, path: &Path, threads: usize) -> Result<(), Error> {
+        let chunks = match chunk_boundaries(path, threads) {
+            Ok(Some(chunks)) => chunks,
+            Ok(None) => return self.read_path(path),
+            Err(source) => {
+                return Err(Error::Open {
+                    path: path.display().to_string(),
+                    source,
+                })
+            }
+        };
+        let name = path.display().to_string();
+        let index = self.inputs.len() as u32;
+        let results: Vec<(Analyzer, InputState, Result<(), Error>)> = std::thread::scope(|scope| {
+            let workers: Vec<_> = chunks
+                .windows(2)
+                .map(|range| {
+                    let (start, end) = (range[0], range[1]);
+                    let (settings, name) = (self.settings.clone(), name.clone());
+                    scope.spawn(move || {
+                        let mut worker = Analyzer::new(settings);
+                        let mut state = worker.start_input(&name);
+                        state.index = index;
+                        let outcome = open_range(path, start, end)
+                            .map_err(|source| Error::Open {
+                                path: name.clone(),
+                                source,
+                            })
+                            .and_then(|reader| worker.read_into(&mut state, reader, false));
+                        (worker, state, outcome)
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .map(|w| w.join().expect("a reading thread panicked"))
+                .collect()
+        });
+        let mut merged = self.start_input(&name);
+        let mut outcome = Ok(());
+        let mut line_offset = 0;
+        for (worker, state, result) in results {
+            let lines = state.report.lines;
+            self.absorb(worker, line_offset);
+            merged.absorb(state, line_offset);
+            line_offset += lines;
+            if outcome.is_ok() {
+                outcome = result;
+            }
+        }
+        self.finish_input(merged);
+        outcome
+    }
+
+    /// Adds what another analyzer read from a later part of the same input, whose line
+    /// numbers start after `line_offset` lines of this one.
+    fn absorb(&mut self, other: Analyzer, line_offset: u64) {
+        self.requests += other.requests;
+        for (status, n) in other.status {
+            *self.status.entry(status).or_insert(0) += n;
+        }
+        for (kind, n) in other.api_kinds {
+            *self.api_kinds.entry(kind).or_insert(0) += n;
+        }
+        self.integration_timeouts += other.integration_timeouts;
+        self.bad_gateway += other.bad_gateway;
+        self.overall.merge(&other.overall);
+        self.integration.merge(&other.integration);
+        for (route, stats) in other.routes {
+            let mine = self.routes.entry(route).or_default();
+            mine.requests += stats.requests;
+            mine.timeouts += stats.timeouts;
+            mine.bad_gateway += stats.bad_gateway;
+            mine.latency.merge(&stats.latency);
+        }
+        if let Some(theirs) = other.window {
+            let window = self.window.get_or_insert(theirs);
+            window.start_ms = window.start_ms.min(theirs.start_ms);
+            window.end_ms = window.end_ms.max(theirs.end_ms);
+        }
+        self.timeline.merge(other.timeline);
+        if let Some(theirs) = other.lambda {
+            let mine = self.lambda.get_or_insert_with(LambdaStats::default);
+            mine.invocations += theirs.invocations;
+            mine.cold_starts += theirs.cold_starts;
+            mine.timeouts += theirs.timeouts;
+            mine.timed_out_settings.merge(&theirs.timed_out_settings);
+            mine.max_init_ms = match (mine.max_init_ms, theirs.max_init_ms) {
+                (Some(a), Some(b)) => Some(a.max(b)),
+                (a, b) => a.or(b),
+            };
+            mine.memory_pressure += theirs.memory_pressure;
+            mine.init_failures += theirs.init_failures;
+            // A "Task timed out" line whose REPORT fell in a later part stays pending, and is
+            // counted as a timeout at the end, as the REPORT would have been.
+            for id in theirs.pending_task_timeouts {
+                mine.pending_task_timeouts.insert(id);
+            }
+        }
+        if let Some(theirs) = other.execution {
+            let mine = self.execution.get_or_insert_with(ExecutionFigures::default);
+            mine.lines += theirs.lines;
+            mine.timeouts += theirs.timeouts;
+            for (status, n) in theirs.completed {
+                *mine.completed.entry(status).or_insert(0) += n;
+            }
+        }
+        let room = NOTABLE_CAP.saturating_sub(self.notable_requests.len());
+        self.notable_requests
+            .extend(other.notable_requests.into_iter().take(room).map(|mut r| {
+                r.line += line_offset;
+                r
+            }));
+        let room = NOTABLE_CAP.saturating_sub(self.notable_invocations.len());
+        self.notable_invocations
+            .extend(
+                other
+                    .notable_invocations
+                    .into_iter()
+                    .take(room)
+                    .map(|mut i| {
+                        i.line += line_offset;
+                        i
+                    }),
+            );
     }
 
     /// One line of a line-oriented input: its wrapper's prefix off, then the event.
@@ -366,12 +509,12 @@ impl Analyzer {
         self.event(state, number, time_ms, message);
     }
 
-    fn start_input(&mut self, name: &str, compression: Compression) -> InputState {
+    fn start_input(&mut self, name: &str) -> InputState {
         InputState {
             index: self.inputs.len() as u32,
             report: InputReport {
                 name: name.to_owned(),
-                compression,
+                compression: Compression::None,
                 wrapping: Wrapping::Raw,
                 lines: 0,
                 events: 0,
@@ -702,11 +845,7 @@ impl Analyzer {
     }
 
     fn execution_line(&mut self, state: &mut InputState, line: ExecutionLine) {
-        let figures = self.execution.get_or_insert_with(|| ExecutionFigures {
-            lines: 0,
-            timeouts: 0,
-            completed: BTreeMap::new(),
-        });
+        let figures = self.execution.get_or_insert_with(ExecutionFigures::default);
         figures.lines += 1;
         match line {
             ExecutionLine::Timeout => figures.timeouts += 1,
@@ -802,6 +941,103 @@ impl Analyzer {
             inputs: self.inputs,
         }
     }
+}
+
+impl InputState {
+    /// Adds the account of a later part of the same input.
+    fn absorb(&mut self, other: InputState, line_offset: u64) {
+        if self.report.lines == 0 && self.report.events == 0 {
+            self.report.wrapping = other.report.wrapping;
+            self.report.compression = other.report.compression;
+        }
+        self.report.lines += other.report.lines;
+        self.report.events += other.report.events;
+        self.report.ignored += other.report.ignored;
+        self.report.blank_lines += other.report.blank_lines;
+        if self.report.error.is_none() {
+            self.report.error = other.report.error;
+        }
+        for (format, n) in other.access_formats {
+            *self.access_formats.entry(format).or_insert(0) += n;
+        }
+        for (kind, n) in other.kinds {
+            *self.kinds.entry(kind).or_insert(0) += n;
+        }
+        merge_rejections(&mut self.rejections, other.rejections, line_offset);
+        merge_rejections(&mut self.unrecognised, other.unrecognised, line_offset);
+        self.saw_access |= other.saw_access;
+        self.saw_lambda |= other.saw_lambda;
+    }
+}
+
+fn merge_rejections(
+    mine: &mut BTreeMap<RejectReason, Rejection>,
+    theirs: BTreeMap<RejectReason, Rejection>,
+    line_offset: u64,
+) {
+    for (reason, rejection) in theirs {
+        let merged = mine.entry(reason).or_insert_with(|| Rejection {
+            reason: rejection.reason.clone(),
+            count: 0,
+            first_lines: Vec::new(),
+        });
+        merged.count += rejection.count;
+        merged
+            .first_lines
+            .extend(rejection.first_lines.iter().map(|line| line + line_offset));
+        merged.first_lines.sort_unstable();
+        merged.first_lines.truncate(REJECTED_LINE_SAMPLES);
+    }
+}
+
+/// Files smaller than this are read by one thread: starting threads would cost more.
+const PARALLEL_MIN_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Where to cut a plain file into `threads` chunks at line breaks (the first offset is 0,
+/// the last the file's length), or `None` when it is to be read whole: stdin, one thread, a
+/// small file, gzip, or a JSON document or CSV export.
+fn chunk_boundaries(path: &Path, threads: usize) -> std::io::Result<Option<Vec<u64>>> {
+    use std::io::{BufRead, BufReader, Seek, SeekFrom};
+    if threads <= 1 || path.as_os_str() == "-" {
+        return Ok(None);
+    }
+    let mut file = std::fs::File::open(path)?;
+    let len = file.metadata()?.len();
+    if len < PARALLEL_MIN_BYTES {
+        return Ok(None);
+    }
+    let mut reader = BufReader::new(&mut file);
+    let head = reader.fill_buf()?;
+    if head.starts_with(&[0x1f, 0x8b]) {
+        return Ok(None);
+    }
+    let first_line = head
+        .split(|b| *b == b'\n')
+        .find(|line| !line.trim_ascii().is_empty())
+        .unwrap_or_default();
+    if decode::opens_document(first_line) || decode::is_insights_csv_header(first_line) {
+        return Ok(None);
+    }
+    let mut boundaries = vec![0];
+    for k in 1..threads as u64 {
+        reader.seek(SeekFrom::Start(len * k / threads as u64))?;
+        let mut skipped = Vec::new();
+        let read = reader.read_until(b'\n', &mut skipped)? as u64;
+        let boundary = (len * k / threads as u64 + read).min(len);
+        if boundary > *boundaries.last().unwrap() && boundary < len {
+            boundaries.push(boundary);
+        }
+    }
+    boundaries.push(len);
+    Ok(Some(boundaries))
+}
+
+/// The bytes `start..end` of a file.
+fn open_range(path: &Path, start: u64, end: u64) -> std::io::Result<impl Read> {
+    use std::io::{Seek, SeekFrom};
+    let mut file = std::fs::File::open(path)?;
+    file.seek(SeekFrom::Start(start))?;
+    Ok(file.take(end - start))
 }
 
 fn reject(state: &mut InputState, reason: RejectReason, number: u64) {

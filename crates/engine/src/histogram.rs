@@ -1,5 +1,5 @@
 //! Exact latency percentiles at 1 ms resolution, in memory bounded by the range of values
-//! seen rather than their number.
+//! seen rather than their number, and mergeable (parts of a file read in parallel).
 
 use std::collections::BTreeMap;
 
@@ -41,6 +41,25 @@ impl Histogram {
 
     pub(crate) fn max(&self) -> Option<u32> {
         (self.count > 0).then_some(self.max)
+    }
+
+    pub(crate) fn merge(&mut self, other: &Histogram) {
+        if self.pages.len() < other.pages.len() {
+            self.pages.resize_with(other.pages.len(), || None);
+        }
+        for (mine, theirs) in self.pages.iter_mut().zip(&other.pages) {
+            if let Some(theirs) = theirs {
+                let mine = mine.get_or_insert_with(|| Box::new([0; PAGE]));
+                for (a, b) in mine.iter_mut().zip(theirs.iter()) {
+                    *a = a.saturating_add(*b);
+                }
+            }
+        }
+        for (ms, n) in &other.beyond {
+            *self.beyond.entry(*ms).or_insert(0) += n;
+        }
+        self.count += other.count;
+        self.max = self.max.max(other.max);
     }
 
     /// The nearest-rank percentile: the smallest value with at least `percent`% of the values

@@ -92,6 +92,21 @@ impl Timeline {
         }
     }
 
+    /// Adds another timeline (of a later part of the same input).
+    pub(crate) fn merge(&mut self, mut other: Timeline) {
+        if other.width_ms > self.width_ms {
+            self.widen(other.width_ms / self.width_ms);
+        } else if other.width_ms < self.width_ms {
+            other.widen(self.width_ms / other.width_ms);
+        }
+        for (index, bucket) in other.buckets {
+            self.buckets.entry(index).or_default().absorb(&bucket);
+        }
+        if self.buckets.len() > MAX_BUCKETS {
+            self.widen(2);
+        }
+    }
+
     fn widen(&mut self, factor: i64) {
         let old = std::mem::take(&mut self.buckets);
         self.width_ms *= factor;
