@@ -1,11 +1,15 @@
 //! `ceiling`: the command-line twin of the Ceiling desktop app. It runs the same engine over
 //! log files and prints what it found, for a terminal, a script or CI.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::{mpsc, Arc};
+use std::time::Duration;
 
-use ceiling_engine::{expand_paths, parse_duration_ms, Analysis, Analyzer, Settings, Template};
+use ceiling_engine::{
+    expand_paths, parse_duration_ms, Analysis, Analyzer, Progress, Settings, Template,
+};
 use clap::{Parser, Subcommand};
 
 /// Exit code for unusable input or arguments (design.md, "Contracts").
@@ -97,12 +101,14 @@ fn analyze(args: &AnalyzeArgs) -> Result<(), String> {
         || std::thread::available_parallelism().map_or(1, |n| n.get()),
         usize::from,
     );
+    let bar = show_progress(&files, analyzer.progress());
     for file in &files {
         // What an unreadable input held up to the error is kept; the others are still read.
         if let Err(error) = analyzer.read_path_with_threads(file, threads) {
-            eprintln!("ceiling: warning: {error}");
+            bar.suspend(|| eprintln!("ceiling: warning: {error}"));
         }
     }
+    bar.finish();
     let analysis = analyzer.finish();
     if analysis.requests == 0 && analysis.lambda.is_none() && analysis.execution.is_none() {
         return Err(no_records_reason(&analysis));
@@ -126,6 +132,68 @@ fn analyze(args: &AnalyzeArgs) -> Result<(), String> {
             Err(format!("cannot write the output: {e}"))
         }
         _ => Ok(()),
+    }
+}
+
+/// Inputs at least this large get a progress bar, when stderr is a terminal.
+const PROGRESS_MIN_BYTES: u64 = 64 * 1024 * 1024;
+
+/// A progress bar on stderr, redrawn from the engine's byte count by a thread of its own.
+struct ProgressView {
+    bar: indicatif::ProgressBar,
+    /// Dropping it tells the drawing thread to stop.
+    stop: Option<mpsc::Sender<()>>,
+    drawer: Option<std::thread::JoinHandle<()>>,
+}
+
+impl ProgressView {
+    fn suspend(&self, print: impl FnOnce()) {
+        self.bar.suspend(print);
+    }
+
+    fn finish(mut self) {
+        self.stop.take();
+        if let Some(drawer) = self.drawer.take() {
+            let _ = drawer.join();
+        }
+        self.bar.finish_and_clear();
+    }
+}
+
+fn show_progress(files: &[PathBuf], progress: Arc<Progress>) -> ProgressView {
+    let total: u64 = files
+        .iter()
+        .filter_map(|f| f.metadata().ok())
+        .map(|m| m.len())
+        .sum();
+    let wanted = std::io::stderr().is_terminal() && total >= PROGRESS_MIN_BYTES;
+    if !wanted {
+        return ProgressView {
+            bar: indicatif::ProgressBar::hidden(),
+            stop: None,
+            drawer: None,
+        };
+    }
+    let target = indicatif::ProgressDrawTarget::stderr_with_hz(4);
+    let bar = indicatif::ProgressBar::with_draw_target(Some(total), target);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{bar:40} {bytes}/{total_bytes} {bytes_per_sec}, {eta} left",
+    ) {
+        bar.set_style(style);
+    }
+    let (stop, stopped) = mpsc::channel::<()>();
+    let drawn = bar.clone();
+    let drawer = std::thread::spawn(move || {
+        while let Err(mpsc::RecvTimeoutError::Timeout) =
+            stopped.recv_timeout(Duration::from_millis(250))
+        {
+            drawn.set_position(progress.bytes_read());
+        }
+    });
+    ProgressView {
+        bar,
+        stop: Some(stop),
+        drawer: Some(drawer),
     }
 }
 

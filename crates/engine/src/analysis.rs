@@ -3,6 +3,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Read;
 use std::path::Path;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -13,7 +14,7 @@ use crate::correlate::{self, Correlation, NotableInvocation, NotableRequest};
 use crate::decode::{self, Wrapping};
 use crate::execution::{self, ExecutionLine};
 use crate::histogram::Histogram;
-use crate::input::{open_path, Compression, Error, Line, LineReader};
+use crate::input::{open_path, Compression, Counted, Error, Line, LineReader, Progress};
 use crate::lambda::{self, LambdaLine};
 use crate::settings::{Settings, DEFAULT_CEILING_MS, HTTP_API_CEILING_MS};
 use crate::timeline::{Timeline, TimelineFigures};
@@ -243,6 +244,7 @@ pub struct Analyzer {
     inputs: Vec<InputReport>,
     /// Reused for route names, so that a known route costs no allocation.
     route_scratch: String,
+    progress: Arc<Progress>,
 }
 
 impl Analyzer {
@@ -268,7 +270,13 @@ impl Analyzer {
             notable_invocations: Vec::new(),
             inputs: Vec::new(),
             route_scratch: String::new(),
+            progress: Arc::new(Progress::default()),
         }
+    }
+
+    /// The reading's progress and its cancel switch, to hand to another thread.
+    pub fn progress(&self) -> Arc<Progress> {
+        Arc::clone(&self.progress)
     }
 
     /// Reads a file (gzip or plain), or stdin for `-`.
@@ -306,6 +314,10 @@ impl Analyzer {
             line,
             source,
         };
+        let reader = Counted {
+            inner: reader,
+            progress: Arc::clone(&self.progress),
+        };
         let mut lines = match LineReader::new(reader) {
             Ok(lines) => lines,
             Err(source) => {
@@ -318,6 +330,12 @@ impl Analyzer {
         let mut line = Vec::with_capacity(4096);
         let mut first = whole_input;
         let outcome = loop {
+            if self.progress.is_cancelled() {
+                break Err(Error::Cancelled {
+                    name: name.clone(),
+                    line: lines.line_number(),
+                });
+            }
             let outcome = match lines.next_line(&mut line) {
                 Ok(outcome) => outcome,
                 Err(source) => break Err(read_error(lines.line_number(), source)),
@@ -383,8 +401,10 @@ impl Analyzer {
                 .map(|range| {
                     let (start, end) = (range[0], range[1]);
                     let (settings, name) = (self.settings.clone(), name.clone());
+                    let progress = self.progress();
                     scope.spawn(move || {
                         let mut worker = Analyzer::new(settings);
+                        worker.progress = progress;
                         let mut state = worker.start_input(&name);
                         state.index = index;
                         let outcome = open_range(path, start, end)

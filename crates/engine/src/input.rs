@@ -3,6 +3,8 @@
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
 
 use flate2::bufread::MultiGzDecoder;
 use serde::{Deserialize, Serialize};
@@ -24,6 +26,46 @@ pub enum Error {
     },
     #[error("{path} holds no files to read")]
     EmptyFolder { path: String },
+    #[error("reading {name} was cancelled after line {line}")]
+    Cancelled { name: String, line: u64 },
+}
+
+/// What a reading has got through, shared with whoever shows it, and the way to stop it:
+/// [`crate::Analyzer::progress`] hands it out before reading starts.
+#[derive(Debug, Default)]
+pub struct Progress {
+    bytes: AtomicU64,
+    cancelled: AtomicBool,
+}
+
+impl Progress {
+    /// Bytes read from the inputs so far (as stored: compressed bytes for gzip).
+    pub fn bytes_read(&self) -> u64 {
+        self.bytes.load(Ordering::Relaxed)
+    }
+
+    /// Asks the reading to stop; it stops within a line, keeping what it read.
+    pub fn cancel(&self) {
+        self.cancelled.store(true, Ordering::Relaxed);
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.cancelled.load(Ordering::Relaxed)
+    }
+}
+
+/// A reader that counts what passes through it into a [`Progress`].
+pub(crate) struct Counted<R> {
+    pub(crate) inner: R,
+    pub(crate) progress: Arc<Progress>,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.progress.bytes.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
 }
 
 /// How an input was compressed.

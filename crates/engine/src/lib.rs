@@ -39,6 +39,6 @@ pub use analysis::{
 };
 pub use correlate::Correlation;
 pub use decode::Wrapping;
-pub use input::{expand_paths, Compression, Error};
+pub use input::{expand_paths, Compression, Error, Progress};
 pub use settings::{parse_duration_ms, Settings, DEFAULT_CEILING_MS, HTTP_API_CEILING_MS};
 pub use timeline::{BucketFigures, TimelineFigures};

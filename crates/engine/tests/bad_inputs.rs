@@ -118,3 +118,45 @@ fn a_folder_of_mixed_files_accounts_for_each() {
         .unwrap();
     assert_eq!((lambda.records, lambda.ignored), (2, 1));
 }
+
+#[test]
+fn cancelling_stops_within_a_line_and_keeps_what_was_read() {
+    /// Hands out the log in small pieces and pulls the cancel switch once half is read.
+    struct CancelHalfway {
+        data: Vec<u8>,
+        at: usize,
+        progress: std::sync::Arc<ceiling_engine::Progress>,
+    }
+    impl std::io::Read for CancelHalfway {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            if self.at >= self.data.len() / 2 {
+                self.progress.cancel();
+            }
+            let n = buf.len().min(4096).min(self.data.len() - self.at);
+            buf[..n].copy_from_slice(&self.data[self.at..self.at + n]);
+            self.at += n;
+            Ok(n)
+        }
+    }
+    let mut analyzer = Analyzer::new(Settings::default());
+    let progress = analyzer.progress();
+    let data = records(100_000).into_bytes();
+    let total = data.len() as u64;
+    let reader = CancelHalfway {
+        data,
+        at: 0,
+        progress: progress.clone(),
+    };
+    let error = analyzer.read("big.log", reader).unwrap_err().to_string();
+    assert!(
+        error.starts_with("reading big.log was cancelled after line "),
+        "{error}"
+    );
+    assert!(progress.bytes_read() < total);
+    let analysis = analyzer.finish();
+    assert!(
+        analysis.requests > 10_000 && analysis.requests < 100_000,
+        "{}",
+        analysis.requests
+    );
+}
