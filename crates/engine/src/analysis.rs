@@ -629,6 +629,28 @@ impl Analyzer {
                 reject(state, RejectReason::Document, 1);
                 state.report.error = Some(reason);
             }
+            // Pretty-printed records one after another, some of them broken: each block
+            // between blank lines is a document of its own.
+            Err(_)
+                if blank_line_blocks(bytes)
+                    .all(|(_, block)| block.trim_ascii_start().starts_with(b"{")) =>
+            {
+                for (offset, block) in blank_line_blocks(bytes) {
+                    let number = first_line + offset;
+                    match decode::document_events(block) {
+                        Ok(document) => {
+                            for event in &document.events {
+                                state.report.events += 1;
+                                self.event(state, number, event.time_ms, event.message.as_bytes());
+                            }
+                        }
+                        Err(_) => {
+                            state.report.events += 1;
+                            reject(state, RejectReason::Document, number);
+                        }
+                    }
+                }
+            }
             // Not one JSON document after all (say, an invoke response printed before the
             // function's log lines): read it line by line.
             Err(_) => {
@@ -1058,6 +1080,27 @@ fn open_range(path: &Path, start: u64, end: u64) -> std::io::Result<impl Read> {
     let mut file = std::fs::File::open(path)?;
     file.seek(SeekFrom::Start(start))?;
     Ok(file.take(end - start))
+}
+
+/// The blocks of text between blank lines, each with the number of lines before it.
+fn blank_line_blocks(bytes: &[u8]) -> impl Iterator<Item = (u64, &[u8])> {
+    let mut start: Option<(u64, usize)> = None;
+    let mut offset = 0;
+    let mut blocks = Vec::new();
+    for (line_number, line) in (0u64..).zip(bytes.split_inclusive(|b| *b == b'\n')) {
+        if line.trim_ascii().is_empty() {
+            if let Some((first, begin)) = start.take() {
+                blocks.push((first, &bytes[begin..offset]));
+            }
+        } else if start.is_none() {
+            start = Some((line_number, offset));
+        }
+        offset += line.len();
+    }
+    if let Some((first, begin)) = start {
+        blocks.push((first, &bytes[begin..]));
+    }
+    blocks.into_iter()
 }
 
 fn reject(state: &mut InputState, reason: RejectReason, number: u64) {

@@ -32,6 +32,8 @@ pub enum Wrapping {
     ClockTime,
     /// `Thu Aug 31 01:07:25 UTC 2017 : <message>`, the console's test-invoke output.
     ConsoleTime,
+    /// A Logs Insights result copied as a Markdown table: `| time | message |`.
+    MarkdownTable,
 }
 
 /// One event of a document, owned (documents are parsed whole).
@@ -265,6 +267,9 @@ fn decode_payload(data: &str) -> Result<Value, String> {
 /// Splits a line-oriented event into its time and message, by the wrapping's prefix.
 pub(crate) fn strip_prefix(line: &[u8]) -> (Wrapping, Option<i64>, &[u8]) {
     let line = line.trim_ascii_start();
+    if let Some(message) = markdown_message(line) {
+        return (Wrapping::MarkdownTable, None, message);
+    }
     let Some(end) = time::iso_prefix_len(line) else {
         if let Some(message) = strip_clock(line) {
             return (Wrapping::ClockTime, None, message);
@@ -297,6 +302,21 @@ pub(crate) fn strip_prefix(line: &[u8]) -> (Wrapping, Option<i64>, &[u8]) {
         Wrapping::S3Export
     };
     (wrapping, time_ms, rest)
+}
+
+/// The message of a Markdown table row (`| 2024-06-21 ... | REPORT RequestId: ... |`): its
+/// widest cell, which in a Logs Insights copy is `@message`. A separator row gives nothing.
+fn markdown_message(line: &[u8]) -> Option<&[u8]> {
+    let row = line
+        .trim_ascii_end()
+        .strip_prefix(b"|")?
+        .strip_suffix(b"|")?;
+    let widest = row
+        .split(|b| *b == b'|')
+        .map(<[u8]>::trim_ascii)
+        .max_by_key(|cell| cell.len())?;
+    let separator = widest.iter().all(|b| matches!(b, b'-' | b':'));
+    Some(if separator { &[][..] } else { widest })
 }
 
 /// `21:00:54  INIT_START ...` to `INIT_START ...`.

@@ -102,11 +102,18 @@ fn every_real_sample_reads_as_read_by_hand() {
         ),
         ("lambda_report_lines_text_and_json__datadog_forwarder_tests.txt", counts(0, 0, 7, 3, 1)),
         ("lambda_text_and_json_logs_snapstart__aws_lambda_power_tuning.txt", counts(0, 0, 9, 4, 0)),
+        // blocks of pretty-printed platform records, four of them not valid JSON (rejected)
+        ("lambda_dev_guide/telemetry_logs_api_platform_event_examples_raw_blocks.txt", counts(0, 0, 1, 1, 0)),
+        // Logs Insights results copied as Markdown tables
+        (
+            "issue_excerpts/azul_6852_logs_insights_md_table_lambda_report_31s_python_chalice__TRUNCATED.md",
+            counts(0, 0, 1, 0, 0),
+        ),
     ];
-    // Not listed, and not read yet: the Logs Insights markdown and TSV copies pasted into
-    // issues (truncated excerpts), and the telemetry examples whose blocks are not all valid
-    // JSON. The rest of the folder holds no API Gateway or Lambda records (curl output,
-    // unrelated test messages, control messages only), which the next test checks.
+    // Not listed, and not read yet: the Logs Insights TSV copy and the Markdown row cut off
+    // before its status (azul 6284) pasted into issues. The rest of the folder holds no API
+    // Gateway or Lambda records (curl output, unrelated test messages, control messages only,
+    // a stats table), which the next test checks.
     let mut failures = Vec::new();
     for (file, want) in expected.drain(..) {
         let got = read(file);
@@ -137,6 +144,7 @@ fn samples_without_records_give_no_figures() {
         "otel_firehose_cwlog/multiple_records.ndjson",
         "otel_firehose_cwlog/only_control.ndjson",
         "otel_firehose_cwlog/some_invalid_records.ndjson",
+        "issue_excerpts/azul_7470_logs_insights_stats_by_status_integration_error__TRUNCATED.md",
     ] {
         assert_eq!(read(file), counts(0, 0, 0, 0, 0), "{file}");
     }
