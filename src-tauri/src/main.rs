@@ -60,9 +60,15 @@ async fn analyze_paths(paths: Vec<PathBuf>) -> Result<Analysis, String> {
         let files = expand_paths(&paths).map_err(|e| e.to_string())?;
         let mut analyzer = Analyzer::new(Settings::default());
         // An input that fails is reported in the inputs panel; the others are still read.
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
         let errors: Vec<String> = files
             .iter()
-            .filter_map(|file| analyzer.read_path(file).err().map(|e| e.to_string()))
+            .filter_map(|file| {
+                analyzer
+                    .read_path_with_threads(file, threads)
+                    .err()
+                    .map(|e| e.to_string())
+            })
             .collect();
         let analysis = analyzer.finish();
         let nothing_read =
