@@ -76,8 +76,21 @@ function render(analysis) {
   ], { 'data-status': String(code) }));
   $('status-table').tBodies[0].replaceChildren(...statusRows);
 
+  const wrappings = {
+    'raw': 'lines',
+    's3-export': 'S3 export',
+    'tail-detailed': 'aws logs tail',
+    'tail-short': 'aws logs tail (short)',
+    'json-document': 'JSON document',
+    'insights-csv': 'Logs Insights CSV',
+    'clock-time': 'lines with times of day',
+    'console-time': 'console test output',
+    'markdown-table': 'Markdown table',
+  };
   const inputRows = analysis.inputs.map((input) => row([
     cell(input.name, 'name'),
+    cell([wrappings[input.wrapping] ?? input.wrapping,
+      ...Object.entries(input.kinds).map(([kind, n]) => `${kind}: ${numberFormat.format(n)}`)].join('; '), 'kinds'),
     cell(numberFormat.format(input.lines), 'num'),
     cell(numberFormat.format(input.records), 'num'),
     cell(numberFormat.format(input.rejected.reduce((sum, r) => sum + r.count, 0)), 'num'),
@@ -90,6 +103,11 @@ function render(analysis) {
       ` (first at line ${rejection.first_lines.join(', ')})`;
     return li;
   }));
+  for (const input of analysis.inputs.filter((i) => i.error)) {
+    const li = document.createElement('li');
+    li.textContent = `${input.name}: ${input.error}`;
+    rejections.push(li);
+  }
   $('rejections').replaceChildren(...rejections);
 
   $('start').hidden = true;
