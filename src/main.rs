@@ -89,9 +89,10 @@ fn main() -> ExitCode {
 
 fn analyze(args: &AnalyzeArgs) -> Result<(), String> {
     // Refuse an unknown report format before spending time on the logs.
-    if let Some(path) = &args.report {
-        report_format(path)?;
-    }
+    let report = match args.report.as_deref() {
+        Some(path) => Some((path, report_format(path)?)),
+        None => None,
+    };
     let files = expand_paths(&args.files).map_err(|e| e.to_string())?;
     let mut analyzer = Analyzer::new(Settings {
         ceiling_ms: args.ceiling,
@@ -113,8 +114,7 @@ fn analyze(args: &AnalyzeArgs) -> Result<(), String> {
     if analysis.requests == 0 && analysis.lambda.is_none() && analysis.execution.is_none() {
         return Err(no_records_reason(&analysis));
     }
-    if let Some(path) = &args.report {
-        let ReportFormat::Markdown = report_format(path)?;
+    if let Some((path, ReportFormat::Markdown)) = report {
         std::fs::write(path, ceiling_report::markdown(&analysis))
             .map_err(|e| format!("cannot write the report to {}: {e}", path.display()))?;
     }
@@ -313,10 +313,10 @@ fn write_summary(out: &mut impl Write, analysis: &Analysis) -> std::io::Result<(
                 route.route,
                 count(route.requests),
                 count(route.timeouts),
-                duration(route.p50_ms),
-                duration(route.p95_ms),
-                duration(route.p99_ms),
-                duration(route.max_ms)
+                duration(route.latency.p50_ms),
+                duration(route.latency.p95_ms),
+                duration(route.latency.p99_ms),
+                duration(route.latency.max_ms)
             )?;
         }
         if analysis.routes.len() > ROUTES_SHOWN {

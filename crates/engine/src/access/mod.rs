@@ -247,57 +247,46 @@ impl AccessParser {
     ) -> Option<(AccessFormat, Result<AccessRecord<'a>, AccessError>)> {
         let trimmed = line.trim_ascii();
         let mut record = AccessRecord::default();
-        if let Some(template) = &self.given {
-            match &template.shape {
-                Shape::Named(names) if trimmed.starts_with(b"{") => {
-                    let resolve = |name: &[u8]| {
-                        Template::field_named(names, name).or_else(|| field_of_name(name))
-                    };
-                    let result = json::scan_fields(
-                        trimmed,
-                        &mut self.keys,
-                        &resolve,
-                        &mut |field, value| record.set(field, value),
-                    );
-                    return Some((AccessFormat::Given, finish(record, result.is_ok())));
-                }
-                Shape::Named(names) if trimmed.starts_with(b"<") => {
-                    xml::scan(trimmed, &mut |name, value| {
-                        if let Some(field) =
-                            Template::field_named(names, name).or_else(|| field_of_name(name))
-                        {
-                            record.set_raw(field, value);
-                        }
-                    });
+        let named = match self.given.as_ref().map(|template| &template.shape) {
+            Some(Shape::Positional(tokens)) => {
+                if match_positional(tokens, trimmed, &mut |field, value| {
+                    record.set_raw(field, value)
+                }) {
                     return Some((AccessFormat::Given, finish(record, true)));
                 }
-                Shape::Positional(tokens) => {
-                    if match_positional(tokens, trimmed, &mut |field, value| {
-                        record.set_raw(field, value)
-                    }) {
-                        return Some((AccessFormat::Given, finish(record, true)));
-                    }
-                    record = AccessRecord::default();
-                }
-                Shape::Named(_) => {}
+                record = AccessRecord::default();
+                None
             }
-        }
+            Some(Shape::Named(names)) => Some(names.as_slice()),
+            None => None,
+        };
+        // A JSON or XML template's own names first, then the names every template uses.
+        let resolve = |name: &[u8]| {
+            named
+                .and_then(|names| Template::field_named(names, name))
+                .or_else(|| field_of_name(name))
+        };
+        let format = |shape| {
+            if named.is_some() {
+                AccessFormat::Given
+            } else {
+                shape
+            }
+        };
         if trimmed.starts_with(b"{") {
-            let result = json::scan_fields(
-                trimmed,
-                &mut self.keys,
-                &field_of_name,
-                &mut |field, value| record.set(field, value),
-            );
-            return Some((AccessFormat::Json, finish(record, result.is_ok())));
+            let result =
+                json::scan_fields(trimmed, &mut self.keys, &resolve, &mut |field, value| {
+                    record.set(field, value)
+                });
+            return Some((format(AccessFormat::Json), finish(record, result.is_ok())));
         }
         if trimmed.starts_with(b"<") {
             let found = xml::scan(trimmed, &mut |name, value| {
-                if let Some(field) = field_of_name(name) {
+                if let Some(field) = resolve(name) {
                     record.set_raw(field, value);
                 }
             });
-            return found.then(|| (AccessFormat::Xml, finish(record, true)));
+            return found.then(|| (format(AccessFormat::Xml), finish(record, true)));
         }
         for (index, preset) in self.presets.iter().enumerate() {
             let Shape::Positional(tokens) = &preset.shape else {
