@@ -8,7 +8,8 @@ use std::sync::{mpsc, Arc};
 use std::time::Duration;
 
 use ceiling_engine::{
-    expand_paths, parse_duration_ms, Analysis, Analyzer, Progress, Settings, Template,
+    expand_paths, format_utc, parse_duration_ms, Analysis, Analyzer, Progress, Settings, Severity,
+    Template, Thresholds,
 };
 use clap::{Parser, Subcommand};
 
@@ -54,6 +55,18 @@ struct AnalyzeArgs {
     /// Also write the report to this file; the format follows the extension (.md).
     #[arg(long, value_name = "FILE")]
     report: Option<PathBuf>,
+    /// Change when a finding fires, e.g. `async-p50-ms=8s` or `burst-min-timeouts=10`
+    /// (repeatable; docs/findings.md lists them).
+    #[arg(long, value_name = "NAME=VALUE")]
+    threshold: Vec<String>,
+    /// Exit with 1 when a finding of this severity or a worse one is reported.
+    #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
+    fail_on: Option<Severity>,
+}
+
+fn parse_severity(text: &str) -> Result<Severity, String> {
+    serde_json::from_value(serde_json::Value::String(text.to_ascii_lowercase()))
+        .map_err(|_| format!("'{text}' is not a severity (critical, high, elevated, low, info)"))
 }
 
 fn parse_ceiling(text: &str) -> Result<u64, String> {
@@ -79,7 +92,8 @@ fn main() -> ExitCode {
         Command::Analyze(args) => analyze(&args),
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(Verdict::Ran) => ExitCode::SUCCESS,
+        Ok(Verdict::FailOn) => ExitCode::FAILURE,
         Err(reason) => {
             eprintln!("ceiling: {reason}");
             ExitCode::from(EXIT_UNUSABLE)
@@ -87,16 +101,28 @@ fn main() -> ExitCode {
     }
 }
 
-fn analyze(args: &AnalyzeArgs) -> Result<(), String> {
+/// How a run that could read its inputs ended.
+enum Verdict {
+    Ran,
+    /// A finding at or above `--fail-on` was reported.
+    FailOn,
+}
+
+fn analyze(args: &AnalyzeArgs) -> Result<Verdict, String> {
     // Refuse an unknown report format before spending time on the logs.
     let report = match args.report.as_deref() {
         Some(path) => Some((path, report_format(path)?)),
         None => None,
     };
     let files = expand_paths(&args.files).map_err(|e| e.to_string())?;
+    let mut thresholds = Thresholds::default();
+    for assignment in &args.threshold {
+        thresholds.set(assignment)?;
+    }
     let mut analyzer = Analyzer::new(Settings {
         ceiling_ms: args.ceiling,
         access_format: args.access_format.clone(),
+        thresholds,
     });
     let threads = args.threads.map_or_else(
         || std::thread::available_parallelism().map_or(1, |n| n.get()),
@@ -129,10 +155,18 @@ fn analyze(args: &AnalyzeArgs) -> Result<(), String> {
     match written {
         // A closed pipe (`ceiling analyze ... | head`) is the reader's choice, not an error.
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(format!("cannot write the output: {e}"))
+            return Err(format!("cannot write the output: {e}"))
         }
-        _ => Ok(()),
+        _ => {}
     }
+    let failed = args
+        .fail_on
+        .is_some_and(|worst| analysis.findings.iter().any(|f| f.severity <= worst));
+    Ok(if failed {
+        Verdict::FailOn
+    } else {
+        Verdict::Ran
+    })
 }
 
 /// Inputs at least this large get a progress bar, when stderr is a terminal.
@@ -263,7 +297,107 @@ fn count(n: u64) -> String {
 /// How many routes the table shows before it says how many more there are.
 const ROUTES_SHOWN: usize = 15;
 
+/// Width the text output wraps at.
+const WIDTH: usize = 100;
+
+/// Writes `text` wrapped at [`WIDTH`], the first line after `first`, the others after
+/// `indent`.
+fn wrapped(out: &mut impl Write, first: &str, indent: &str, text: &str) -> std::io::Result<()> {
+    let mut line = first.to_owned();
+    let mut empty = true;
+    for word in text.split_whitespace() {
+        if !empty && line.chars().count() + 1 + word.chars().count() > WIDTH {
+            writeln!(out, "{line}")?;
+            line = indent.to_owned();
+            empty = true;
+        }
+        if !empty {
+            line.push(' ');
+        }
+        line.push_str(word);
+        empty = false;
+    }
+    writeln!(out, "{line}")
+}
+
+fn write_findings(out: &mut impl Write, analysis: &Analysis) -> std::io::Result<()> {
+    let story = &analysis.what_happened;
+    writeln!(out, "What happened")?;
+    wrapped(out, "  ", "  ", &story.headline)?;
+    for point in &story.points {
+        wrapped(out, "  - ", "    ", point)?;
+    }
+    writeln!(out)?;
+    if analysis.findings.is_empty() {
+        writeln!(out, "No findings.")?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    writeln!(out, "Findings (most severe first)")?;
+    for finding in &analysis.findings {
+        let severity = format!("{:?}", finding.severity).to_uppercase();
+        writeln!(out)?;
+        wrapped(
+            out,
+            &format!("{severity:<9} "),
+            "          ",
+            &format!("{} [{}]", finding.title, finding.id),
+        )?;
+        wrapped(out, "          ", "          ", &finding.summary)?;
+        let evidence = &finding.evidence;
+        for window in &evidence.windows {
+            writeln!(
+                out,
+                "          window: {} to {} ({} requests)",
+                format_utc(window.start_ms),
+                format_utc(window.end_ms),
+                window.count
+            )?;
+        }
+        for sample in evidence.requests.iter().take(3) {
+            writeln!(
+                out,
+                "          request {} {} {} at {}:{}",
+                sample.request_id.as_deref().unwrap_or("(no id)"),
+                sample.route,
+                sample.status,
+                sample.source.input,
+                sample.source.line
+            )?;
+        }
+        for sample in evidence.invocations.iter().take(3) {
+            writeln!(
+                out,
+                "          invocation {} of {}: {}{} at {}:{}",
+                sample.request_id,
+                sample.function,
+                duration(Some(sample.duration_ms.round() as u32)),
+                sample
+                    .init_ms
+                    .map(|ms| format!(" after an init of {}", duration(Some(ms.round() as u32))))
+                    .unwrap_or_default(),
+                sample.source.input,
+                sample.source.line
+            )?;
+        }
+        for (i, step) in finding.advice.iter().enumerate() {
+            wrapped(
+                out,
+                &format!("       {}. ", i + 1),
+                "          ",
+                &step.text,
+            )?;
+            if let Some(link) = &step.link {
+                writeln!(out, "          {link}")?;
+            }
+        }
+    }
+    writeln!(out)?;
+    Ok(())
+}
+
 fn write_summary(out: &mut impl Write, analysis: &Analysis) -> std::io::Result<()> {
+    write_findings(out, analysis)?;
     let api = match analysis.api {
         Some(ceiling_engine::ApiKind::Rest) => ", REST API",
         Some(ceiling_engine::ApiKind::Http) => ", HTTP API",

@@ -6,6 +6,7 @@ mod gen;
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
+use ceiling_engine::format_utc;
 use serde_json::Value;
 
 fn ceiling(args: &[&str]) -> Output {
@@ -97,6 +98,65 @@ fn truth_differences(analysis: &Value, truth: &Value) -> Vec<String> {
                 &ours.into(),
                 &theirs.into(),
             );
+        }
+    }
+    differences.extend(finding_differences(analysis, truth));
+    differences
+}
+
+/// truth.json's `expected_findings` reported, its `absent_findings` not, and the evidence of
+/// the timeouts naming the top route and a window overlapping the burst.
+fn finding_differences(analysis: &Value, truth: &Value) -> Vec<String> {
+    let findings = analysis["findings"].as_array().unwrap();
+    let with_id = |id: &str| -> Vec<&Value> { findings.iter().filter(|f| f["id"] == id).collect() };
+    let mut differences = Vec::new();
+    for id in truth["expected_findings"].as_array().unwrap() {
+        if with_id(id.as_str().unwrap()).is_empty() {
+            differences.push(format!("finding {id} expected, not reported"));
+        }
+    }
+    for id in truth["absent_findings"].as_array().unwrap() {
+        if !with_id(id.as_str().unwrap()).is_empty() {
+            differences.push(format!("finding {id} reported, truth.json says absent"));
+        }
+    }
+    let top = &truth["top_timeout_route"]["route"];
+    if let Some(timeouts) = with_id("integration-timeout").first() {
+        let routes = timeouts["evidence"]["routes"].as_array().unwrap();
+        if !top.is_null() && !routes.iter().any(|r| &r["route"] == top) {
+            differences.push(format!("integration-timeout evidence does not name {top}"));
+        }
+    }
+    let expects_burst = truth["expected_findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|id| id == "timeout-burst");
+    if expects_burst {
+        // truth.json's times are `2026-03-06T10:10:00+00:00`; ours are milliseconds
+        let as_ours = |iso: &Value| {
+            iso.as_str()
+                .unwrap()
+                .replace('T', " ")
+                .replace("+00:00", " UTC")
+        };
+        let (start, end) = (
+            as_ours(&truth["timeout_burst"]["start"]),
+            as_ours(&truth["timeout_burst"]["end"]),
+        );
+        let overlaps = with_id("timeout-burst").iter().any(|burst| {
+            burst["evidence"]["windows"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|window| {
+                    let from = format_utc(window["start_ms"].as_i64().unwrap());
+                    let to = format_utc(window["end_ms"].as_i64().unwrap());
+                    from < end && to >= start
+                })
+        });
+        if !overlaps {
+            differences.push(format!("no timeout-burst window overlaps {start} to {end}"));
         }
     }
     differences
@@ -224,6 +284,26 @@ fn larger_incidents_correlated_by_time_alone() {
         "--seed",
         "23",
     ]);
+}
+
+#[test]
+fn findings_over_seeds_and_sizes() {
+    for args in [
+        &["--requests", "5000", "--seed", "101"][..],
+        &["--requests", "5000", "--seed", "102", "--no-xray"],
+        &[
+            "--requests",
+            "20000",
+            "--seed",
+            "103",
+            "--lambda-format",
+            "json",
+        ],
+        &["--requests", "50000", "--seed", "104", "--no-lambda"],
+        &["--requests", "500000", "--seed", "105", "--no-xray"],
+    ] {
+        assert_incident_matches_truth(args);
+    }
 }
 
 #[test]

@@ -8,11 +8,12 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::access::{
-    AccessError, AccessFormat, AccessParser, AccessRecord, ApiKind, Field, Latency,
+    AccessError, AccessFormat, AccessParser, AccessRecord, ApiKind, Field, FieldSet, Latency,
 };
-use crate::correlate::{self, Correlation, NotableInvocation, NotableRequest};
+use crate::correlate::{self, Correlation, NotableExecution, NotableInvocation, NotableRequest};
 use crate::decode::{self, Wrapping};
 use crate::execution::{self, ExecutionLine};
+use crate::findings::{self, Finding, WhatHappened};
 use crate::histogram::Histogram;
 use crate::input::{open_path, Compression, Counted, Error, Line, LineReader, Progress};
 use crate::lambda::{self, LambdaLine};
@@ -63,6 +64,10 @@ pub struct Analysis {
     pub timeline: TimelineFigures,
     /// What was read from each input, in the order given.
     pub inputs: Vec<InputReport>,
+    /// The story in a few sentences, composed from the findings and figures.
+    pub what_happened: WhatHappened,
+    /// What the figures mean and what to do, most severe and widest first.
+    pub findings: Vec<Finding>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -104,7 +109,18 @@ pub struct RouteFigures {
     /// Response latency of the route's requests (flattened: `p50_ms`, ... beside `route`).
     #[serde(flatten)]
     pub latency: Percentiles,
+    /// Distinct concrete paths of a GET route (`$context.path`), when the log has them and
+    /// there are at most [`DISTINCT_PATHS_CAP`].
+    pub distinct_paths: Option<u64>,
+    /// The largest response body, in bytes, where the log has `responseLength`.
+    pub max_response_bytes: Option<u64>,
+    /// Responses at or above the large-response threshold.
+    pub large_responses: u64,
 }
+
+/// Distinct paths of a route are counted up to this many; beyond, the route is not a
+/// candidate for caching by path.
+pub const DISTINCT_PATHS_CAP: usize = 256;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LambdaFigures {
@@ -124,6 +140,32 @@ pub struct LambdaFigures {
     /// Invocations that used 90% or more of their memory.
     pub memory_pressure: u64,
     /// Init phases that failed (INIT_REPORT Status: timeout or error).
+    pub init_failures: u64,
+    /// The same figures per function (one per Lambda log), most timeouts first.
+    pub functions: Vec<FunctionFigures>,
+}
+
+/// One function's invocations, as its log group (or exported file) shows them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FunctionFigures {
+    /// The log group without `/aws/lambda/`, or the file name without `lambda-` and extension.
+    pub function: String,
+    /// The input the function's lines came from.
+    pub source: String,
+    pub invocations: u64,
+    pub cold_starts: u64,
+    pub timeouts: u64,
+    /// The function's timeout, as its timed-out invocations show it (whole seconds).
+    pub timeout_ms: Option<u32>,
+    /// Duration of its invocations (init not included).
+    pub duration: Percentiles,
+    pub max_init_ms: Option<f64>,
+    pub mean_init_ms: Option<f64>,
+    /// `java:21.v22`, `python3.12`, ... from INIT_START or platform.initStart.
+    pub runtime: Option<String>,
+    pub memory_mb: Option<u32>,
+    pub max_memory_used_mb: Option<u32>,
+    pub memory_pressure: u64,
     pub init_failures: u64,
 }
 
@@ -201,20 +243,143 @@ struct RouteStats {
     timeouts: u64,
     bad_gateway: u64,
     latency: Histogram,
+    paths: DistinctPaths,
+    max_response_bytes: Option<u64>,
+    large_responses: u64,
+}
+
+/// The concrete paths a GET route was asked for, to tell repeated identical requests.
+#[derive(Debug, Clone, Default)]
+enum DistinctPaths {
+    /// No path seen (not a GET, or `$context.path` not logged).
+    #[default]
+    Unknown,
+    Counting(HashSet<Box<[u8]>>),
+    TooMany,
+}
+
+impl DistinctPaths {
+    fn add(&mut self, path: &[u8]) {
+        match self {
+            DistinctPaths::Unknown => {
+                *self = DistinctPaths::Counting(HashSet::from([path.into()]));
+            }
+            DistinctPaths::Counting(paths) if !paths.contains(path) => {
+                if paths.len() == DISTINCT_PATHS_CAP {
+                    *self = DistinctPaths::TooMany;
+                } else {
+                    paths.insert(path.into());
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn merge(&mut self, other: DistinctPaths) {
+        match other {
+            DistinctPaths::Unknown => {}
+            DistinctPaths::TooMany => *self = DistinctPaths::TooMany,
+            DistinctPaths::Counting(paths) => {
+                for path in paths {
+                    self.add(&path);
+                }
+            }
+        }
+    }
+
+    fn count(&self) -> Option<u64> {
+        match self {
+            DistinctPaths::Counting(paths) => Some(paths.len() as u64),
+            _ => None,
+        }
+    }
+}
+
+/// Lambda figures, per function; the totals are their sums.
+#[derive(Debug, Clone, Default)]
+struct LambdaStats {
+    /// "Task timed out" lines whose REPORT has not been read yet, by request id.
+    pending_task_timeouts: HashMap<String, PendingTimeout>,
+    functions: BTreeMap<String, FunctionStats>,
+}
+
+/// A "Task timed out" line waiting for its REPORT; if none comes, it stands for the
+/// invocation.
+#[derive(Debug, Clone)]
+struct PendingTimeout {
+    function: String,
+    input: u32,
+    line: u64,
+    time_ms: Option<i64>,
+    seconds: Option<f64>,
 }
 
 #[derive(Debug, Clone, Default)]
-struct LambdaStats {
+struct FunctionStats {
+    source: String,
     invocations: u64,
     cold_starts: u64,
     timeouts: u64,
-    /// The timeouts (whole seconds, in ms) that timed-out invocations show.
-    timed_out_settings: Histogram,
+    /// Timed-out invocations per the timeout they show (whole seconds, in ms).
+    timed_out_settings: BTreeMap<u32, u64>,
+    duration: Histogram,
     max_init_ms: Option<f64>,
+    /// In microseconds: integers add up the same in any order, so threads agree exactly.
+    total_init_us: u64,
+    runtime: Option<String>,
+    memory_mb: Option<u32>,
+    max_memory_used_mb: Option<u32>,
     memory_pressure: u64,
     init_failures: u64,
-    /// Request ids of "Task timed out" lines whose REPORT has not been read yet.
-    pending_task_timeouts: HashSet<String>,
+}
+
+impl FunctionStats {
+    fn merge(&mut self, other: FunctionStats) {
+        if self.source.is_empty() {
+            self.source = other.source;
+        }
+        self.invocations += other.invocations;
+        self.cold_starts += other.cold_starts;
+        self.timeouts += other.timeouts;
+        for (setting, n) in other.timed_out_settings {
+            *self.timed_out_settings.entry(setting).or_insert(0) += n;
+        }
+        self.duration.merge(&other.duration);
+        self.max_init_ms = max_f64(self.max_init_ms, other.max_init_ms);
+        self.total_init_us += other.total_init_us;
+        self.runtime = self.runtime.take().or(other.runtime);
+        self.memory_mb = self.memory_mb.max(other.memory_mb);
+        self.max_memory_used_mb = self.max_memory_used_mb.max(other.max_memory_used_mb);
+        self.memory_pressure += other.memory_pressure;
+        self.init_failures += other.init_failures;
+    }
+
+    fn figures(self, function: String) -> FunctionFigures {
+        FunctionFigures {
+            function,
+            source: self.source,
+            invocations: self.invocations,
+            cold_starts: self.cold_starts,
+            timeouts: self.timeouts,
+            timeout_ms: self.timed_out_settings.keys().next_back().copied(),
+            duration: Percentiles::of(&self.duration),
+            max_init_ms: self.max_init_ms,
+            mean_init_ms: (self.cold_starts > 0)
+                .then(|| self.total_init_us as f64 / 1000.0 / self.cold_starts as f64),
+            runtime: self.runtime,
+            memory_mb: self.memory_mb,
+            max_memory_used_mb: self.max_memory_used_mb,
+            memory_pressure: self.memory_pressure,
+            init_failures: self.init_failures,
+        }
+    }
+}
+
+fn max_f64(a: Option<f64>, b: Option<f64>) -> Option<f64> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    }
 }
 
 /// What one input is being read into, until it is done.
@@ -231,7 +396,15 @@ struct InputState {
     saw_lambda: bool,
     /// The notable invocation of the last REPORT, for an XRAY line that follows it.
     last_invocation: Option<usize>,
+    /// The function a Lambda log holds, named after the input.
+    function: String,
+    /// Access records whose fields have been noted in `fields_seen` so far.
+    records_sampled: u32,
 }
+
+/// The access records of each input whose fields are noted, to tell which fields the
+/// stage's format has.
+const FIELD_SAMPLE_RECORDS: u32 = 1_000;
 
 /// Reads inputs one after another and accumulates what they hold.
 #[derive(Debug)]
@@ -254,6 +427,9 @@ pub struct Analyzer {
     execution: Option<ExecutionFigures>,
     notable_requests: Vec<NotableRequest>,
     notable_invocations: Vec<NotableInvocation>,
+    notable_execution: Vec<NotableExecution>,
+    /// The access-log fields seen in sampled records.
+    fields_seen: FieldSet,
     inputs: Vec<InputReport>,
     /// Reused for route names, so that a known route costs no allocation.
     route_scratch: String,
@@ -281,6 +457,8 @@ impl Analyzer {
             execution: None,
             notable_requests: Vec::new(),
             notable_invocations: Vec::new(),
+            notable_execution: Vec::new(),
+            fields_seen: FieldSet::default(),
             inputs: Vec::new(),
             route_scratch: String::new(),
             progress: Arc::new(Progress::default()),
@@ -471,7 +649,11 @@ impl Analyzer {
             mine.timeouts += stats.timeouts;
             mine.bad_gateway += stats.bad_gateway;
             mine.latency.merge(&stats.latency);
+            mine.paths.merge(stats.paths);
+            mine.max_response_bytes = mine.max_response_bytes.max(stats.max_response_bytes);
+            mine.large_responses += stats.large_responses;
         }
+        self.fields_seen.extend(other.fields_seen);
         if let Some(theirs) = other.window {
             let window = self.window.get_or_insert(theirs);
             window.start_ms = window.start_ms.min(theirs.start_ms);
@@ -480,21 +662,13 @@ impl Analyzer {
         self.timeline.merge(other.timeline);
         if let Some(theirs) = other.lambda {
             let mine = self.lambda.get_or_insert_with(LambdaStats::default);
-            mine.invocations += theirs.invocations;
-            mine.cold_starts += theirs.cold_starts;
-            mine.timeouts += theirs.timeouts;
-            mine.timed_out_settings.merge(&theirs.timed_out_settings);
-            mine.max_init_ms = match (mine.max_init_ms, theirs.max_init_ms) {
-                (Some(a), Some(b)) => Some(a.max(b)),
-                (a, b) => a.or(b),
-            };
-            mine.memory_pressure += theirs.memory_pressure;
-            mine.init_failures += theirs.init_failures;
+            for (function, stats) in theirs.functions {
+                mine.functions.entry(function).or_default().merge(stats);
+            }
             // A "Task timed out" line whose REPORT fell in a later part stays pending, and is
             // counted as a timeout at the end, as the REPORT would have been.
-            for id in theirs.pending_task_timeouts {
-                mine.pending_task_timeouts.insert(id);
-            }
+            mine.pending_task_timeouts
+                .extend(theirs.pending_task_timeouts);
         }
         if let Some(theirs) = other.execution {
             let mine = self.execution.get_or_insert_with(ExecutionFigures::default);
@@ -509,6 +683,12 @@ impl Analyzer {
             .extend(other.notable_requests.into_iter().take(room).map(|mut r| {
                 r.line += line_offset;
                 r
+            }));
+        let room = NOTABLE_CAP.saturating_sub(self.notable_execution.len());
+        self.notable_execution
+            .extend(other.notable_execution.into_iter().take(room).map(|mut e| {
+                e.line += line_offset;
+                e
             }));
         let room = NOTABLE_CAP.saturating_sub(self.notable_invocations.len());
         self.notable_invocations
@@ -565,6 +745,8 @@ impl Analyzer {
             saw_access: false,
             saw_lambda: false,
             last_invocation: None,
+            function: function_name(name),
+            records_sampled: 0,
         }
     }
 
@@ -719,7 +901,7 @@ impl Analyzer {
                 if let Some(line) = lambda::parse(message) {
                     self.lambda_line(state, number, time_ms, line);
                 } else if let Some(line) = execution::parse(message) {
-                    self.execution_line(state, line);
+                    self.execution_line(state, number, message, line);
                 } else {
                     note(&mut state.unrecognised, RejectReason::Unrecognised, number);
                 }
@@ -751,7 +933,7 @@ impl Analyzer {
 
     fn access_record(
         &mut self,
-        state: &InputState,
+        state: &mut InputState,
         number: u64,
         event_time: Option<i64>,
         record: &AccessRecord<'_>,
@@ -785,6 +967,20 @@ impl Analyzer {
         if let Some(ms) = latency {
             route.latency.record(ms);
         }
+        if self.route_scratch.starts_with("GET ") {
+            if let Some(path) = record.bytes(Field::Path) {
+                route.paths.add(path);
+            }
+        }
+        if let Some(bytes) = record.response_length() {
+            route.max_response_bytes = route.max_response_bytes.max(Some(bytes));
+            route.large_responses +=
+                u64::from(bytes >= self.settings.thresholds.large_response_bytes);
+        }
+        if state.records_sampled < FIELD_SAMPLE_RECORDS {
+            state.records_sampled += 1;
+            self.fields_seen.note(record);
+        }
 
         let time_ms = record.time_ms().or(event_time);
         if let Some(time) = time_ms {
@@ -802,6 +998,7 @@ impl Analyzer {
             _ => None,
         };
         let notable = timed_out
+            || status == 502
             || integration_ms
                 .or(latency)
                 .is_some_and(|ms| ms >= self.notable_threshold_ms);
@@ -821,6 +1018,12 @@ impl Analyzer {
                 response_latency_ms: latency,
                 integration_latency_ms: integration_ms,
                 timed_out,
+                // the integration's own message is the most specific, when the log has it
+                error: record
+                    .bytes(Field::IntegrationError)
+                    .or_else(|| record.error_message())
+                    .or_else(|| record.bytes(Field::ErrorResponseType))
+                    .map(|raw| String::from_utf8_lossy(raw).into_owned()),
                 request_id: text(Field::RequestId),
                 integration_request_id: text(Field::IntegrationRequestId),
                 trace_id: text(Field::XrayTraceId),
@@ -836,26 +1039,48 @@ impl Analyzer {
         line: LambdaLine<'_>,
     ) {
         state.saw_lambda = true;
-        let stats = self.lambda.get_or_insert_with(LambdaStats::default);
+        let lambda = self.lambda.get_or_insert_with(LambdaStats::default);
+        let function = match lambda.functions.get_mut(state.function.as_str()) {
+            Some(function) => function,
+            None => lambda
+                .functions
+                .entry(state.function.clone())
+                .or_insert_with(|| FunctionStats {
+                    source: state.report.name.clone(),
+                    ..FunctionStats::default()
+                }),
+        };
         let kind = match line {
             LambdaLine::Report(report) => {
-                stats.invocations += 1;
+                function.invocations += 1;
                 let id = String::from_utf8_lossy(report.request_id);
-                let timed_out = report.timed_out | stats.pending_task_timeouts.remove(id.as_ref());
+                let timed_out =
+                    report.timed_out | lambda.pending_task_timeouts.remove(id.as_ref()).is_some();
+                function
+                    .duration
+                    .record(report.duration_ms.round().min(f64::from(u32::MAX)) as u32);
                 if let Some(init) = report.init_ms {
-                    stats.cold_starts += 1;
-                    stats.max_init_ms =
-                        Some(stats.max_init_ms.map_or(init, |max: f64| max.max(init)));
+                    function.cold_starts += 1;
+                    function.total_init_us += (init * 1000.0).round() as u64;
+                    function.max_init_ms = max_f64(function.max_init_ms, Some(init));
+                }
+                if let Some(size) = report.memory_mb {
+                    function.memory_mb = function.memory_mb.max(Some(size));
+                }
+                if let Some(used) = report.max_memory_mb {
+                    function.max_memory_used_mb = function.max_memory_used_mb.max(Some(used));
                 }
                 if let (Some(size), Some(used)) = (report.memory_mb, report.max_memory_mb) {
-                    stats.memory_pressure += u64::from(f64::from(used) >= 0.9 * f64::from(size));
+                    let threshold = f64::from(self.settings.thresholds.memory_percent) / 100.0;
+                    function.memory_pressure +=
+                        u64::from(f64::from(used) >= threshold * f64::from(size));
                 }
                 if timed_out {
-                    stats.timeouts += 1;
+                    function.timeouts += 1;
                     // Lambda timeouts are whole seconds and a timed-out invocation overruns
                     // its timeout by well under one: the whole seconds are the setting.
                     let setting_ms = (report.duration_ms / 1000.0).floor() as u32 * 1000;
-                    stats.timed_out_settings.record(setting_ms);
+                    *function.timed_out_settings.entry(setting_ms).or_insert(0) += 1;
                 }
                 let total_ms = report.duration_ms + report.init_ms.unwrap_or(0.0);
                 state.last_invocation = None;
@@ -878,14 +1103,30 @@ impl Analyzer {
                 }
                 "Lambda REPORT"
             }
-            LambdaLine::TaskTimedOut { request_id } => {
-                stats
-                    .pending_task_timeouts
-                    .insert(String::from_utf8_lossy(request_id).into_owned());
+            LambdaLine::TaskTimedOut {
+                request_id,
+                seconds,
+            } => {
+                lambda.pending_task_timeouts.insert(
+                    String::from_utf8_lossy(request_id).into_owned(),
+                    PendingTimeout {
+                        function: state.function.clone(),
+                        input: state.index,
+                        line: number,
+                        time_ms,
+                        seconds,
+                    },
+                );
                 "Lambda timeout lines"
             }
+            LambdaLine::InitStart { runtime } => {
+                if let (None, Some(runtime)) = (&function.runtime, runtime) {
+                    function.runtime = Some(String::from_utf8_lossy(runtime).into_owned());
+                }
+                "Lambda platform lines"
+            }
             LambdaLine::InitFailed { .. } => {
-                stats.init_failures += 1;
+                function.init_failures += 1;
                 "Lambda platform lines"
             }
             LambdaLine::Xray { trace_id } => {
@@ -906,11 +1147,27 @@ impl Analyzer {
         *state.kinds.entry(kind).or_insert(0) += 1;
     }
 
-    fn execution_line(&mut self, state: &mut InputState, line: ExecutionLine) {
+    fn execution_line(
+        &mut self,
+        state: &mut InputState,
+        number: u64,
+        message: &[u8],
+        line: ExecutionLine,
+    ) {
         let figures = self.execution.get_or_insert_with(ExecutionFigures::default);
         figures.lines += 1;
         match line {
-            ExecutionLine::Timeout => figures.timeouts += 1,
+            ExecutionLine::Timeout => {
+                figures.timeouts += 1;
+                if self.notable_execution.len() < NOTABLE_CAP {
+                    self.notable_execution.push(NotableExecution {
+                        input: state.index,
+                        line: number,
+                        request_id: execution::request_id(message)
+                            .map(|id| String::from_utf8_lossy(id).into_owned()),
+                    });
+                }
+            }
             ExecutionLine::Completed { status } => {
                 *figures.completed.entry(status).or_insert(0) += 1
             }
@@ -919,8 +1176,41 @@ impl Analyzer {
         *state.kinds.entry("execution log").or_insert(0) += 1;
     }
 
+    /// "Task timed out" lines whose REPORT never came are timed-out invocations too, lasting
+    /// as long as the line says.
+    fn settle_pending_timeouts(&mut self) {
+        let Some(lambda) = self.lambda.as_mut() else {
+            return;
+        };
+        let mut pending: Vec<(String, PendingTimeout)> =
+            lambda.pending_task_timeouts.drain().collect();
+        pending.sort_by_key(|(_, p)| (p.input, p.line));
+        for (request_id, timeout) in pending {
+            let function = lambda.functions.entry(timeout.function).or_default();
+            function.timeouts += 1;
+            let duration_ms = timeout.seconds.map_or(0.0, |s| s * 1000.0);
+            if timeout.seconds.is_some() {
+                let setting_ms = timeout.seconds.unwrap_or(0.0).floor() as u32 * 1000;
+                *function.timed_out_settings.entry(setting_ms).or_insert(0) += 1;
+            }
+            if self.notable_invocations.len() < NOTABLE_CAP {
+                self.notable_invocations.push(NotableInvocation {
+                    input: timeout.input,
+                    line: timeout.line,
+                    request_id,
+                    start_ms: timeout.time_ms.map(|end| end - duration_ms.round() as i64),
+                    duration_ms,
+                    init_ms: None,
+                    timed_out: true,
+                    trace_id: None,
+                });
+            }
+        }
+    }
+
     /// The analysis of everything read so far.
-    pub fn finish(self) -> Analysis {
+    pub fn finish(mut self) -> Analysis {
+        self.settle_pending_timeouts();
         let api = self
             .api_kinds
             .iter()
@@ -930,9 +1220,10 @@ impl Analyzer {
             Some(ApiKind::Http) => HTTP_API_CEILING_MS,
             _ => DEFAULT_CEILING_MS,
         });
-        let near_ceiling = self
-            .integration
-            .count_at_or_above(((ceiling_ms * 9).div_ceil(10)) as u32);
+        let thresholds = &self.settings.thresholds;
+        let near_ceiling = self.integration.count_at_or_above(
+            (ceiling_ms * u64::from(thresholds.near_ceiling_percent)).div_ceil(100) as u32,
+        );
         let rejected_lines = self
             .inputs
             .iter()
@@ -948,6 +1239,9 @@ impl Analyzer {
                 timeouts: stats.timeouts,
                 bad_gateway: stats.bad_gateway,
                 latency: Percentiles::of(&stats.latency),
+                distinct_paths: stats.paths.count(),
+                max_response_bytes: stats.max_response_bytes,
+                large_responses: stats.large_responses,
             })
             .collect();
         routes.sort_by(|a, b| {
@@ -956,32 +1250,56 @@ impl Analyzer {
                 .then(b.latency.p99_ms.cmp(&a.latency.p99_ms))
                 .then(a.route.cmp(&b.route))
         });
-        let correlation = correlate::pair(
+        let (correlation, pairs) = correlate::pair(
             &self.notable_requests,
             &self.notable_invocations,
             ceiling_ms,
         );
-        let lambda = self.lambda.map(|stats| LambdaFigures {
-            invocations: stats.invocations,
-            cold_starts: stats.cold_starts,
-            // "Task timed out" lines whose REPORT never came are timeouts too
-            timeouts: stats.timeouts + stats.pending_task_timeouts.len() as u64,
-            timeouts_above_ceiling: stats
-                .timed_out_settings
-                .count_at_or_above(ceiling_ms as u32 + 1),
-            outlived_gateway: correlation.matched(),
-            gateway_timeouts_on_cold_start: correlation.matched_cold,
-            max_init_ms: stats.max_init_ms,
-            memory_pressure: stats.memory_pressure,
-            init_failures: stats.init_failures,
+        let lambda = self.lambda.map(|stats| {
+            let timeouts_above_ceiling = stats
+                .functions
+                .values()
+                .flat_map(|f| f.timed_out_settings.range(ceiling_ms as u32 + 1..))
+                .map(|(_, n)| n)
+                .sum();
+            let mut functions: Vec<FunctionFigures> = stats
+                .functions
+                .into_iter()
+                .map(|(name, function)| function.figures(name))
+                .collect();
+            functions.sort_by(|a, b| {
+                b.timeouts
+                    .cmp(&a.timeouts)
+                    .then(b.duration.p99_ms.cmp(&a.duration.p99_ms))
+            });
+            LambdaFigures {
+                invocations: functions.iter().map(|f| f.invocations).sum(),
+                cold_starts: functions.iter().map(|f| f.cold_starts).sum(),
+                timeouts: functions.iter().map(|f| f.timeouts).sum(),
+                timeouts_above_ceiling,
+                outlived_gateway: correlation.matched(),
+                gateway_timeouts_on_cold_start: correlation.matched_cold,
+                max_init_ms: functions
+                    .iter()
+                    .filter_map(|f| f.max_init_ms)
+                    .reduce(f64::max),
+                memory_pressure: functions.iter().map(|f| f.memory_pressure).sum(),
+                init_failures: functions.iter().map(|f| f.init_failures).sum(),
+                functions,
+            }
         });
-        Analysis {
+        // Without an access log, the execution log tells the gateway's timeouts.
+        let integration_timeouts = match &self.execution {
+            Some(execution) if self.requests == 0 => execution.timeouts,
+            _ => self.integration_timeouts,
+        };
+        let mut analysis = Analysis {
             ceiling_ms,
             api,
             requests: self.requests,
             rejected_lines,
             status: self.status,
-            integration_timeouts: self.integration_timeouts,
+            integration_timeouts,
             near_ceiling,
             bad_gateway: self.bad_gateway,
             overall: Percentiles::of(&self.overall),
@@ -992,7 +1310,20 @@ impl Analyzer {
             window: self.window,
             timeline: self.timeline.figures(),
             inputs: self.inputs,
-        }
+            what_happened: WhatHappened::default(),
+            findings: Vec::new(),
+        };
+        let notes = findings::Notes {
+            thresholds: &self.settings.thresholds,
+            requests: &self.notable_requests,
+            invocations: &self.notable_invocations,
+            execution: &self.notable_execution,
+            pairs: &pairs,
+            fields: self.fields_seen,
+        };
+        analysis.findings = findings::assess(&analysis, &notes);
+        analysis.what_happened = findings::what_happened(&analysis, &notes);
+        analysis
     }
 }
 
@@ -1020,6 +1351,22 @@ impl InputState {
         merge_rejections(&mut self.unrecognised, other.unrecognised, line_offset);
         self.saw_access |= other.saw_access;
         self.saw_lambda |= other.saw_lambda;
+    }
+}
+
+/// The function a Lambda log holds, from the input's name: `/aws/lambda/orders-fn` and
+/// `exports/lambda-orders-fn.log.gz` are both `orders-fn`.
+fn function_name(input: &str) -> String {
+    let base = input.rsplit(['/', '\\']).next().unwrap_or(input);
+    let mut stem = base;
+    for extension in [".gz", ".log", ".txt", ".json", ".jsonl", ".ndjson", ".csv"] {
+        stem = stem.strip_suffix(extension).unwrap_or(stem);
+    }
+    let stem = stem.strip_prefix("lambda-").unwrap_or(stem);
+    if stem.is_empty() {
+        input.to_owned()
+    } else {
+        stem.to_owned()
     }
 }
 

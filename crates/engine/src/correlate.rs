@@ -22,9 +22,19 @@ pub(crate) struct NotableRequest {
     pub(crate) response_latency_ms: Option<u32>,
     pub(crate) integration_latency_ms: Option<u32>,
     pub(crate) timed_out: bool,
+    /// The integration's error message, else the gateway's, else the error type.
+    pub(crate) error: Option<String>,
     pub(crate) request_id: Option<String>,
     pub(crate) integration_request_id: Option<String>,
     pub(crate) trace_id: Option<String>,
+}
+
+/// An execution-log line that says the integration timed out.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct NotableExecution {
+    pub(crate) input: u32,
+    pub(crate) line: u64,
+    pub(crate) request_id: Option<String>,
 }
 
 /// An invocation kept for evidence and correlation: long, or timed out.
@@ -62,6 +72,33 @@ impl Correlation {
     }
 }
 
+/// How a timed-out request was paired with its invocation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Method {
+    RequestId,
+    TraceId,
+    Time,
+}
+
+impl Method {
+    pub(crate) fn describe(self) -> &'static str {
+        match self {
+            Method::RequestId => "integration request id",
+            Method::TraceId => "X-Ray trace id",
+            Method::Time => "function and time",
+        }
+    }
+}
+
+/// A timed-out request and the invocation that kept running behind it (indices into the
+/// notable requests and invocations).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Pair {
+    pub(crate) request: usize,
+    pub(crate) invocation: usize,
+    pub(crate) method: Method,
+}
+
 /// How long after a request arrives its invocation may be triggered: the gateway's own
 /// work before it calls the integration.
 const TRIGGER_DELAY_MS: i64 = 100;
@@ -73,10 +110,11 @@ pub(crate) fn pair(
     requests: &[NotableRequest],
     invocations: &[NotableInvocation],
     ceiling_ms: u64,
-) -> Correlation {
+) -> (Correlation, Vec<Pair>) {
     let mut correlation = Correlation::default();
+    let mut pairs = Vec::new();
     if invocations.is_empty() {
-        return correlation;
+        return (correlation, pairs);
     }
     let by_id: HashMap<&str, usize> = invocations
         .iter()
@@ -104,32 +142,43 @@ pub(crate) fn pair(
                 .insert(invocations[i].input);
         }
     }
-    let mut timed_out: Vec<&NotableRequest> = requests.iter().filter(|r| r.timed_out).collect();
-    timed_out.sort_by_key(|r| r.time_ms);
+    let mut timed_out: Vec<(usize, &NotableRequest)> = requests
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.timed_out)
+        .collect();
+    timed_out.sort_by_key(|(_, r)| r.time_ms);
     let mut by_time = Vec::new();
-    for request in timed_out {
+    for (r, request) in timed_out {
         let direct = request
             .integration_request_id
             .as_deref()
             .and_then(|id| by_id.get(id))
-            .map(|&i| (i, &mut correlation.by_request_id))
+            .map(|&i| (i, Method::RequestId, &mut correlation.by_request_id))
             .or_else(|| {
                 request
                     .trace_id
                     .as_deref()
                     .and_then(|id| by_trace.get(id))
-                    .map(|&i| (i, &mut correlation.by_trace_id))
+                    .map(|&i| (i, Method::TraceId, &mut correlation.by_trace_id))
             });
         match direct {
-            Some((i, counter)) if claimed.insert(i) => {
+            Some((i, method, counter))
+                if outlived(request, &invocations[i]) && claimed.insert(i) =>
+            {
                 *counter += 1;
+                pairs.push(Pair {
+                    request: r,
+                    invocation: i,
+                    method,
+                });
                 route_inputs
                     .entry(&request.route)
                     .or_default()
                     .insert(invocations[i].input);
                 correlation.matched_cold += u64::from(invocations[i].init_ms.is_some());
             }
-            _ => by_time.push(request),
+            _ => by_time.push((r, request)),
         }
     }
     pair_by_time(
@@ -139,8 +188,20 @@ pub(crate) fn pair(
         &mut claimed,
         &route_inputs,
         &mut correlation,
+        &mut pairs,
     );
-    correlation
+    (correlation, pairs)
+}
+
+/// Whether the invocation was still running when the gateway answered the request; true
+/// when the logs lack the times to tell.
+fn outlived(request: &NotableRequest, invocation: &NotableInvocation) -> bool {
+    let (Some(arrived), Some(start)) = (request.time_ms, invocation.start_ms) else {
+        return true;
+    };
+    let answered = arrived + i64::from(request.response_latency_ms.unwrap_or(0));
+    let end = start + invocation.duration_ms.round() as i64;
+    end >= answered - CLOCK_SLACK_MS
 }
 
 /// Pairs the remaining timed-out requests with invocations by time, closest pairs first: an
@@ -151,12 +212,13 @@ pub(crate) fn pair(
 /// time (init and duration) came nearest to the ceiling wins: a request times out when its
 /// invocation alone would take about as long as the gateway waits.
 fn pair_by_time(
-    requests: &[&NotableRequest],
+    requests: &[(usize, &NotableRequest)],
     invocations: &[NotableInvocation],
     ceiling_ms: u64,
     claimed: &mut HashSet<usize>,
     route_inputs: &HashMap<&str, HashSet<u32>>,
     correlation: &mut Correlation,
+    pairs: &mut Vec<Pair>,
 ) {
     // invocations by when their request must have arrived
     let mut by_trigger: Vec<(i64, usize)> = invocations
@@ -167,7 +229,7 @@ fn pair_by_time(
         .collect();
     by_trigger.sort_unstable();
     let mut candidates: Vec<(i64, i64, usize, usize)> = Vec::new();
-    for (r, request) in requests.iter().enumerate() {
+    for (r, (_, request)) in requests.iter().enumerate() {
         let Some(arrived) = request.time_ms else {
             continue;
         };
@@ -179,10 +241,8 @@ fn pair_by_time(
             .take_while(|(t, _)| *t <= answered + CLOCK_SLACK_MS)
         {
             let inv = &invocations[i];
-            let end = inv.start_ms.unwrap_or(trigger) + inv.duration_ms.round() as i64;
-            let outlived = end >= answered - CLOCK_SLACK_MS;
             let right_function = inputs.is_none_or(|inputs| inputs.contains(&inv.input));
-            if outlived && right_function {
+            if outlived(request, inv) && right_function {
                 let latest = arrived + i64::from(request.time_precision_ms) - 1 + TRIGGER_DELAY_MS;
                 let distance = (arrived - trigger).max(trigger - latest).max(0);
                 let total = inv.duration_ms + inv.init_ms.unwrap_or(0.0);
@@ -200,6 +260,11 @@ fn pair_by_time(
         paired[r] = true;
         claimed.insert(i);
         correlation.by_time += 1;
+        pairs.push(Pair {
+            request: requests[r].0,
+            invocation: i,
+            method: Method::Time,
+        });
         correlation.matched_cold += u64::from(invocations[i].init_ms.is_some());
     }
     correlation.unmatched_timeouts += paired.iter().filter(|p| !**p).count() as u64;
@@ -226,6 +291,7 @@ mod tests {
             response_latency_ms: Some(if timed_out { 29_010 } else { 25_000 }),
             integration_latency_ms: (!timed_out).then_some(24_990),
             timed_out,
+            error: None,
             request_id: None,
             integration_request_id: integration.map(str::to_owned),
             trace_id: trace.map(str::to_owned),
@@ -266,7 +332,22 @@ mod tests {
             request("POST /r", 200_000, true, None, None),
             request("POST /r", 300_000, true, None, None),
         ];
-        let correlation = pair(&requests, &invocations, 29_000);
+        let (correlation, pairs) = pair(&requests, &invocations, 29_000);
+        assert_eq!(
+            pairs,
+            [
+                Pair {
+                    request: 1,
+                    invocation: 1,
+                    method: Method::TraceId
+                },
+                Pair {
+                    request: 2,
+                    invocation: 2,
+                    method: Method::Time
+                },
+            ]
+        );
         assert_eq!(correlation.by_trace_id, 1);
         assert_eq!(
             correlation.by_time, 1,
@@ -281,6 +362,9 @@ mod tests {
     fn an_invocation_that_ended_before_the_gateway_answered_did_not_outlive_it() {
         let invocations = [invocation(1, "a", 1_000, 2_000.0, false, None)];
         let requests = [request("GET /x", 0, true, None, None)];
-        assert_eq!(pair(&requests, &invocations, 29_000).unmatched_timeouts, 1);
+        assert_eq!(
+            pair(&requests, &invocations, 29_000).0.unmatched_timeouts,
+            1
+        );
     }
 }

@@ -33,6 +33,13 @@ const STEP_OPENINGS: [&[u8]; 16] = [
     b"Lambda execution failed",
 ];
 
+/// The request id of a `(<request id>) message` line.
+pub(crate) fn request_id(line: &[u8]) -> Option<&[u8]> {
+    let rest = line.trim_ascii_start().strip_prefix(b"(")?;
+    let close = memchr::memchr(b')', rest)?;
+    Some(&rest[..close]).filter(|id| !id.is_empty())
+}
+
 /// Reads a line as an execution-log line, or `None` if it is none.
 pub(crate) fn parse(line: &[u8]) -> Option<ExecutionLine> {
     let line = line.trim_ascii_start();

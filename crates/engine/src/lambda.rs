@@ -8,13 +8,18 @@ use serde::Deserialize;
 pub(crate) enum LambdaLine<'a> {
     /// The end of an invocation, with its figures (text `REPORT` or JSON `platform.report`).
     Report(Report<'a>),
-    /// `START`, `END`, `INIT_START`, `platform.start`, `platform.runtimeDone`, ...: platform
+    /// `START`, `END`, `platform.start`, `platform.runtimeDone`, ...: platform
     /// lines whose content the report repeats.
     Platform,
+    /// `INIT_START Runtime Version: java:21.v22 ...`: a cold start, naming the runtime.
+    InitStart { runtime: Option<&'a [u8]> },
     /// `INIT_REPORT ... Status: timeout|error`: an init phase that failed.
     InitFailed { status: &'a [u8] },
     /// `<time> <request id> Task timed out after 30.03 seconds` (runtimes before 2025).
-    TaskTimedOut { request_id: &'a [u8] },
+    TaskTimedOut {
+        request_id: &'a [u8],
+        seconds: Option<f64>,
+    },
     /// `XRAY TraceId: ...` on its own line, after the REPORT it belongs to.
     Xray { trace_id: &'a [u8] },
     /// What the function itself printed.
@@ -45,12 +50,20 @@ pub(crate) fn parse(line: &[u8]) -> Option<LambdaLine<'_>> {
     }
     if line.starts_with(b"START RequestId:")
         || line.starts_with(b"END RequestId:")
-        || line.starts_with(b"INIT_START ")
         || line.starts_with(b"EXTENSION ")
         || line.starts_with(b"RESTORE_START")
         || line.starts_with(b"RESTORE_REPORT")
     {
         return Some(LambdaLine::Platform);
+    }
+    if let Some(rest) = line.strip_prefix(b"INIT_START ") {
+        let mut runtime = None;
+        for_each_pair(rest, |key, value| {
+            if key == b"Runtime Version" {
+                runtime = Some(value);
+            }
+        });
+        return Some(LambdaLine::InitStart { runtime });
     }
     if let Some(rest) = line.strip_prefix(b"INIT_REPORT ") {
         let mut status = None;
@@ -79,8 +92,14 @@ pub(crate) fn parse(line: &[u8]) -> Option<LambdaLine<'_>> {
             .iter()
             .rposition(u8::is_ascii_whitespace)
             .map_or(0, |p| p + 1);
+        let after = &line[at + b"Task timed out after ".len()..];
+        let seconds = after
+            .split(|b| b.is_ascii_whitespace())
+            .next()
+            .and_then(number);
         return Some(LambdaLine::TaskTimedOut {
             request_id: &before[start..],
+            seconds,
         });
     }
     if is_application_line(line) {
@@ -234,6 +253,12 @@ fn parse_json(line: &[u8]) -> Option<LambdaLine<'_>> {
                 error_type: body.error_type.map(str::as_bytes),
             })
         }
+        "platform.initStart" => LambdaLine::InitStart {
+            runtime: record
+                .record
+                .and_then(|r| r.runtime_version)
+                .map(str::as_bytes),
+        },
         "platform.initReport" => match record.record.and_then(|r| r.status) {
             Some(status) if status != "success" => LambdaLine::InitFailed {
                 status: status.as_bytes(),
@@ -268,6 +293,8 @@ struct JsonRecord<'a> {
     status: Option<&'a str>,
     #[serde(borrow)]
     error_type: Option<&'a str>,
+    #[serde(borrow)]
+    runtime_version: Option<&'a str>,
     metrics: Option<JsonMetrics>,
     #[serde(borrow)]
     tracing: Option<JsonTracing<'a>>,
@@ -362,7 +389,18 @@ mod tests {
     fn timeouts_init_failures_and_application_lines() {
         assert_eq!(
             parse(b"2018-08-26T02:13:13.948Z 3364d63a-b18c-5ed6-97c7-85c6bf57800e Task timed out after 30.02 seconds"),
-            Some(LambdaLine::TaskTimedOut { request_id: b"3364d63a-b18c-5ed6-97c7-85c6bf57800e" })
+            Some(LambdaLine::TaskTimedOut {
+                request_id: b"3364d63a-b18c-5ed6-97c7-85c6bf57800e",
+                seconds: Some(30.02)
+            })
+        );
+        assert_eq!(
+            parse(b"INIT_START Runtime Version: nodejs:18.v4\tRuntime Version ARN: arn:aws:lambda:eu-west-1::runtime:cfb8"),
+            Some(LambdaLine::InitStart { runtime: Some(b"nodejs:18.v4") })
+        );
+        assert_eq!(
+            parse(br#"{"time":"2024-10-18T19:38:39.661Z","type":"platform.initStart","record":{"initializationType":"on-demand","phase":"init","runtimeVersion":"python:3.12.v40"}}"#),
+            Some(LambdaLine::InitStart { runtime: Some(b"python:3.12.v40") })
         );
         assert_eq!(
             parse(b"INIT_REPORT Init Duration: 9999.79 ms    Phase: init    Status: timeout"),

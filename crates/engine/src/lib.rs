@@ -25,6 +25,7 @@ mod analysis;
 mod correlate;
 mod decode;
 mod execution;
+mod findings;
 mod histogram;
 mod input;
 mod lambda;
@@ -34,11 +35,18 @@ mod timeline;
 
 pub use access::{ApiKind, Template, TemplateError};
 pub use analysis::{
-    Analysis, Analyzer, ExecutionFigures, InputReport, LambdaFigures, Percentiles, Rejection,
-    RouteFigures, Window,
+    Analysis, Analyzer, ExecutionFigures, FunctionFigures, InputReport, LambdaFigures, Percentiles,
+    Rejection, RouteFigures, Window, DISTINCT_PATHS_CAP,
 };
 pub use correlate::Correlation;
 pub use decode::Wrapping;
+pub use findings::{
+    Advice, Evidence, Finding, FunctionShare, InvocationSample, RequestSample, RouteShare,
+    Severity, Source, TimeWindow, WhatHappened,
+};
 pub use input::{expand_paths, Compression, Error, Progress};
-pub use settings::{parse_duration_ms, Settings, DEFAULT_CEILING_MS, HTTP_API_CEILING_MS};
+pub use settings::{
+    parse_duration_ms, Settings, Thresholds, DEFAULT_CEILING_MS, HTTP_API_CEILING_MS,
+};
+pub use time::format_utc;
 pub use timeline::{BucketFigures, TimelineFigures};

@@ -1,5 +1,7 @@
 //! What the user can set about an analysis.
 
+use serde::{Deserialize, Serialize};
+
 use crate::access::Template;
 
 /// API Gateway's default integration timeout for REST and WebSocket APIs, in milliseconds.
@@ -17,6 +19,94 @@ pub struct Settings {
     pub ceiling_ms: Option<u64>,
     /// The stage's access-log format string, for formats that cannot be recognised alone.
     pub access_format: Option<Template>,
+    /// When each finding fires.
+    pub thresholds: Thresholds,
+}
+
+/// The thresholds of the findings, one value each (docs/findings.md). Names are kebab-case,
+/// as `ceiling analyze --threshold NAME=VALUE` takes them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Thresholds {
+    /// `near-ceiling`: a successful request whose integration latency is at or above this
+    /// percentage of the ceiling.
+    pub near_ceiling_percent: u32,
+    /// `p99-near-ceiling`: a p99 (overall or of a route) at or above this percentage.
+    pub p99_percent: u32,
+    /// `timeouts-concentrated`, `timeouts-systemic`: timeouts needed to call a pattern.
+    pub pattern_min_timeouts: u64,
+    /// `timeouts-concentrated`: the routes holding 80% of the timeouts carry at most this
+    /// percentage of the traffic.
+    pub concentrated_traffic_percent: u32,
+    /// `timeout-burst`: timeouts a window needs.
+    pub burst_min_timeouts: u64,
+    /// `timeout-burst`: how many times the rate outside the window the rate inside must be.
+    pub burst_rate_ratio: u32,
+    /// `memory-pressure`: an invocation using at least this percentage of its memory size.
+    pub memory_percent: u32,
+    /// `async-candidate`: a route whose median latency is at least this.
+    pub async_p50_ms: u32,
+    /// `async-candidate`, `cache-candidate`: requests a route needs before its median counts.
+    pub route_min_requests: u64,
+    /// `cache-candidate`: a GET route whose median latency is at least this.
+    pub cache_p50_ms: u32,
+    /// `cache-candidate`: requests per distinct path, at least (when the log has paths).
+    pub cache_repeats: u32,
+    /// `large-response`: a response body at least this many bytes (API Gateway's payload
+    /// limit is 10 MB).
+    pub large_response_bytes: u64,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            near_ceiling_percent: 90,
+            p99_percent: 80,
+            pattern_min_timeouts: 5,
+            concentrated_traffic_percent: 50,
+            burst_min_timeouts: 5,
+            burst_rate_ratio: 3,
+            memory_percent: 90,
+            async_p50_ms: 10_000,
+            route_min_requests: 5,
+            cache_p50_ms: 2_000,
+            cache_repeats: 3,
+            large_response_bytes: 9 * 1024 * 1024,
+        }
+    }
+}
+
+impl Thresholds {
+    /// Sets one threshold from `NAME=VALUE` (a duration for the `-ms` ones: `8s`).
+    pub fn set(&mut self, assignment: &str) -> Result<(), String> {
+        let (name, value) = assignment
+            .split_once('=')
+            .ok_or_else(|| format!("'{assignment}' is not NAME=VALUE"))?;
+        let (name, value) = (name.trim(), value.trim());
+        let number = if name.ends_with("-ms") {
+            parse_duration_ms(value)?
+        } else {
+            value
+                .parse::<u64>()
+                .map_err(|_| format!("{name}: '{value}' is not a whole number"))?
+        };
+        let mut all = serde_json::to_value(&*self).map_err(|e| e.to_string())?;
+        let names: Vec<String> = all
+            .as_object()
+            .map(|map| map.keys().cloned().collect())
+            .unwrap_or_default();
+        match all.get_mut(name) {
+            Some(slot) => *slot = number.into(),
+            None => {
+                return Err(format!(
+                    "no threshold named '{name}' (there are: {})",
+                    names.join(", ")
+                ))
+            }
+        }
+        *self = serde_json::from_value(all).map_err(|e| format!("{name}: {e}"))?;
+        Ok(())
+    }
 }
 
 /// Parses a duration such as `29s`, `45s`, `29000ms`, `1m30s` or a bare number of

@@ -151,6 +151,32 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
+/// A proleptic Gregorian date of days since 1970-01-01 (Howard Hinnant's algorithm).
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(month <= 2), month, day)
+}
+
+/// `2026-03-06 10:10:05 UTC`, for milliseconds since the epoch.
+pub fn format_utc(ms: i64) -> String {
+    let seconds = ms.div_euclid(1000);
+    let (year, month, day) = civil_from_days(seconds.div_euclid(86_400));
+    let of_day = seconds.rem_euclid(86_400);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC",
+        of_day / 3600,
+        of_day / 60 % 60,
+        of_day % 60
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,6 +193,19 @@ mod tests {
         assert_eq!(parse_iso(b"2026-03-06 09:00:00.5"), Some(clf + 500));
         assert_eq!(parse_iso(b"2026-03-06T10:00:00+01:00"), Some(clf));
         assert_eq!(parse_clf(b"06/Mar/2026:10:30:00 +0130"), Some(clf));
+    }
+
+    #[test]
+    fn formatting_inverts_parsing() {
+        for text in [
+            "2026-03-06T10:10:05Z",
+            "2024-02-29T23:59:59Z",
+            "1969-12-31T00:00:00Z",
+        ] {
+            let ms = parse_iso(text.as_bytes()).unwrap();
+            let expected = format!("{} UTC", text.replace('T', " ").trim_end_matches('Z'));
+            assert_eq!(format_utc(ms), expected);
+        }
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use ceiling_engine::{Analyzer, Settings};
+use ceiling_engine::{Analysis, Analyzer, Settings};
 
 /// What a sample must give: access records, execution-log lines, Lambda invocations (REPORT
 /// lines and platform.report records), cold starts, Lambda timeouts, gateway timeouts seen in
@@ -38,7 +38,7 @@ const fn counts(
     }
 }
 
-fn read(relative: &str) -> Counts {
+fn analyze(relative: &str) -> Analysis {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/real");
     let path = root.join(relative);
     assert!(
@@ -49,7 +49,11 @@ fn read(relative: &str) -> Counts {
     let mut analyzer = Analyzer::new(Settings::default());
     // Errors are part of what a sample shows; the counts say what was still read.
     let _ = analyzer.read_path(&path);
-    let analysis = analyzer.finish();
+    analyzer.finish()
+}
+
+fn read(relative: &str) -> Counts {
+    let analysis = analyze(relative);
     let lambda = analysis.lambda.as_ref();
     let execution = analysis.execution.as_ref();
     Counts {
@@ -71,7 +75,8 @@ fn every_real_sample_reads_as_read_by_hand() {
         ("apigw_websocket_access_json__elastic_integrations.log", counts(4, 0, 0, 0, 0)),
         (
             "apigw_execution_log_504_502_500_scenarios__unidentified_readme.log",
-            Counts { execution_timeouts: 1, ..counts(0, 12, 0, 0, 0) },
+            // without an access log, the execution log's timeouts are the gateway's
+            Counts { execution_timeouts: 1, gateway_timeouts: 1, ..counts(0, 12, 0, 0, 0) },
         ),
         // The header line "Execution log for request test-request" counts as an execution-log
         // line here; the hand count puts it aside.
@@ -127,6 +132,45 @@ fn every_real_sample_reads_as_read_by_hand() {
         failures.len(),
         failures.join("\n")
     );
+}
+
+/// Each real sample with a timeout in it gives the finding for that timeout, whose evidence
+/// points at the line that shows it.
+#[test]
+fn real_timeouts_give_their_findings() {
+    let cases = [
+        // "(id) Execution failed due to a timeout error"
+        ("apigw_execution_log_504_502_500_scenarios__unidentified_readme.log", "integration-timeout"),
+        // "<time> <id> Task timed out after 30.03 seconds"
+        (
+            "cwl_subscription_decoded_node_multiline_json_errors_report_variants__cloudwatch_logs_shipper.ndjson",
+            "lambda-timeout",
+        ),
+        // platform.report with "status": "timeout"
+        ("lambda_report_lines_text_and_json__datadog_forwarder_tests.txt", "lambda-timeout"),
+    ];
+    for (file, id) in cases {
+        let analysis = analyze(file);
+        let finding = analysis
+            .findings
+            .iter()
+            .find(|f| f.id == id)
+            .unwrap_or_else(|| panic!("{file}: no {id} finding"));
+        let evidence = &finding.evidence;
+        let sources: Vec<_> = evidence
+            .requests
+            .iter()
+            .map(|r| &r.source)
+            .chain(evidence.invocations.iter().map(|i| &i.source))
+            .collect();
+        assert!(
+            sources
+                .iter()
+                .any(|s| s.input.ends_with(file) && s.line > 0),
+            "{file}: {id} names no source line: {evidence:?}"
+        );
+        assert!(!finding.advice.is_empty(), "{file}: {id} has no advice");
+    }
 }
 
 /// Files with no API Gateway or Lambda record in them are read without a panic and give no

@@ -32,6 +32,33 @@ pub(crate) struct AccessRecord<'a> {
     values: [Option<json::Value<'a>>; FIELD_COUNT],
 }
 
+/// A set of fields: those a stage's access-log format has been seen to carry.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct FieldSet(u32);
+
+impl FieldSet {
+    /// Adds the fields `record` holds, whatever their value (`-` included).
+    pub(crate) fn note(&mut self, record: &AccessRecord<'_>) {
+        for (index, value) in record.values.iter().enumerate() {
+            if value.is_some() {
+                self.0 |= 1 << index;
+            }
+        }
+    }
+
+    pub(crate) fn extend(&mut self, other: FieldSet) {
+        self.0 |= other.0;
+    }
+
+    pub(crate) fn contains(self, field: Field) -> bool {
+        self.0 & (1 << field as u32) != 0
+    }
+
+    pub(crate) fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+}
+
 /// How a line failed to be an access record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum AccessError {
@@ -74,6 +101,10 @@ impl<'a> AccessRecord<'a> {
 
     fn number(&self, field: Field) -> Option<u64> {
         parse_u64(self.bytes(field)?)
+    }
+
+    pub(crate) fn response_length(&self) -> Option<u64> {
+        self.number(Field::ResponseLength)
     }
 
     pub(crate) fn has(&self, field: Field) -> bool {
