@@ -11,6 +11,7 @@ use ceiling_engine::{
     expand_paths, format_utc, parse_duration_ms, Analysis, Analyzer, Progress, Settings, Severity,
     Template, Thresholds,
 };
+use ceiling_report::{Format, ReportOptions, Zone};
 use clap::{Parser, Subcommand};
 
 /// Exit code for unusable input or arguments (design.md, "Contracts").
@@ -52,9 +53,13 @@ struct AnalyzeArgs {
     /// Threads to read with [default: all cores]; large plain files are cut into parts.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     threads: Option<u16>,
-    /// Also write the report to this file; the format follows the extension (.md).
+    /// Also write the report to this file; the format follows the extension (.pdf, .html,
+    /// .md).
     #[arg(long, value_name = "FILE")]
     report: Option<PathBuf>,
+    /// The time zone of the report's times: UTC or an offset such as +02:00.
+    #[arg(long, value_name = "ZONE", default_value = "UTC", value_parser = Zone::parse)]
+    time_zone: Zone,
     /// Change when a finding fires, e.g. `async-p50-ms=8s` or `burst-min-timeouts=10`
     /// (repeatable; docs/findings.md lists them).
     #[arg(long, value_name = "NAME=VALUE")]
@@ -110,10 +115,9 @@ enum Verdict {
 
 fn analyze(args: &AnalyzeArgs) -> Result<Verdict, String> {
     // Refuse an unknown report format before spending time on the logs.
-    let report = match args.report.as_deref() {
-        Some(path) => Some((path, report_format(path)?)),
-        None => None,
-    };
+    if let Some(path) = args.report.as_deref() {
+        Format::of_path(path)?;
+    }
     let files = expand_paths(&args.files).map_err(|e| e.to_string())?;
     let mut thresholds = Thresholds::default();
     for assignment in &args.threshold {
@@ -140,9 +144,12 @@ fn analyze(args: &AnalyzeArgs) -> Result<Verdict, String> {
     if analysis.requests == 0 && analysis.lambda.is_none() && analysis.execution.is_none() {
         return Err(no_records_reason(&analysis));
     }
-    if let Some((path, ReportFormat::Markdown)) = report {
-        std::fs::write(path, ceiling_report::markdown(&analysis))
-            .map_err(|e| format!("cannot write the report to {}: {e}", path.display()))?;
+    if let Some(path) = args.report.as_deref() {
+        let options = ReportOptions {
+            zone: args.time_zone,
+            ..ReportOptions::now()
+        };
+        ceiling_report::write(&analysis, options, path)?;
     }
     let mut stdout = std::io::stdout().lock();
     let written = if args.json {
@@ -228,20 +235,6 @@ fn show_progress(files: &[PathBuf], progress: Arc<Progress>) -> ProgressView {
         bar,
         stop: Some(stop),
         drawer: Some(drawer),
-    }
-}
-
-enum ReportFormat {
-    Markdown,
-}
-
-fn report_format(path: &std::path::Path) -> Result<ReportFormat, String> {
-    match path.extension().and_then(|e| e.to_str()) {
-        Some("md") => Ok(ReportFormat::Markdown),
-        _ => Err(format!(
-            "cannot tell the report format of {}: name it .md",
-            path.display()
-        )),
     }
 }
 

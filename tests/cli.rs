@@ -430,11 +430,127 @@ fn the_ceiling_setting_and_the_markdown_report() {
     ]);
     assert_eq!(analysis["ceiling_ms"], 45_000);
     let text = std::fs::read_to_string(&report).unwrap();
-    assert!(text.contains("ceiling: **45 s**"), "{text}");
+    assert!(text.contains("Integration ceiling: **45.0 s**"), "{text}");
     let timeouts = truth["status"]["504"].as_u64().unwrap();
     assert!(text.contains(&format!("| 504 | {timeouts} |")), "{text}");
 
     let output = ceiling(&["analyze", "--report", "out.docx", log.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("out.docx"));
+}
+
+/// What `pdftotext` reads from a PDF, with its line breaks and runs of spaces made single
+/// spaces (a title may wrap).
+fn pdf_text(pdf: &std::path::Path) -> String {
+    let output = Command::new("pdftotext")
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext runs (scripts/setup.sh test installs poppler-utils)");
+    assert!(output.status.success(), "pdftotext {}", pdf.display());
+    String::from_utf8_lossy(&output.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn pdf_pages(pdf: &std::path::Path) -> u64 {
+    let output = Command::new("pdfinfo")
+        .arg(pdf)
+        .output()
+        .expect("pdfinfo runs");
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .find_map(|line| line.strip_prefix("Pages:"))
+        .and_then(|n| n.trim().parse().ok())
+        .expect("pdfinfo tells the pages")
+}
+
+#[test]
+fn the_pdf_report_tells_the_incident() {
+    let dir = tempfile::tempdir().unwrap();
+    let truth = gen::generate(dir.path(), &["--requests", "20000", "--seed", "12"]);
+    let pdf = dir.path().join("review.pdf");
+    let mut args: Vec<String> = vec!["--report".into(), pdf.display().to_string()];
+    let mut logs: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().path().display().to_string())
+        .filter(|path| path.contains("apigw-access.") || path.contains("lambda-"))
+        .collect();
+    logs.sort();
+    args.extend(logs);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let analysis = analyze_json(&args);
+    let text = pdf_text(&pdf);
+    for finding in analysis["findings"].as_array().unwrap() {
+        let title = finding["title"].as_str().unwrap();
+        let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(text.contains(&title), "the PDF lacks the finding {title:?}");
+    }
+    let top = truth["top_timeout_route"]["route"].as_str().unwrap();
+    assert!(text.contains(top), "the PDF does not name {top}");
+    assert!(
+        text.contains("Integration ceiling") && text.contains("29.0 s"),
+        "{text}"
+    );
+    assert!(pdf_pages(&pdf) >= 4);
+}
+
+#[test]
+fn log_text_stays_text_in_every_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let hostile = "/<img src=x onerror=alert(1)>/שלום עולם/😀/<script>alert(2)</script>";
+    let mut log = String::new();
+    for i in 0..30 {
+        let (path, status, latency) = if i % 3 == 0 {
+            (hostile, "504", "29010")
+        } else {
+            ("/orders", "200", "120")
+        };
+        let record = serde_json::json!({
+            "requestId": format!("r{i}"),
+            "requestTimeEpoch": (1_772_787_600_000_i64 + i * 60_000).to_string(),
+            "httpMethod": "GET",
+            "resourcePath": path,
+            "status": status,
+            "responseLatency": latency,
+            "integrationLatency": if status == "504" { "-" } else { "110" },
+            "errorResponseType": if status == "504" { "INTEGRATION_TIMEOUT" } else { "-" },
+        });
+        log.push_str(&record.to_string());
+        log.push('\n');
+    }
+    let input = dir.path().join("access.jsonl");
+    std::fs::write(&input, log).unwrap();
+    for name in ["r.pdf", "r.html", "r.md"] {
+        let report = dir.path().join(name);
+        let output = ceiling(&[
+            "analyze",
+            "--report",
+            report.to_str().unwrap(),
+            input.to_str().unwrap(),
+        ]);
+        assert!(output.status.success(), "{name}: {output:?}");
+    }
+    let pdf = pdf_text(&dir.path().join("r.pdf"));
+    for piece in [
+        "/<img src=x onerror=alert(1)>/",
+        "שלום",
+        "😀",
+        "<script>alert(2)</script>",
+    ] {
+        assert!(pdf.contains(piece), "the PDF lacks {piece:?}: {pdf}");
+    }
+    let html = std::fs::read_to_string(dir.path().join("r.html")).unwrap();
+    assert!(
+        !html.contains("<img") && !html.contains("<script"),
+        "markup got through"
+    );
+    assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;/שלום עולם/😀/&lt;script&gt;"));
+    assert!(
+        html.contains("default-src 'none'"),
+        "the HTML report has no CSP"
+    );
+    let markdown = std::fs::read_to_string(dir.path().join("r.md")).unwrap();
+    assert!(!markdown.contains("<img") && !markdown.contains("<script"));
 }

@@ -1308,7 +1308,16 @@ impl Analyzer {
             execution: self.execution,
             correlation,
             window: self.window,
-            timeline: self.timeline.figures(),
+            timeline: {
+                let mut timeline = self.timeline.figures();
+                timeline.add_route_timeouts(
+                    self.notable_requests
+                        .iter()
+                        .filter(|r| r.timed_out)
+                        .filter_map(|r| Some((r.route.as_str(), r.time_ms?))),
+                );
+                timeline
+            },
             inputs: self.inputs,
             what_happened: WhatHappened::default(),
             findings: Vec::new(),

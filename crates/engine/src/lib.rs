@@ -49,4 +49,4 @@ pub use settings::{
     parse_duration_ms, Settings, Thresholds, DEFAULT_CEILING_MS, HTTP_API_CEILING_MS,
 };
 pub use time::format_utc;
-pub use timeline::{BucketFigures, TimelineFigures};
+pub use timeline::{BucketFigures, RouteTimeouts, TimelineFigures};
