@@ -2,7 +2,14 @@ fn main() {
     // Listing the app's commands makes them subject to the capabilities in capabilities/: a
     // command the window is not granted there cannot be called from the webview.
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(
-        tauri_build::AppManifest::new().commands(&["startup", "analyze_paths", "analyze_sample"]),
+        tauri_build::AppManifest::new().commands(&[
+            "startup",
+            "load_preferences",
+            "save_preferences",
+            "analyze",
+            "cancel",
+            "export",
+        ]),
     ))
     .expect("tauri-build failed");
 }

@@ -8,8 +8,8 @@ use std::sync::{mpsc, Arc};
 use std::time::Duration;
 
 use ceiling_engine::{
-    expand_paths, format_utc, parse_duration_ms, Analysis, Analyzer, Progress, Settings, Severity,
-    Template, Thresholds,
+    expand_paths, format_utc, parse_duration_ms, Analysis, Analyzer, Focus, Progress, Settings,
+    Severity, Template, Thresholds,
 };
 use ceiling_report::{Format, ReportOptions, Zone};
 use clap::{Parser, Subcommand};
@@ -64,6 +64,9 @@ struct AnalyzeArgs {
     /// (repeatable; docs/findings.md lists them).
     #[arg(long, value_name = "NAME=VALUE")]
     threshold: Vec<String>,
+    /// Look at one route only (`METHOD /resource`, as the analysis names it).
+    #[arg(long, value_name = "ROUTE")]
+    route: Option<String>,
     /// Exit with 1 when a finding of this severity or a worse one is reported.
     #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
     fail_on: Option<Severity>,
@@ -127,6 +130,10 @@ fn analyze(args: &AnalyzeArgs) -> Result<Verdict, String> {
         ceiling_ms: args.ceiling,
         access_format: args.access_format.clone(),
         thresholds,
+        focus: Focus {
+            route: args.route.clone(),
+            window: None,
+        },
     });
     let threads = args.threads.map_or_else(
         || std::thread::available_parallelism().map_or(1, |n| n.get()),

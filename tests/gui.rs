@@ -80,7 +80,13 @@ fn tauri_driver() -> PathBuf {
 }
 
 /// The app under tauri-driver, with the command-line arguments given, and a WebDriver client.
+/// Its settings live in a folder of its own, dropped with the session.
 async fn launch(display: &str, args: &[&str]) -> (Process, Client) {
+    launch_with(display, args, &[]).await
+}
+
+async fn launch_with(display: &str, args: &[&str], env: &[(&str, &Path)]) -> (Process, Client) {
+    let config = tempfile::tempdir().unwrap().keep();
     let port = free_port();
     let native_port = free_port();
     let driver = Command::new(tauri_driver())
@@ -91,6 +97,8 @@ async fn launch(display: &str, args: &[&str]) -> (Process, Client) {
             &native_port.to_string(),
         ])
         .env("DISPLAY", display)
+        .env("XDG_CONFIG_HOME", &config)
+        .envs(env.iter().map(|(name, value)| (*name, *value)))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -189,11 +197,22 @@ async fn assert_figures(client: &Client, truth: &Value) {
     wait_for_text(client, first_route_timeouts, &thousands(top)).await;
 }
 
-async fn screenshot(client: &Client, name: &str) {
+/// Saves what the window shows, from the top of the page or from the element `at`.
+async fn screenshot_at(client: &Client, name: &str, at: Option<&str>) {
     if let Some(dir) = std::env::var_os("CEILING_SCREENSHOTS") {
+        let scroll = match at {
+            Some(css) => format!("document.querySelector({css:?}).scrollIntoView()"),
+            None => "window.scrollTo(0, 0)".to_owned(),
+        };
+        client.execute(&scroll, vec![]).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(200)).await;
         let png = client.screenshot().await.unwrap();
         std::fs::write(Path::new(&dir).join(name), png).unwrap();
     }
+}
+
+async fn screenshot(client: &Client, name: &str) {
+    screenshot_at(client, name, None).await;
 }
 
 #[tokio::test]
@@ -241,5 +260,251 @@ async fn starts_on_the_start_screen_and_reports_unreadable_files() {
         "cannot open /nonexistent/access.log: No such file or directory (os error 2)",
     )
     .await;
+    client.close().await.unwrap();
+}
+
+async fn click(client: &Client, css: &str) {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"));
+}
+
+/// Waits until `count` elements match `css`.
+async fn wait_for_count(client: &Client, css: &str, count: usize) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut seen = 0;
+    while Instant::now() < deadline {
+        seen = client
+            .find_all(Locator::Css(css))
+            .await
+            .map_or(0, |e| e.len());
+        if seen == count {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{css}: expected {count} elements, saw {seen}");
+}
+
+async fn is_shown(client: &Client, id: &str) -> bool {
+    match client.find(Locator::Id(id)).await {
+        Ok(element) => element.is_displayed().await.unwrap_or(false),
+        Err(_) => false,
+    }
+}
+
+async fn wait_until_shown(client: &Client, id: &str, shown: bool) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if is_shown(client, id).await == shown {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("#{id} was not {}", if shown { "shown" } else { "hidden" });
+}
+
+async fn text_of(client: &Client, css: &str) -> String {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .text()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn findings_focus_and_export_on_the_sample() {
+    let (_xvfb, display) = start_xvfb();
+    let exports = tempfile::tempdir().unwrap();
+    let (_driver, client) = launch_with(
+        &display,
+        &["--sample"],
+        &[("CEILING_TEST_SAVE_DIR", exports.path())],
+    )
+    .await;
+    let truth =
+        gen::read_truth(&gen::workspace_root().join("samples/orders-api-incident/truth.json"));
+    assert_figures(&client, &truth).await;
+
+    // every expected finding is listed; the first is open with its advice and evidence
+    for id in truth["expected_findings"].as_array().unwrap() {
+        let css = format!("#findings details[data-id='{}']", id.as_str().unwrap());
+        client
+            .find(Locator::Css(&css))
+            .await
+            .unwrap_or_else(|_| panic!("no finding {id}"));
+    }
+    let first = "#findings details:first-child";
+    assert!(text_of(&client, &format!("{first} .advice")).await.len() > 40);
+    assert!(text_of(&client, &format!("{first} .evidence"))
+        .await
+        .contains("apigw-access.jsonl:"));
+    // another one expands on a click
+    let second = "#findings details:nth-child(2)";
+    let is_open = |client: Client| async move {
+        client
+            .execute(
+                "return document.querySelector('#findings details:nth-child(2)').open",
+                vec![],
+            )
+            .await
+            .unwrap()
+    };
+    assert_eq!(is_open(client.clone()).await, json!(false));
+    click(&client, &format!("{second} summary")).await;
+    assert_eq!(is_open(client.clone()).await, json!(true));
+    assert!(text_of(&client, &format!("{second} .advice")).await.len() > 40);
+    wait_for_count(&client, "#charts figure", 4).await;
+    screenshot(&client, "gui-dashboard.png").await;
+    screenshot_at(&client, "gui-charts.png", Some("#charts")).await;
+
+    // focus on a route: every view is of that route; Escape leaves the focus
+    click(
+        &client,
+        "#routes-table tr[data-route='POST /api/process'] td.name",
+    )
+    .await;
+    wait_until_shown(&client, "focus-bar", true).await;
+    wait_for_count(&client, "#routes-table tbody tr", 1).await;
+    wait_for_text(&client, "#figure-requests", "81").await;
+    wait_for_text(&client, "#figure-timeouts", "5").await;
+    screenshot(&client, "gui-focus.png").await;
+    client
+        .find(Locator::Css("body"))
+        .await
+        .unwrap()
+        .send_keys("\u{e00c}")
+        .await
+        .unwrap();
+    wait_until_shown(&client, "focus-bar", false).await;
+    wait_for_text(&client, "#figure-requests", "1,500").await;
+
+    // the PDF report, written by the app where the save dialog would have put it
+    click(&client, "#export-menu summary").await;
+    click(&client, "[data-export='pdf']").await;
+    let pdf = exports.path().join("ceiling-report.pdf");
+    wait_for_text(&client, "#message", &format!("Wrote {}", pdf.display())).await;
+    let bytes = std::fs::read(&pdf).unwrap();
+    assert!(bytes.starts_with(b"%PDF"), "not a PDF");
+    let text = Command::new("pdftotext")
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("What happened") && text.contains("POST /api/reports/generate"));
+    click(&client, "#export-menu summary").await;
+    click(&client, "[data-export='findings-csv']").await;
+    let csv = exports.path().join("ceiling-findings.csv");
+    wait_for_text(&client, "#message", &format!("Wrote {}", csv.display())).await;
+    assert!(std::fs::read_to_string(&csv)
+        .unwrap()
+        .contains("integration-timeout"));
+    client.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_large_input_shows_progress_and_cancel_stops_it() {
+    let (_xvfb, display) = start_xvfb();
+    let dir = tempfile::tempdir().unwrap();
+    // 200 MB of access log, gzipped: one stream, read on one thread, so it takes a while
+    let big = dir.path().join("big-access.jsonl.gz");
+    let script = r#"
+import gzip, sys
+record = '{"requestId":"%08d-1111-2222-3333-444444444444","requestTimeEpoch":"%d","httpMethod":"GET","resourcePath":"/orders/{id}","status":"200","responseLatency":"%d","integrationLatency":"%d"}\n'
+with gzip.open(sys.argv[1], "wt", compresslevel=1) as out:
+    written, i = 0, 0
+    while written < 200_000_000:
+        line = record % (i, 1772787600000 + i * 7, 50 + i % 997, 40 + i % 997)
+        out.write(line)
+        written += len(line)
+        i += 1
+"#;
+    let status = Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(&big)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let (_driver, client) = launch(&display, &[big.to_str().unwrap()]).await;
+    wait_until_shown(&client, "progress", true).await;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while text_of(&client, "#progress-text").await.is_empty() {
+        assert!(Instant::now() < deadline, "no progress shown");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let progress = text_of(&client, "#progress-text").await;
+    assert!(
+        progress.contains(" of ") && progress.contains("lines"),
+        "{progress}"
+    );
+    screenshot(&client, "gui-progress.png").await;
+    let clicked = Instant::now();
+    click(&client, "#cancel").await;
+    wait_until_shown(&client, "progress", false).await;
+    assert!(
+        clicked.elapsed() < Duration::from_secs(5),
+        "cancel took {:?}",
+        clicked.elapsed()
+    );
+    wait_until_shown(&client, "partial-note", true).await;
+    let read: u64 = text_of(&client, "#figure-requests")
+        .await
+        .replace(',', "")
+        .parse()
+        .unwrap();
+    assert!(
+        read > 0 && read < 900_000,
+        "{read} requests read of about 1.1 million"
+    );
+    client.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn log_text_is_only_ever_text_in_the_window() {
+    let (_xvfb, display) = start_xvfb();
+    let dir = tempfile::tempdir().unwrap();
+    let hostile = r#"/<img src=x onerror="window.__pwned=1">/<script>window.__pwned=2</script>"#;
+    let mut log = String::new();
+    for i in 0..12 {
+        let record = json!({
+            "requestId": format!("r{i}"),
+            "requestTimeEpoch": (1_772_787_600_000_i64 + i * 60_000).to_string(),
+            "httpMethod": "GET",
+            "resourcePath": hostile,
+            "status": if i % 4 == 0 { "504" } else { "200" },
+            "responseLatency": if i % 4 == 0 { "29010" } else { "120" },
+            "integrationLatency": if i % 4 == 0 { "-" } else { "100" },
+            "errorResponseType": if i % 4 == 0 { "INTEGRATION_TIMEOUT" } else { "-" },
+        });
+        log.push_str(&record.to_string());
+        log.push('\n');
+    }
+    let file = dir.path().join("hostile.jsonl");
+    std::fs::write(&file, log).unwrap();
+    let (_driver, client) = launch(&display, &[file.to_str().unwrap()]).await;
+    wait_for_text(&client, "#figure-requests", "12").await;
+    let route = format!("GET {hostile}");
+    wait_for_text(&client, "#routes-table tbody td.name", &route).await;
+    assert!(text_of(&client, "#findings").await.contains(&route));
+    let verdict = client
+        .execute(
+            "return [window.__pwned === undefined, document.querySelectorAll('img[src=\"x\"]').length, document.scripts.length]",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        verdict,
+        json!([true, 0, 1]),
+        "markup from the log reached the page"
+    );
     client.close().await.unwrap();
 }

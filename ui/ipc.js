@@ -2,15 +2,34 @@
 // everything the app tells the window, passes through here.
 
 const tauri = () => window.__TAURI__;
+const invoke = (command, args) => tauri().core.invoke(command, args);
 
 /** What the command line asked the app to open: `{ sample: bool, paths: string[] }`. */
-export const startup = () => tauri().core.invoke('startup');
+export const startup = () => invoke('startup');
 
-/** Analyzes files and folders; resolves to the engine's Analysis. */
-export const analyzePaths = (paths) => tauri().core.invoke('analyze_paths', { paths });
+/** The remembered settings and recent inputs: `{ ceiling_ms, local_time, recent }`. */
+export const loadPreferences = () => invoke('load_preferences');
 
-/** Analyzes the bundled sample incident. */
-export const analyzeSample = () => tauri().core.invoke('analyze_sample');
+export const savePreferences = ({ ceilingMs, localTime }) =>
+  invoke('save_preferences', { ceilingMs, localTime });
+
+/**
+ * Analyzes `source` (`{ kind: 'paths', paths }` or `{ kind: 'sample' }`) with `request`
+ * (`{ ceiling_ms, access_format, zone_offset_minutes, focus: { route, window } }`); calls
+ * `onProgress` a few times a second; resolves to `{ analysis, charts, partial }`.
+ */
+export function analyze(source, request, onProgress) {
+  const channel = new (tauri().core.Channel)();
+  channel.onmessage = onProgress;
+  return invoke('analyze', { source, request, onProgress: channel });
+}
+
+/** Stops the running analysis; it resolves with what it read. */
+export const cancel = () => invoke('cancel');
+
+/** Writes the last analysis (`pdf`, `html`, `md`, `findings-json`, `findings-csv`) where
+ * the user chooses; resolves to the path, or null when the dialog was cancelled. */
+export const exportAs = (kind) => invoke('export', { kind });
 
 /** Shows the native open dialog; resolves to the chosen paths, or [] when cancelled. */
 export async function pickPaths({ folders }) {

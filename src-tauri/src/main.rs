@@ -1,15 +1,22 @@
-//! The Ceiling desktop app: a thin Tauri shell. Each command hands the engine's work to a
-//! blocking thread and returns the engine's `Analysis` to the webview as JSON; the app
-//! computes nothing of its own.
+//! The Ceiling desktop app: a thin Tauri shell. Commands hand the engine's work to a blocking
+//! thread, stream its progress through a channel, and return the engine's `Analysis` with the
+//! report crate's charts; reports are written by Rust. The app computes nothing of its own.
 
 // No console window on Windows release builds.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
-use ceiling_engine::{expand_paths, Analysis, Analyzer, Settings};
+use ceiling_engine::{expand_paths, Analysis, Analyzer, Focus, Progress, Settings, Template};
+use ceiling_report::{Chart, Format, ReportOptions, Zone};
 use clap::Parser;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use tauri::ipc::Channel;
+use tauri::Manager;
+use tauri_plugin_dialog::DialogExt;
 
 /// The bundled sample incident: two hours of a REST API whose report route times out, its
 /// access log and its four functions' logs, written by shared/bench/gen.py (samples/README.md).
@@ -36,6 +43,14 @@ const SAMPLE: [(&str, &[u8]); 5] = [
     ),
 ];
 
+/// How often the window hears of progress: a few times a second.
+const PROGRESS_EVERY: Duration = Duration::from_millis(250);
+/// Recent inputs remembered on the start screen.
+const RECENT: usize = 8;
+/// Set by the GUI tests: exports go into this folder instead of through the save dialog,
+/// which WebDriver cannot drive.
+const TEST_SAVE_DIR: &str = "CEILING_TEST_SAVE_DIR";
+
 /// Command line of the desktop app.
 #[derive(Parser, Debug, Clone, Serialize)]
 #[command(name = "ceiling-app", version, about = "The Ceiling desktop app")]
@@ -48,6 +63,95 @@ struct Launch {
     paths: Vec<PathBuf>,
 }
 
+/// What to analyze.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "kind")]
+enum Source {
+    Paths { paths: Vec<PathBuf> },
+    Sample,
+}
+
+/// What the window sets about an analysis.
+#[derive(Debug, Clone, Default, Deserialize)]
+struct Request {
+    /// None: 29 s, or 30 s for HTTP APIs.
+    ceiling_ms: Option<u64>,
+    /// The stage's access-log format string, pasted by the user.
+    access_format: Option<String>,
+    /// The zone of the charts' times, in minutes east of UTC.
+    zone_offset_minutes: i32,
+    focus: Focus,
+}
+
+/// Progress of a running analysis, a few times a second.
+#[derive(Debug, Clone, Serialize)]
+struct ProgressUpdate {
+    bytes: u64,
+    total_bytes: u64,
+    lines: u64,
+    requests: u64,
+    timeouts: u64,
+    elapsed_ms: u64,
+}
+
+/// What the window shows: the analysis and its charts.
+#[derive(Debug, Clone, Serialize)]
+struct View {
+    analysis: Analysis,
+    charts: Vec<Chart>,
+    /// The reading was cancelled: the figures are of what was read until then.
+    partial: bool,
+}
+
+/// The last analysis, for exports.
+struct Loaded {
+    analysis: Analysis,
+    zone: Zone,
+}
+
+#[derive(Default)]
+struct AppState {
+    /// The running analysis's progress, to cancel it.
+    job: Mutex<Option<Arc<Progress>>>,
+    last: Mutex<Option<Loaded>>,
+}
+
+/// What the app remembers between runs.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+struct Preferences {
+    /// The ceiling the user set, None for the default.
+    ceiling_ms: Option<u64>,
+    /// Show times in the machine's zone instead of UTC.
+    local_time: bool,
+    /// Files and folders opened lately, newest first.
+    recent: Vec<PathBuf>,
+}
+
+fn preferences_path(app: &tauri::AppHandle) -> Result<PathBuf, String> {
+    app.path()
+        .app_config_dir()
+        .map(|dir| dir.join("preferences.json"))
+        .map_err(|e| format!("no folder for the app's settings: {e}"))
+}
+
+fn read_preferences(app: &tauri::AppHandle) -> Preferences {
+    preferences_path(app)
+        .ok()
+        .and_then(|path| std::fs::read(path).ok())
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .unwrap_or_default()
+}
+
+fn write_preferences(app: &tauri::AppHandle, preferences: &Preferences) -> Result<(), String> {
+    let path = preferences_path(app)?;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    let text = serde_json::to_vec_pretty(preferences).map_err(|e| e.to_string())?;
+    std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
 /// What the window should open first, as the command line asked.
 #[tauri::command]
 fn startup(launch: tauri::State<'_, Launch>) -> Launch {
@@ -55,51 +159,297 @@ fn startup(launch: tauri::State<'_, Launch>) -> Launch {
 }
 
 #[tauri::command]
-async fn analyze_paths(paths: Vec<PathBuf>) -> Result<Analysis, String> {
-    run_blocking(move || {
-        let files = expand_paths(&paths).map_err(|e| e.to_string())?;
-        let mut analyzer = Analyzer::new(Settings::default());
-        // An input that fails is reported in the inputs panel; the others are still read.
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let errors: Vec<String> = files
-            .iter()
-            .filter_map(|file| {
-                analyzer
-                    .read_path_with_threads(file, threads)
-                    .err()
-                    .map(|e| e.to_string())
-            })
-            .collect();
-        let analysis = analyzer.finish();
-        let nothing_read =
-            analysis.requests == 0 && analysis.lambda.is_none() && analysis.execution.is_none();
-        if nothing_read && !errors.is_empty() {
-            return Err(errors.join("\n"));
-        }
-        Ok(analysis)
-    })
-    .await
+fn load_preferences(app: tauri::AppHandle) -> Preferences {
+    read_preferences(&app)
 }
 
 #[tauri::command]
-async fn analyze_sample() -> Result<Analysis, String> {
-    run_blocking(|| {
-        let mut analyzer = Analyzer::new(Settings::default());
-        for (name, bytes) in SAMPLE {
-            analyzer.read(name, bytes).map_err(|e| e.to_string())?;
-        }
-        Ok(analyzer.finish())
-    })
-    .await
+fn save_preferences(
+    app: tauri::AppHandle,
+    ceiling_ms: Option<u64>,
+    local_time: bool,
+) -> Result<(), String> {
+    let mut preferences = read_preferences(&app);
+    preferences.ceiling_ms = ceiling_ms;
+    preferences.local_time = local_time;
+    write_preferences(&app, &preferences)
 }
 
-/// Runs engine work off the async runtime, so that the window stays responsive.
-async fn run_blocking<T: Send + 'static>(
-    work: impl FnOnce() -> Result<T, String> + Send + 'static,
-) -> Result<T, String> {
-    tauri::async_runtime::spawn_blocking(work)
-        .await
-        .map_err(|e| format!("the analysis stopped unexpectedly: {e}"))?
+fn remember(app: &tauri::AppHandle, paths: &[PathBuf]) {
+    let mut preferences = read_preferences(app);
+    for path in paths.iter().rev() {
+        let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
+        preferences.recent.retain(|p| p != &path);
+        preferences.recent.insert(0, path);
+    }
+    preferences.recent.truncate(RECENT);
+    // Forgetting the recent list is no reason to fail an analysis.
+    let _ = write_preferences(app, &preferences);
+}
+
+/// Sends progress until `done`, every [`PROGRESS_EVERY`].
+fn report_progress(
+    progress: Arc<Progress>,
+    total_bytes: u64,
+    channel: Channel<ProgressUpdate>,
+    done: Arc<AtomicBool>,
+) {
+    let started = Instant::now();
+    while !done.load(Ordering::Relaxed) {
+        let update = ProgressUpdate {
+            bytes: progress.bytes_read(),
+            total_bytes,
+            lines: progress.lines_read(),
+            requests: progress.requests_read(),
+            timeouts: progress.timeouts_seen(),
+            elapsed_ms: started.elapsed().as_millis() as u64,
+        };
+        if channel.send(update).is_err() {
+            return;
+        }
+        std::thread::sleep(PROGRESS_EVERY);
+    }
+}
+
+fn settings_of(request: &Request) -> Result<Settings, String> {
+    let access_format = match request.access_format.as_deref().map(str::trim) {
+        Some(text) if !text.is_empty() => {
+            Some(Template::parse(text).map_err(|e| format!("the access-log format: {e}"))?)
+        }
+        _ => None,
+    };
+    Ok(Settings {
+        ceiling_ms: request.ceiling_ms,
+        access_format,
+        focus: request.focus.clone(),
+        ..Settings::default()
+    })
+}
+
+/// Reads the source into an analysis; stops early, keeping what it read, when cancelled.
+fn read_source(
+    analyzer: &mut Analyzer,
+    source: &Source,
+    files: &[PathBuf],
+) -> Result<bool, String> {
+    let progress = analyzer.progress();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut errors = Vec::new();
+    match source {
+        Source::Sample => {
+            for (name, bytes) in SAMPLE {
+                if let Err(error) = analyzer.read(name, bytes) {
+                    errors.push(error.to_string());
+                }
+            }
+        }
+        Source::Paths { .. } => {
+            for file in files {
+                if progress.is_cancelled() {
+                    break;
+                }
+                // An input that fails is reported in the inputs panel; the others are read.
+                if let Err(error) = analyzer.read_path_with_threads(file, threads) {
+                    errors.push(error.to_string());
+                }
+            }
+        }
+    }
+    if progress.is_cancelled() {
+        Ok(true)
+    } else if errors.is_empty() {
+        Ok(false)
+    } else {
+        Err(errors.join("\n"))
+    }
+}
+
+#[tauri::command]
+async fn analyze(
+    app: tauri::AppHandle,
+    state: tauri::State<'_, AppState>,
+    source: Source,
+    request: Request,
+    on_progress: Channel<ProgressUpdate>,
+) -> Result<View, String> {
+    let settings = settings_of(&request)?;
+    let zone = Zone::from_offset_minutes(request.zone_offset_minutes)?;
+    let mut analyzer = Analyzer::new(settings);
+    let progress = analyzer.progress();
+    if let Some(previous) = state
+        .job
+        .lock()
+        .map_err(|e| e.to_string())?
+        .replace(progress.clone())
+    {
+        previous.cancel();
+    }
+    let files = match &source {
+        Source::Paths { paths } => expand_paths(paths).map_err(|e| e.to_string())?,
+        Source::Sample => Vec::new(),
+    };
+    let total_bytes = match &source {
+        Source::Sample => SAMPLE.iter().map(|(_, bytes)| bytes.len() as u64).sum(),
+        Source::Paths { .. } => files
+            .iter()
+            .filter_map(|f| std::fs::metadata(f).ok())
+            .map(|m| m.len())
+            .sum(),
+    };
+    let done = Arc::new(AtomicBool::new(false));
+    let ticker = {
+        let (progress, done) = (progress.clone(), done.clone());
+        std::thread::spawn(move || report_progress(progress, total_bytes, on_progress, done))
+    };
+    let work_source = source.clone();
+    let outcome = tauri::async_runtime::spawn_blocking(move || {
+        let read = read_source(&mut analyzer, &work_source, &files);
+        (analyzer.finish(), read)
+    })
+    .await
+    .map_err(|e| format!("the analysis stopped unexpectedly: {e}"));
+    done.store(true, Ordering::Relaxed);
+    let _ = ticker.join();
+    let (analysis, read) = outcome?;
+    let nothing_read =
+        analysis.requests == 0 && analysis.lambda.is_none() && analysis.execution.is_none();
+    let partial = match read {
+        Ok(partial) => partial,
+        Err(errors) if nothing_read => return Err(errors),
+        // what could be read is shown; the inputs panel says what could not
+        Err(_) => false,
+    };
+    if let Source::Paths { paths } = &source {
+        if !partial {
+            remember(&app, paths);
+        }
+    }
+    let charts = ceiling_report::charts(&analysis, zone);
+    *state.last.lock().map_err(|e| e.to_string())? = Some(Loaded {
+        analysis: analysis.clone(),
+        zone,
+    });
+    Ok(View {
+        analysis,
+        charts,
+        partial,
+    })
+}
+
+/// Stops the running analysis within a line; it returns what it read.
+#[tauri::command]
+fn cancel(state: tauri::State<'_, AppState>) {
+    if let Ok(job) = state.job.lock() {
+        if let Some(progress) = job.as_ref() {
+            progress.cancel();
+        }
+    }
+}
+
+/// The findings as CSV: one row each, with its routes.
+fn findings_csv(analysis: &Analysis) -> Result<Vec<u8>, String> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let failed = |e: csv::Error| e.to_string();
+    writer
+        .write_record([
+            "severity", "id", "title", "impact", "summary", "routes", "advice",
+        ])
+        .map_err(failed)?;
+    for finding in &analysis.findings {
+        let severity = serde_json::to_value(finding.severity).map_err(|e| e.to_string())?;
+        let routes: Vec<&str> = finding
+            .evidence
+            .routes
+            .iter()
+            .map(|r| r.route.as_str())
+            .collect();
+        let advice: Vec<&str> = finding.advice.iter().map(|a| a.text.as_str()).collect();
+        writer
+            .write_record([
+                severity.as_str().unwrap_or_default(),
+                &finding.id,
+                &finding.title,
+                &finding.impact.to_string(),
+                &finding.summary,
+                &routes.join("; "),
+                &advice.join(" | "),
+            ])
+            .map_err(failed)?;
+    }
+    writer.into_inner().map_err(|e| e.to_string())
+}
+
+/// Writes the last analysis as `kind` (`pdf`, `html`, `md`, `findings-json`,
+/// `findings-csv`) where the user says in the save dialog; returns the path, or None when
+/// the dialog was cancelled.
+#[tauri::command]
+async fn export(
+    app: tauri::AppHandle,
+    state: tauri::State<'_, AppState>,
+    kind: String,
+) -> Result<Option<String>, String> {
+    let (analysis, zone) = {
+        let last = state.last.lock().map_err(|e| e.to_string())?;
+        let loaded = last
+            .as_ref()
+            .ok_or("nothing to export yet: open some logs first")?;
+        (loaded.analysis.clone(), loaded.zone)
+    };
+    let (extension, what) = match kind.as_str() {
+        "pdf" => ("pdf", "PDF report"),
+        "html" => ("html", "HTML report"),
+        "md" => ("md", "Markdown report"),
+        "findings-json" => ("json", "findings (JSON)"),
+        "findings-csv" => ("csv", "findings (CSV)"),
+        _ => return Err(format!("cannot export as {kind}")),
+    };
+    let file_name = match kind.as_str() {
+        "findings-json" | "findings-csv" => format!("ceiling-findings.{extension}"),
+        _ => format!("ceiling-report.{extension}"),
+    };
+    let target = match std::env::var_os(TEST_SAVE_DIR) {
+        Some(dir) => Some(Path::new(&dir).join(&file_name)),
+        None => {
+            let dialog = app
+                .dialog()
+                .file()
+                .set_title(format!("Export the {what}"))
+                .set_file_name(&file_name)
+                .add_filter(what, &[extension]);
+            let chosen = tauri::async_runtime::spawn_blocking(move || dialog.blocking_save_file())
+                .await
+                .map_err(|e| e.to_string())?;
+            match chosen {
+                Some(path) => Some(path.into_path().map_err(|e| e.to_string())?),
+                None => None,
+            }
+        }
+    };
+    let Some(target) = target else {
+        return Ok(None);
+    };
+    let written_to = target.clone();
+    tauri::async_runtime::spawn_blocking(move || {
+        let options = ReportOptions {
+            zone,
+            ..ReportOptions::now()
+        };
+        let bytes = match kind.as_str() {
+            "findings-json" => {
+                serde_json::to_vec_pretty(&analysis.findings).map_err(|e| e.to_string())?
+            }
+            "findings-csv" => findings_csv(&analysis)?,
+            _ => {
+                let format = Format::of_path(&target)?;
+                ceiling_report::render(&analysis, options, format)?
+            }
+        };
+        std::fs::write(&target, bytes)
+            .map_err(|e| format!("cannot write {}: {e}", target.display()))
+    })
+    .await
+    .map_err(|e| e.to_string())??;
+    Ok(Some(written_to.display().to_string()))
 }
 
 fn main() {
@@ -107,10 +457,14 @@ fn main() {
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .manage(launch)
+        .manage(AppState::default())
         .invoke_handler(tauri::generate_handler![
             startup,
-            analyze_paths,
-            analyze_sample
+            load_preferences,
+            save_preferences,
+            analyze,
+            cancel,
+            export
         ])
         .run(tauri::generate_context!())
         .expect("the Ceiling window could not start");

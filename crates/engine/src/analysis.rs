@@ -20,6 +20,8 @@ use crate::lambda::{self, LambdaLine};
 use crate::settings::{Settings, DEFAULT_CEILING_MS, HTTP_API_CEILING_MS};
 use crate::timeline::{Timeline, TimelineFigures};
 
+/// Lines between two updates of the shared progress.
+const PROGRESS_LINES: u64 = 8192;
 /// How many line numbers a rejection keeps as examples.
 const REJECTED_LINE_SAMPLES: usize = 5;
 /// Notable requests and invocations kept for evidence and correlation, at most.
@@ -520,7 +522,12 @@ impl Analyzer {
         state.report.compression = lines.compression();
         let mut line = Vec::with_capacity(4096);
         let mut first = whole_input;
+        // what the shared progress has been told of this input so far
+        let mut told = (0, self.requests, self.integration_timeouts);
         let outcome = loop {
+            if state.report.lines - told.0 >= PROGRESS_LINES {
+                self.tell_progress(state, &mut told);
+            }
             if self.progress.is_cancelled() {
                 break Err(Error::Cancelled {
                     name: name.clone(),
@@ -563,6 +570,7 @@ impl Analyzer {
             }
             self.text_line(state, number, &line);
         };
+        self.tell_progress(state, &mut told);
         if let Err(error) = &outcome {
             state.report.error = Some(error.to_string());
         }
@@ -627,6 +635,16 @@ impl Analyzer {
         }
         self.finish_input(merged);
         outcome
+    }
+
+    /// Adds the lines, requests and timeouts read since `told` to the shared progress.
+    fn tell_progress(&self, state: &InputState, told: &mut (u64, u64, u64)) {
+        self.progress.add(
+            state.report.lines - told.0,
+            self.requests - told.1,
+            self.integration_timeouts - told.2,
+        );
+        *told = (state.report.lines, self.requests, self.integration_timeouts);
     }
 
     /// Adds what another analyzer read from a later part of the same input, whose line
@@ -939,6 +957,18 @@ impl Analyzer {
         record: &AccessRecord<'_>,
     ) {
         let Ok(status) = record.status() else { return };
+        if !self.settings.focus.is_everything() {
+            route_name(record, &mut self.route_scratch);
+            let time = record.time_ms().or(event_time);
+            if !self.settings.focus.holds(&self.route_scratch, time) {
+                *state
+                    .kinds
+                    .entry("requests outside the focus (set aside)")
+                    .or_insert(0) += 1;
+                state.report.ignored += 1;
+                return;
+            }
+        }
         self.requests += 1;
         *self.status.entry(status).or_insert(0) += 1;
         let api = record.api_kind();
@@ -1051,6 +1081,10 @@ impl Analyzer {
                 }),
         };
         let kind = match line {
+            LambdaLine::Report(_) if !self.settings.focus.holds_time(time_ms) => {
+                state.report.ignored += 1;
+                "invocations outside the focus (set aside)"
+            }
             LambdaLine::Report(report) => {
                 function.invocations += 1;
                 let id = String::from_utf8_lossy(report.request_id);

@@ -2122,7 +2122,9 @@ fn cache_candidate(c: &Context<'_>) -> Option<Finding> {
                     .is_some_and(|ms| ms >= c.thresholds.cache_p50_ms)
                 && match (paths_logged, r.distinct_paths) {
                     (true, Some(distinct)) => {
-                        r.requests >= distinct * u64::from(c.thresholds.cache_repeats)
+                        // the share of requests that asked again for a path already asked
+                        (r.requests - distinct.min(r.requests)) * 100
+                            >= r.requests * u64::from(c.thresholds.cache_repeat_percent)
                     }
                     (true, None) => false,
                     (false, _) => true,

@@ -35,10 +35,34 @@ pub enum Error {
 #[derive(Debug, Default)]
 pub struct Progress {
     bytes: AtomicU64,
+    lines: AtomicU64,
+    requests: AtomicU64,
+    timeouts: AtomicU64,
     cancelled: AtomicBool,
 }
 
 impl Progress {
+    /// Lines read so far; updated every few thousand lines, and at the end of an input.
+    pub fn lines_read(&self) -> u64 {
+        self.lines.load(Ordering::Relaxed)
+    }
+
+    /// Access-log requests read so far, updated as `lines_read` is.
+    pub fn requests_read(&self) -> u64 {
+        self.requests.load(Ordering::Relaxed)
+    }
+
+    /// Gateway timeouts seen so far, updated as `lines_read` is.
+    pub fn timeouts_seen(&self) -> u64 {
+        self.timeouts.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn add(&self, lines: u64, requests: u64, timeouts: u64) {
+        self.lines.fetch_add(lines, Ordering::Relaxed);
+        self.requests.fetch_add(requests, Ordering::Relaxed);
+        self.timeouts.fetch_add(timeouts, Ordering::Relaxed);
+    }
+
     /// Bytes read from the inputs so far (as stored: compressed bytes for gzip).
     pub fn bytes_read(&self) -> u64 {
         self.bytes.load(Ordering::Relaxed)

@@ -46,7 +46,7 @@ pub use findings::{
 };
 pub use input::{expand_paths, Compression, Error, Progress};
 pub use settings::{
-    parse_duration_ms, Settings, Thresholds, DEFAULT_CEILING_MS, HTTP_API_CEILING_MS,
+    parse_duration_ms, Focus, Settings, Thresholds, DEFAULT_CEILING_MS, HTTP_API_CEILING_MS,
 };
 pub use time::format_utc;
 pub use timeline::{BucketFigures, RouteTimeouts, TimelineFigures};

@@ -21,6 +21,37 @@ pub struct Settings {
     pub access_format: Option<Template>,
     /// When each finding fires.
     pub thresholds: Thresholds,
+    /// What to look at: everything, or one route, or a time window.
+    pub focus: Focus,
+}
+
+/// The part of the logs an analysis looks at. Requests outside it are set aside (and
+/// counted as such in the inputs); with a window, so are invocations that ended outside it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Focus {
+    /// `METHOD /resource`, as the analysis names routes.
+    pub route: Option<String>,
+    /// Start and end, in ms since the epoch.
+    pub window: Option<(i64, i64)>,
+}
+
+impl Focus {
+    pub fn is_everything(&self) -> bool {
+        self.route.is_none() && self.window.is_none()
+    }
+
+    pub(crate) fn holds_time(&self, time_ms: Option<i64>) -> bool {
+        match (self.window, time_ms) {
+            (Some((start, end)), Some(time)) => time >= start && time <= end,
+            // a record without a time cannot be placed: it stays out of a window
+            (Some(_), None) => false,
+            (None, _) => true,
+        }
+    }
+
+    pub(crate) fn holds(&self, route: &str, time_ms: Option<i64>) -> bool {
+        self.route.as_deref().is_none_or(|focus| focus == route) && self.holds_time(time_ms)
+    }
 }
 
 /// The thresholds of the findings, one value each (docs/findings.md). Names are kebab-case,
@@ -50,8 +81,9 @@ pub struct Thresholds {
     pub route_min_requests: u64,
     /// `cache-candidate`: a GET route whose median latency is at least this.
     pub cache_p50_ms: u32,
-    /// `cache-candidate`: requests per distinct path, at least (when the log has paths).
-    pub cache_repeats: u32,
+    /// `cache-candidate`: the percentage of requests that repeat a path asked before (when
+    /// the log has paths).
+    pub cache_repeat_percent: u32,
     /// `large-response`: a response body at least this many bytes (API Gateway's payload
     /// limit is 10 MB).
     pub large_response_bytes: u64,
@@ -70,7 +102,7 @@ impl Default for Thresholds {
             async_p50_ms: 10_000,
             route_min_requests: 5,
             cache_p50_ms: 2_000,
-            cache_repeats: 3,
+            cache_repeat_percent: 25,
             large_response_bytes: 9 * 1024 * 1024,
         }
     }
