@@ -11,6 +11,8 @@ use ceiling_engine::{
     expand_paths, format_utc, parse_duration_ms, Analysis, Analyzer, Focus, Progress, Settings,
     Severity, Template, Thresholds,
 };
+mod cloud;
+
 use ceiling_report::{Format, ReportOptions, Zone};
 use clap::{Parser, Subcommand};
 
@@ -30,15 +32,29 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Analyze API Gateway access logs (plain or gzip; `-` reads stdin; folders are read whole).
+    /// Analyze API Gateway and Lambda logs: files (plain or gzip; `-` reads stdin; folders are
+    /// read whole), or log groups fetched from CloudWatch Logs (--log-group).
     Analyze(AnalyzeArgs),
+    /// Save a time window of log groups as gzip exports that `ceiling analyze` re-opens.
+    Fetch(FetchArgs),
+}
+
+#[derive(clap::Args)]
+struct FetchArgs {
+    #[command(flatten)]
+    cloud: cloud::CloudArgs,
+    /// The folder to write one `.jsonl.gz` per log group into.
+    #[arg(long, value_name = "FOLDER")]
+    out: PathBuf,
 }
 
 #[derive(clap::Args)]
 struct AnalyzeArgs {
     /// Log files or folders to read.
-    #[arg(required = true, value_name = "FILE")]
+    #[arg(value_name = "FILE", required_unless_present = "log_groups")]
     files: Vec<PathBuf>,
+    #[command(flatten)]
+    cloud: cloud::CloudArgs,
     /// Print the analysis as one JSON document.
     #[arg(long)]
     json: bool,
@@ -98,6 +114,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Analyze(args) => analyze(&args),
+        Command::Fetch(args) => {
+            cloud::fetch_to_folder(&args.cloud, &args.out).map(|()| Verdict::Ran)
+        }
     };
     match result {
         Ok(Verdict::Ran) => ExitCode::SUCCESS,
@@ -147,6 +166,9 @@ fn analyze(args: &AnalyzeArgs) -> Result<Verdict, String> {
         }
     }
     bar.finish();
+    if !args.cloud.log_groups.is_empty() {
+        cloud::fetch_into_analyzer(&args.cloud, &mut analyzer)?;
+    }
     let analysis = analyzer.finish();
     if analysis.requests == 0 && analysis.lambda.is_none() && analysis.execution.is_none() {
         return Err(no_records_reason(&analysis));

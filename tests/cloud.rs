@@ -1,11 +1,18 @@
 //! crates/cloud against a real local endpoint: moto server, started and stopped here, reached
 //! through a named profile in temporary AWS config files, as a user's machine would have them.
 
+#[path = "support/gen.rs"]
+mod gen;
 #[path = "support/moto.rs"]
 mod moto;
 
+use std::path::Path;
+use std::process::Command;
+
+use ceiling_cloud::fetch::{Fetcher, Window};
 use ceiling_cloud::{Connection, Error, Target};
-use serde_json::json;
+use ceiling_engine::{format_utc, parse_iso_ms};
+use serde_json::{json, Value};
 
 const REGION: &str = "eu-west-1";
 
@@ -43,7 +50,7 @@ fn use_aws_files(dir: &std::path::Path, endpoint: &str) {
 
 // One test function: it sets process-wide variables, which parallel tests would race on.
 #[test]
-fn lists_log_groups_through_a_named_profile() {
+fn cloudwatch_logs_through_a_named_profile() {
     let moto = moto::MotoServer::start();
     let mut created = vec![
         "/aws/apigateway/orders-api-access".to_owned(),
@@ -51,8 +58,9 @@ fn lists_log_groups_through_a_named_profile() {
         "/aws/lambda/orders-fn".to_owned(),
         "/aws/lambda/reports-fn".to_owned(),
     ];
-    // More groups than one DescribeLogGroups page (50) holds, so that paging is exercised.
-    created.extend((0..55).map(|i| format!("/aws/lambda/filler-{i:02}")));
+    // More groups than two DescribeLogGroups pages (50 each) hold, so that paging is
+    // exercised: 120 in all.
+    created.extend((0..116).map(|i| format!("/aws/lambda/filler-{i:03}")));
     for name in &created {
         moto.logs(REGION, "CreateLogGroup", &json!({ "logGroupName": name }));
     }
@@ -93,7 +101,12 @@ fn lists_log_groups_through_a_named_profile() {
         assert_eq!(names, created);
 
         let lambda = connection.log_groups(Some("/aws/lambda/")).await.unwrap();
-        assert_eq!(lambda.len(), 57);
+        assert_eq!(lambda.len(), 118);
+        let searched = connection
+            .log_groups(Some("/aws/lambda/filler-1"))
+            .await
+            .unwrap();
+        assert_eq!(searched.len(), 16, "filler-100 to filler-115");
         let reports = lambda
             .iter()
             .find(|g| g.name == "/aws/lambda/reports-fn")
@@ -126,6 +139,240 @@ fn lists_log_groups_through_a_named_profile() {
                 assert!(error.to_string().contains("no-region"), "{error}")
             }
             other => panic!("expected NoRegion, got {other:?}"),
+        }
+    });
+
+    fetches_an_incident_as_its_files_read(&moto, &runtime);
+}
+
+/// ISO 8601 in UTC, as gen.py and --since take it.
+fn iso(ms: i64) -> String {
+    format_utc(ms).replace(' ', "T").replace("TUTC", "Z")
+}
+
+/// Puts a file of `<ISO time> <message>` lines (gen.py's S3 wrapping) into a log group.
+fn put_file(moto: &moto::MotoServer, group: &str, file: &Path) -> usize {
+    moto.logs(REGION, "CreateLogGroup", &json!({ "logGroupName": group }));
+    moto.logs(
+        REGION,
+        "CreateLogStream",
+        &json!({ "logGroupName": group, "logStreamName": "2026/stream" }),
+    );
+    let text = std::fs::read_to_string(file).unwrap();
+    let mut events: Vec<(i64, String)> = Vec::new();
+    for line in text.lines() {
+        let (time, message) = line.split_once(' ').unwrap_or((line, ""));
+        match parse_iso_ms(time) {
+            Some(ms) => events.push((ms, message.to_owned())),
+            // a line without a time continues the event before it
+            None => events.last_mut().unwrap().1.push_str(&format!("\n{line}")),
+        }
+    }
+    events.sort_by_key(|(ms, _)| *ms);
+    for batch in events.chunks(5_000) {
+        let batch: Vec<Value> = batch
+            .iter()
+            .map(|(ms, message)| json!({ "timestamp": ms, "message": message }))
+            .collect();
+        moto.logs(
+            REGION,
+            "PutLogEvents",
+            &json!({ "logGroupName": group, "logStreamName": "2026/stream", "logEvents": batch }),
+        );
+    }
+    events.len()
+}
+
+fn ceiling_json(args: &[&str]) -> Value {
+    let output = Command::new(env!("CARGO_BIN_EXE_ceiling"))
+        .args(args)
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "ceiling {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+/// The figures that must not depend on where the logs came from.
+fn figures(analysis: &Value) -> Value {
+    let routes: Vec<Value> = analysis["routes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            json!([
+                r["route"],
+                r["requests"],
+                r["timeouts"],
+                r["p50_ms"],
+                r["p95_ms"],
+                r["p99_ms"],
+                r["max_ms"]
+            ])
+        })
+        .collect();
+    let lambda = &analysis["lambda"];
+    let findings: Vec<&Value> = analysis["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| &f["id"])
+        .collect();
+    json!({
+        "requests": analysis["requests"],
+        "status": analysis["status"],
+        "integration_timeouts": analysis["integration_timeouts"],
+        "near_ceiling": analysis["near_ceiling"],
+        "bad_gateway": analysis["bad_gateway"],
+        "overall": analysis["overall"],
+        "routes": routes,
+        "lambda": [lambda["invocations"], lambda["cold_starts"], lambda["timeouts"],
+            lambda["outlived_gateway"], lambda["gateway_timeouts_on_cold_start"],
+            lambda["memory_pressure"]],
+        "findings": findings,
+    })
+}
+
+/// A gen.py incident put into five log groups, fetched and analyzed, gives the figures of
+/// the same incident read from its files; saved with `ceiling fetch`, it re-opens the same;
+/// a second fetch of an overlapping window adds no event twice and misses none.
+fn fetches_an_incident_as_its_files_read(
+    moto: &moto::MotoServer,
+    runtime: &tokio::runtime::Runtime,
+) {
+    // a recent incident: CloudWatch keeps what is recent
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    let start = (now - 3 * 3_600_000) / 60_000 * 60_000;
+    let dir = tempfile::tempdir().unwrap();
+    let truth = gen::generate(
+        dir.path(),
+        &[
+            "--requests",
+            "4000",
+            "--seed",
+            "8",
+            "--wrap",
+            "s3",
+            "--garbage",
+            "0",
+            "--start",
+            &iso(start),
+        ],
+    );
+    let groups = [
+        ("/aws/apigateway/incident-access", "apigw-access.jsonl"),
+        ("/aws/lambda/incident-orders-fn", "lambda-orders-fn.log"),
+        ("/aws/lambda/incident-payments-fn", "lambda-payments-fn.log"),
+        ("/aws/lambda/incident-process-fn", "lambda-process-fn.log"),
+        ("/aws/lambda/incident-reports-fn", "lambda-reports-fn.log"),
+    ];
+    let mut put = Vec::new();
+    for (group, file) in groups {
+        put.push(put_file(moto, group, &dir.path().join(file)));
+    }
+    let files: Vec<String> = groups
+        .iter()
+        .map(|(_, file)| dir.path().join(file).display().to_string())
+        .collect();
+    let files: Vec<&str> = files.iter().map(String::as_str).collect();
+    let from_files = ceiling_json(&["analyze", files[0], files[1], files[2], files[3], files[4]]);
+    assert_eq!(from_files["requests"], truth["requests"]);
+
+    let (since, until) = (iso(start - 300_000), iso(start + 2 * 3_600_000 + 300_000));
+    let mut fetch_args = vec![
+        "--profile",
+        "ceiling-test",
+        "--since",
+        &since,
+        "--until",
+        &until,
+    ];
+    for (group, _) in &groups {
+        fetch_args.extend(["--log-group", group]);
+    }
+    let fetched = ceiling_json(&[&["analyze"][..], &fetch_args].concat());
+    assert_eq!(
+        figures(&fetched),
+        figures(&from_files),
+        "fetched against files"
+    );
+    let names: Vec<&str> = fetched["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, groups.map(|(g, _)| g));
+
+    let saved = tempfile::tempdir().unwrap();
+    let out = saved.path().display().to_string();
+    let status = Command::new(env!("CARGO_BIN_EXE_ceiling"))
+        .args([&["fetch", "--out", &out][..], &fetch_args].concat())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let reopened = ceiling_json(&["analyze", &out]);
+    assert_eq!(
+        figures(&reopened),
+        figures(&from_files),
+        "a saved fetch re-opened"
+    );
+
+    // two overlapping windows through one fetcher: every event once
+    runtime.block_on(async {
+        let target = Target {
+            profile: Some("ceiling-test".to_owned()),
+            region: None,
+        };
+        let mut fetcher =
+            Fetcher::new(Connection::open(&target).await.unwrap()).with_page_size(1_000);
+        let middle = start + 3_600_000;
+        let (mut events, mut pages) = (0, 0);
+        for window in [
+            Window {
+                start_ms: start - 300_000,
+                end_ms: middle,
+            },
+            Window {
+                start_ms: middle - 1_800_000,
+                end_ms: start + 2 * 3_600_000 + 300_000,
+            },
+        ] {
+            let progress = fetcher
+                .fetch_group("/aws/lambda/incident-orders-fn", window, |_| {}, |_| {})
+                .await
+                .unwrap();
+            events += progress.events;
+            pages += progress.pages;
+        }
+        assert!(pages > 2, "the group is read in several pages");
+        assert_eq!(
+            events as usize, put[1],
+            "each event once across overlapping windows"
+        );
+        let missing = fetcher
+            .fetch_group(
+                "/aws/lambda/nothing-here",
+                Window {
+                    start_ms: start,
+                    end_ms: now,
+                },
+                |_| {},
+                |_| {},
+            )
+            .await;
+        match missing {
+            Err((_, Error::GroupNotFound { group })) => {
+                assert_eq!(group, "/aws/lambda/nothing-here")
+            }
+            other => panic!("expected GroupNotFound, got {other:?}"),
         }
     });
 }

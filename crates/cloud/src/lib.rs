@@ -1,11 +1,15 @@
 //! Ceiling's way into AWS: it turns a profile (and optionally a region) into a CloudWatch Logs
-//! connection, and lists the log groups a user can analyze.
+//! connection, lists the log groups a user can analyze, and fetches a time window of them
+//! ([`fetch`]) as pages the engine reads.
 //!
 //! Credentials are resolved by `aws-config` exactly as the AWS CLI resolves them: static keys,
 //! SSO, `role_arn` with `source_profile`, `credential_process`, and the environment. The
 //! standard variables (`AWS_CONFIG_FILE`, `AWS_SHARED_CREDENTIALS_FILE`, `AWS_PROFILE`,
 //! `AWS_REGION`, `AWS_ENDPOINT_URL`) are honoured. Nothing secret is stored or logged here.
 
+pub mod fetch;
+
+use aws_config::retry::RetryConfig;
 use aws_config::{BehaviorVersion, Region};
 use aws_sdk_cloudwatchlogs::error::{DisplayErrorContext, SdkError};
 use aws_sdk_cloudwatchlogs::Client;
@@ -23,6 +27,19 @@ pub enum Error {
         action: &'static str,
         detail: String,
     },
+    #[error("log group {group} not found in this account and region")]
+    GroupNotFound { group: String },
+    #[error("access denied: the credentials may not call {action} on log group {group}")]
+    AccessDenied { action: &'static str, group: String },
+    #[error(
+        "the credentials were refused or have expired ({detail}); for an SSO profile, run \
+         `aws sso login --profile <profile>` and try again"
+    )]
+    Credentials { detail: String },
+    #[error("cannot reach CloudWatch Logs: {detail}")]
+    Network { detail: String },
+    #[error("cancelled")]
+    Cancelled,
 }
 
 /// Which credentials and region to use. `None` means what the AWS CLI would choose
@@ -54,8 +71,10 @@ impl Connection {
     /// Resolves the profile and region. Credentials themselves are fetched lazily, on the
     /// first request.
     pub async fn open(target: &Target) -> Result<Connection, Error> {
-        let mut loader =
-            aws_config::defaults(BehaviorVersion::latest()).http_client(https_client());
+        // Throttling and 5xx answers are retried with backoff, adapting the request rate.
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .http_client(https_client())
+            .retry_config(RetryConfig::adaptive().with_max_attempts(8));
         if let Some(profile) = &target.profile {
             loader = loader.profile_name(profile);
         }

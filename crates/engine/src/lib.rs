@@ -48,5 +48,5 @@ pub use input::{expand_paths, Compression, Error, Progress};
 pub use settings::{
     parse_duration_ms, Focus, Settings, Thresholds, DEFAULT_CEILING_MS, HTTP_API_CEILING_MS,
 };
-pub use time::format_utc;
+pub use time::{format_utc, parse_iso_ms};
 pub use timeline::{BucketFigures, RouteTimeouts, TimelineFigures};

@@ -164,6 +164,11 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
     (yoe + era * 400 + i64::from(month <= 2), month, day)
 }
 
+/// Milliseconds since the epoch of an ISO 8601 time with a zone (`Z` or an offset).
+pub fn parse_iso_ms(text: &str) -> Option<i64> {
+    parse_iso(text.trim().as_bytes())
+}
+
 /// `2026-03-06 10:10:05 UTC`, for milliseconds since the epoch.
 pub fn format_utc(ms: i64) -> String {
     let seconds = ms.div_euclid(1000);

@@ -1,0 +1,247 @@
+//! The CLI's way into CloudWatch Logs: `--profile`, `--region`, `--log-group`, `--since`,
+//! `--until`; fetched pages stream into the engine as they arrive, or into gzip files that
+//! `ceiling analyze` re-opens.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{sync_channel, Receiver};
+
+use ceiling_cloud::fetch::{parse_time, Fetcher, GroupProgress, Window};
+use ceiling_cloud::{Connection, Target};
+use ceiling_engine::Analyzer;
+
+/// Pages in flight between the fetch and the engine.
+const PAGES_IN_FLIGHT: usize = 16;
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct CloudArgs {
+    /// The AWS profile (from the config and credentials files; SSO, assume-role and
+    /// credential_process included) [default: AWS_PROFILE, then default].
+    #[arg(long, value_name = "PROFILE")]
+    pub profile: Option<String>,
+    /// The region [default: AWS_REGION, then the profile's].
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+    /// A log group to fetch (repeat it for several: the access log group and the functions').
+    #[arg(long = "log-group", value_name = "GROUP")]
+    pub log_groups: Vec<String>,
+    /// Start of the window: 15m, 2h, 2d1h20m (ago) or an ISO 8601 time with a zone.
+    #[arg(long, value_name = "TIME", default_value = "1h")]
+    pub since: String,
+    /// End of the window, as --since [default: now].
+    #[arg(long, value_name = "TIME", default_value = "now")]
+    pub until: String,
+}
+
+/// A reader over the pages a fetch sends, for the engine's line reader.
+struct Pages {
+    receiver: Receiver<Vec<u8>>,
+    current: Vec<u8>,
+    at: usize,
+}
+
+impl Read for Pages {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.at == self.current.len() {
+            match self.receiver.recv() {
+                Ok(page) => {
+                    self.current = page;
+                    self.at = 0;
+                }
+                // the fetch is over
+                Err(_) => return Ok(0),
+            }
+        }
+        let n = buf.len().min(self.current.len() - self.at);
+        buf[..n].copy_from_slice(&self.current[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
+}
+
+fn window(args: &CloudArgs) -> Result<Window, String> {
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64);
+    let window = Window {
+        start_ms: parse_time(&args.since, now_ms).map_err(|e| format!("--since: {e}"))?,
+        end_ms: parse_time(&args.until, now_ms).map_err(|e| format!("--until: {e}"))?,
+    };
+    if window.start_ms >= window.end_ms {
+        return Err("--since must come before --until".to_owned());
+    }
+    Ok(window)
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the network runtime: {e}"))
+}
+
+async fn connect(args: &CloudArgs) -> Result<Fetcher, String> {
+    if args.log_groups.is_empty() {
+        return Err("name at least one --log-group".to_owned());
+    }
+    let target = Target {
+        profile: args.profile.clone(),
+        region: args.region.clone(),
+    };
+    let connection = Connection::open(&target).await.map_err(|e| e.to_string())?;
+    Ok(Fetcher::new(connection))
+}
+
+fn say_progress(progress: &GroupProgress) {
+    eprint!(
+        "\r{}: {} pages, {} events, {:.1} MB   ",
+        progress.group,
+        progress.pages,
+        progress.events,
+        progress.bytes as f64 / 1e6
+    );
+}
+
+/// How a fetch of several groups went.
+pub struct Fetched {
+    pub groups: Vec<GroupProgress>,
+    /// Groups whose fetch stopped early, with why.
+    pub failures: Vec<(String, String)>,
+}
+
+impl Fetched {
+    fn report(&self) {
+        for group in &self.groups {
+            eprintln!(
+                "\r{}: {} events in {} pages{}",
+                group.group,
+                group.events,
+                group.pages,
+                if group.duplicates > 0 {
+                    format!(" ({} duplicates dropped)", group.duplicates)
+                } else {
+                    String::new()
+                }
+            );
+        }
+        for (group, error) in &self.failures {
+            eprintln!(
+                "ceiling: warning: the fetch of {group} stopped early, and what follows covers \
+                 only what was fetched (partial): {error}"
+            );
+        }
+    }
+}
+
+/// Fetches every group into `analyzer`, each as an input named after its group: pages go
+/// to the engine, on a thread of its own, as they arrive.
+pub fn fetch_into_analyzer(args: &CloudArgs, analyzer: &mut Analyzer) -> Result<Fetched, String> {
+    let window = window(args)?;
+    let runtime = runtime()?;
+    let mut fetcher = runtime.block_on(connect(args))?;
+    let mut fetched = Fetched {
+        groups: Vec::new(),
+        failures: Vec::new(),
+    };
+    for group in &args.log_groups {
+        let (sender, receiver) = sync_channel::<Vec<u8>>(PAGES_IN_FLIGHT);
+        let result = std::thread::scope(|scope| {
+            let reader = scope.spawn(|| {
+                let pages = Pages {
+                    receiver,
+                    current: Vec::new(),
+                    at: 0,
+                };
+                // a read error is in the input's report; the fetch goes on regardless
+                let _ = analyzer.read(group, pages);
+            });
+            let result = runtime.block_on(fetcher.fetch_group(
+                group,
+                window,
+                |page| {
+                    // the reader stops only when the fetch is over
+                    let _ = sender.send(page.line);
+                },
+                say_progress,
+            ));
+            drop(sender);
+            reader.join().expect("the reading thread panicked");
+            result
+        });
+        match result {
+            Ok(progress) => fetched.groups.push(progress),
+            Err((progress, error)) => {
+                fetched.failures.push((group.clone(), error.to_string()));
+                fetched.groups.push(progress);
+            }
+        }
+    }
+    fetched.report();
+    Ok(fetched)
+}
+
+/// The file a group is saved to: `lambda-<function>.jsonl.gz` for a function's group (so
+/// that the function keeps its name when the file is re-opened), the group's name with `/`
+/// made `_` otherwise.
+fn file_for(dir: &Path, group: &str) -> PathBuf {
+    let name = match group.strip_prefix("/aws/lambda/") {
+        Some(function) => format!("lambda-{function}"),
+        None => group.trim_start_matches('/').replace(['/', '\\'], "_"),
+    };
+    dir.join(format!("{name}.jsonl.gz"))
+}
+
+/// `ceiling fetch`: saves each group as a gzip export in `out`.
+pub fn fetch_to_folder(args: &CloudArgs, out: &Path) -> Result<(), String> {
+    let window = window(args)?;
+    std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+    let runtime = runtime()?;
+    let fetched = runtime.block_on(async {
+        let mut fetcher = connect(args).await?;
+        let mut fetched = Fetched {
+            groups: Vec::new(),
+            failures: Vec::new(),
+        };
+        for group in &args.log_groups {
+            let path = file_for(out, group);
+            let file = std::fs::File::create(&path)
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            let mut gzip = flate2::write::GzEncoder::new(
+                std::io::BufWriter::new(file),
+                flate2::Compression::default(),
+            );
+            let mut write_error = None;
+            let result = fetcher
+                .fetch_group(
+                    group,
+                    window,
+                    |page| {
+                        if write_error.is_none() {
+                            write_error = gzip.write_all(&page.line).err();
+                        }
+                    },
+                    say_progress,
+                )
+                .await;
+            let finished = gzip.finish().and_then(|mut writer| writer.flush());
+            if let Some(error) = write_error.or(finished.err()) {
+                return Err(format!("cannot write {}: {error}", path.display()));
+            }
+            match result {
+                Ok(progress) => fetched.groups.push(progress),
+                Err((progress, error)) => {
+                    fetched.failures.push((group.clone(), error.to_string()));
+                    fetched.groups.push(progress);
+                }
+            }
+            eprintln!("\rsaved {}", path.display());
+        }
+        Ok::<_, String>(fetched)
+    })?;
+    fetched.report();
+    if fetched.groups.iter().all(|g| g.events == 0) && !fetched.failures.is_empty() {
+        let (group, error) = &fetched.failures[0];
+        return Err(format!("nothing fetched: {group}: {error}"));
+    }
+    Ok(())
+}
