@@ -9,6 +9,8 @@ fn main() {
             "analyze",
             "cancel",
             "export",
+            "aws_profiles",
+            "aws_log_groups",
         ]),
     ))
     .expect("tauri-build failed");

@@ -2,16 +2,14 @@
 //! `--until`; fetched pages stream into the engine as they arrive, or into gzip files that
 //! `ceiling analyze` re-opens.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{sync_channel, Receiver};
 
-use ceiling_cloud::fetch::{parse_time, Fetcher, GroupProgress, Window};
+use ceiling_cloud::fetch::{
+    fetch_into_analyzer, parse_time, Fetched, Fetcher, GroupProgress, Window,
+};
 use ceiling_cloud::{Connection, Target};
 use ceiling_engine::Analyzer;
-
-/// Pages in flight between the fetch and the engine.
-const PAGES_IN_FLIGHT: usize = 16;
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct CloudArgs {
@@ -33,32 +31,6 @@ pub struct CloudArgs {
     pub until: String,
 }
 
-/// A reader over the pages a fetch sends, for the engine's line reader.
-struct Pages {
-    receiver: Receiver<Vec<u8>>,
-    current: Vec<u8>,
-    at: usize,
-}
-
-impl Read for Pages {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        while self.at == self.current.len() {
-            match self.receiver.recv() {
-                Ok(page) => {
-                    self.current = page;
-                    self.at = 0;
-                }
-                // the fetch is over
-                Err(_) => return Ok(0),
-            }
-        }
-        let n = buf.len().min(self.current.len() - self.at);
-        buf[..n].copy_from_slice(&self.current[self.at..self.at + n]);
-        self.at += n;
-        Ok(n)
-    }
-}
-
 fn window(args: &CloudArgs) -> Result<Window, String> {
     let now_ms = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -74,7 +46,10 @@ fn window(args: &CloudArgs) -> Result<Window, String> {
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, String> {
-    tokio::runtime::Builder::new_current_thread()
+    // A worker thread of its own drives the network while the calling thread hands the pages
+    // to the engine (a current-thread runtime's Handle::block_on drives no IO).
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start the network runtime: {e}"))
@@ -102,82 +77,43 @@ fn say_progress(progress: &GroupProgress) {
     );
 }
 
-/// How a fetch of several groups went.
-pub struct Fetched {
-    pub groups: Vec<GroupProgress>,
-    /// Groups whose fetch stopped early, with why.
-    pub failures: Vec<(String, String)>,
-}
-
-impl Fetched {
-    fn report(&self) {
-        for group in &self.groups {
-            eprintln!(
-                "\r{}: {} events in {} pages{}",
-                group.group,
-                group.events,
-                group.pages,
-                if group.duplicates > 0 {
-                    format!(" ({} duplicates dropped)", group.duplicates)
-                } else {
-                    String::new()
-                }
-            );
-        }
-        for (group, error) in &self.failures {
-            eprintln!(
-                "ceiling: warning: the fetch of {group} stopped early, and what follows covers \
-                 only what was fetched (partial): {error}"
-            );
-        }
+fn report(fetched: &Fetched) {
+    for group in &fetched.groups {
+        eprintln!(
+            "\r{}: {} events in {} pages{}",
+            group.group,
+            group.events,
+            group.pages,
+            if group.duplicates > 0 {
+                format!(" ({} duplicates dropped)", group.duplicates)
+            } else {
+                String::new()
+            }
+        );
+    }
+    for (group, error) in &fetched.failures {
+        eprintln!(
+            "ceiling: warning: the fetch of {group} stopped early, and what follows covers \
+             only what was fetched (partial): {error}"
+        );
     }
 }
 
-/// Fetches every group into `analyzer`, each as an input named after its group: pages go
-/// to the engine, on a thread of its own, as they arrive.
-pub fn fetch_into_analyzer(args: &CloudArgs, analyzer: &mut Analyzer) -> Result<Fetched, String> {
+/// Fetches every group into `analyzer`, each as an input named after its group.
+pub fn fetch_into(args: &CloudArgs, analyzer: &mut Analyzer) -> Result<(), String> {
     let window = window(args)?;
     let runtime = runtime()?;
     let mut fetcher = runtime.block_on(connect(args))?;
-    let mut fetched = Fetched {
-        groups: Vec::new(),
-        failures: Vec::new(),
-    };
-    for group in &args.log_groups {
-        let (sender, receiver) = sync_channel::<Vec<u8>>(PAGES_IN_FLIGHT);
-        let result = std::thread::scope(|scope| {
-            let reader = scope.spawn(|| {
-                let pages = Pages {
-                    receiver,
-                    current: Vec::new(),
-                    at: 0,
-                };
-                // a read error is in the input's report; the fetch goes on regardless
-                let _ = analyzer.read(group, pages);
-            });
-            let result = runtime.block_on(fetcher.fetch_group(
-                group,
-                window,
-                |page| {
-                    // the reader stops only when the fetch is over
-                    let _ = sender.send(page.line);
-                },
-                say_progress,
-            ));
-            drop(sender);
-            reader.join().expect("the reading thread panicked");
-            result
-        });
-        match result {
-            Ok(progress) => fetched.groups.push(progress),
-            Err((progress, error)) => {
-                fetched.failures.push((group.clone(), error.to_string()));
-                fetched.groups.push(progress);
-            }
-        }
-    }
-    fetched.report();
-    Ok(fetched)
+    let fetched = fetch_into_analyzer(
+        runtime.handle(),
+        &mut fetcher,
+        &args.log_groups,
+        window,
+        analyzer,
+        say_progress,
+    );
+    report(&fetched);
+    Ok(())
 }
 
 /// The file a group is saved to: `lambda-<function>.jsonl.gz` for a function's group (so
@@ -198,10 +134,7 @@ pub fn fetch_to_folder(args: &CloudArgs, out: &Path) -> Result<(), String> {
     let runtime = runtime()?;
     let fetched = runtime.block_on(async {
         let mut fetcher = connect(args).await?;
-        let mut fetched = Fetched {
-            groups: Vec::new(),
-            failures: Vec::new(),
-        };
+        let mut fetched = Fetched::default();
         for group in &args.log_groups {
             let path = file_for(out, group);
             let file = std::fs::File::create(&path)
@@ -238,7 +171,7 @@ pub fn fetch_to_folder(args: &CloudArgs, out: &Path) -> Result<(), String> {
         }
         Ok::<_, String>(fetched)
     })?;
-    fetched.report();
+    report(&fetched);
     if fetched.groups.iter().all(|g| g.events == 0) && !fetched.failures.is_empty() {
         let (group, error) = &fetched.failures[0];
         return Err(format!("nothing fetched: {group}: {error}"));

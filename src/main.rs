@@ -167,7 +167,7 @@ fn analyze(args: &AnalyzeArgs) -> Result<Verdict, String> {
     }
     bar.finish();
     if !args.cloud.log_groups.is_empty() {
-        cloud::fetch_into_analyzer(&args.cloud, &mut analyzer)?;
+        cloud::fetch_into(&args.cloud, &mut analyzer)?;
     }
     let analysis = analyzer.finish();
     if analysis.requests == 0 && analysis.lambda.is_none() && analysis.execution.is_none() {

@@ -6,22 +6,35 @@ mod gen;
 #[path = "support/moto.rs"]
 mod moto;
 
-use std::path::Path;
 use std::process::Command;
 
 use ceiling_cloud::fetch::{Fetcher, Window};
 use ceiling_cloud::{Connection, Error, Target};
-use ceiling_engine::{format_utc, parse_iso_ms};
 use serde_json::{json, Value};
 
 const REGION: &str = "eu-west-1";
+
+/// A call that must answer within seconds: credential lookups that would hang (a metadata
+/// service, an SSO portal) must fail fast instead.
+async fn within<T>(call: impl std::future::Future<Output = T>) -> T {
+    tokio::time::timeout(std::time::Duration::from_secs(20), call)
+        .await
+        .expect("the call hung")
+}
 
 /// The test owns the process environment: it points the AWS variables at its own files and
 /// endpoint, and clears anything from the machine that would take precedence.
 fn use_aws_files(dir: &std::path::Path, endpoint: &str) {
     std::fs::write(
         dir.join("config"),
-        format!("[profile ceiling-test]\nregion = {REGION}\n\n[profile no-region]\n"),
+        format!(
+            "[profile ceiling-test]\nregion = {REGION}\n\n[profile no-region]\n\n\
+             [profile via-process]\nregion = {REGION}\ncredential_process = sh -c \"echo \
+             '{{\\\"Version\\\": 1, \\\"AccessKeyId\\\": \\\"testing\\\", \\\"SecretAccessKey\\\": \\\"testing\\\"}}'\"\n\n\
+             [profile sso-user]\nregion = {REGION}\nsso_session = corp\nsso_account_id = 123456789012\n\
+             sso_role_name = Reader\n\n[sso-session corp]\nsso_region = {REGION}\n\
+             sso_start_url = https://corp.awsapps.com/start\n\n[profile no-keys]\nregion = {REGION}\n"
+        ),
     )
     .unwrap();
     std::fs::write(
@@ -140,47 +153,53 @@ fn cloudwatch_logs_through_a_named_profile() {
             }
             other => panic!("expected NoRegion, got {other:?}"),
         }
+
+        // the profile picker's list: names and kinds, never a key
+        let profiles = ceiling_cloud::profiles().await.unwrap();
+        let kinds: Vec<(&str, &str)> = profiles.iter().map(|p| (p.name.as_str(), p.kind)).collect();
+        assert_eq!(
+            kinds,
+            [
+                ("ceiling-test", "keys"),
+                ("no-keys", "other"),
+                ("no-region", "keys"),
+                ("sso-user", "sso"),
+                ("via-process", "process")
+            ]
+        );
+        let open = |profile: &str| {
+            let target = Target {
+                profile: Some(profile.to_owned()),
+                region: None,
+            };
+            async move { Connection::open(&target).await.unwrap() }
+        };
+        let via_process = within(open("via-process").await.log_groups(None))
+            .await
+            .unwrap();
+        assert_eq!(
+            via_process.len(),
+            120,
+            "credential_process works end to end"
+        );
+        match within(open("sso-user").await.log_groups(None)).await {
+            Err(error @ Error::Credentials { .. }) => assert!(
+                error
+                    .to_string()
+                    .contains("aws sso login --profile sso-user"),
+                "{error}"
+            ),
+            other => panic!("expected the SSO login advice, got {other:?}"),
+        }
+        match within(async { open("no-keys").await.log_groups(None).await }).await {
+            Err(error @ Error::NoCredentials { .. }) => {
+                assert!(error.to_string().contains("profile no-keys"), "{error}")
+            }
+            other => panic!("expected NoCredentials, got {other:?}"),
+        }
     });
 
     fetches_an_incident_as_its_files_read(&moto, &runtime);
-}
-
-/// ISO 8601 in UTC, as gen.py and --since take it.
-fn iso(ms: i64) -> String {
-    format_utc(ms).replace(' ', "T").replace("TUTC", "Z")
-}
-
-/// Puts a file of `<ISO time> <message>` lines (gen.py's S3 wrapping) into a log group.
-fn put_file(moto: &moto::MotoServer, group: &str, file: &Path) -> usize {
-    moto.logs(REGION, "CreateLogGroup", &json!({ "logGroupName": group }));
-    moto.logs(
-        REGION,
-        "CreateLogStream",
-        &json!({ "logGroupName": group, "logStreamName": "2026/stream" }),
-    );
-    let text = std::fs::read_to_string(file).unwrap();
-    let mut events: Vec<(i64, String)> = Vec::new();
-    for line in text.lines() {
-        let (time, message) = line.split_once(' ').unwrap_or((line, ""));
-        match parse_iso_ms(time) {
-            Some(ms) => events.push((ms, message.to_owned())),
-            // a line without a time continues the event before it
-            None => events.last_mut().unwrap().1.push_str(&format!("\n{line}")),
-        }
-    }
-    events.sort_by_key(|(ms, _)| *ms);
-    for batch in events.chunks(5_000) {
-        let batch: Vec<Value> = batch
-            .iter()
-            .map(|(ms, message)| json!({ "timestamp": ms, "message": message }))
-            .collect();
-        moto.logs(
-            REGION,
-            "PutLogEvents",
-            &json!({ "logGroupName": group, "logStreamName": "2026/stream", "logEvents": batch }),
-        );
-    }
-    events.len()
 }
 
 fn ceiling_json(args: &[&str]) -> Value {
@@ -263,7 +282,7 @@ fn fetches_an_incident_as_its_files_read(
             "--garbage",
             "0",
             "--start",
-            &iso(start),
+            &moto::iso(start),
         ],
     );
     let groups = [
@@ -275,7 +294,7 @@ fn fetches_an_incident_as_its_files_read(
     ];
     let mut put = Vec::new();
     for (group, file) in groups {
-        put.push(put_file(moto, group, &dir.path().join(file)));
+        put.push(moto.put_file(REGION, group, &dir.path().join(file)));
     }
     let files: Vec<String> = groups
         .iter()
@@ -285,7 +304,10 @@ fn fetches_an_incident_as_its_files_read(
     let from_files = ceiling_json(&["analyze", files[0], files[1], files[2], files[3], files[4]]);
     assert_eq!(from_files["requests"], truth["requests"]);
 
-    let (since, until) = (iso(start - 300_000), iso(start + 2 * 3_600_000 + 300_000));
+    let (since, until) = (
+        moto::iso(start - 300_000),
+        moto::iso(start + 2 * 3_600_000 + 300_000),
+    );
     let mut fetch_args = vec![
         "--profile",
         "ceiling-test",

@@ -6,6 +6,8 @@
 
 #[path = "support/gen.rs"]
 mod gen;
+#[path = "support/moto.rs"]
+mod moto;
 
 use std::io::{BufRead, BufReader};
 use std::net::{TcpListener, TcpStream};
@@ -506,5 +508,93 @@ async fn log_text_is_only_ever_text_in_the_window() {
         json!([true, 0, 1]),
         "markup from the log reached the page"
     );
+    client.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn fetches_log_groups_from_cloudwatch_through_a_profile() {
+    let moto = moto::MotoServer::start();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    let start = (now - 3 * 3_600_000) / 60_000 * 60_000;
+    let dir = tempfile::tempdir().unwrap();
+    let truth = gen::generate(
+        dir.path(),
+        &[
+            "--requests",
+            "1000",
+            "--seed",
+            "9",
+            "--wrap",
+            "s3",
+            "--garbage",
+            "0",
+            "--start",
+            &moto::iso(start),
+        ],
+    );
+    let region = "eu-west-1";
+    moto.put_file(
+        region,
+        "/aws/apigateway/orders-access",
+        &dir.path().join("apigw-access.jsonl"),
+    );
+    moto.put_file(
+        region,
+        "/aws/lambda/reports-fn",
+        &dir.path().join("lambda-reports-fn.log"),
+    );
+    moto.logs(
+        region,
+        "CreateLogGroup",
+        &json!({ "logGroupName": "/ecs/unrelated" }),
+    );
+    let aws = tempfile::tempdir().unwrap();
+    std::fs::write(
+        aws.path().join("config"),
+        format!("[profile ceiling-test]\nregion = {region}\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        aws.path().join("credentials"),
+        "[ceiling-test]\naws_access_key_id = testing\naws_secret_access_key = testing\n",
+    )
+    .unwrap();
+    let endpoint = moto.endpoint();
+    let (config, credentials) = (aws.path().join("config"), aws.path().join("credentials"));
+    let env: Vec<(&str, &Path)> = vec![
+        ("AWS_CONFIG_FILE", &config),
+        ("AWS_SHARED_CREDENTIALS_FILE", &credentials),
+        ("AWS_ENDPOINT_URL", Path::new(&endpoint)),
+        ("AWS_EC2_METADATA_DISABLED", Path::new("true")),
+    ];
+    let (_xvfb, display) = start_xvfb();
+    let (_driver, client) = launch_with(&display, &[], &env).await;
+    wait_for_count(&client, "#aws-profile option[value='ceiling-test']", 1).await;
+    click(&client, "#aws-list").await;
+    wait_for_count(&client, "#aws-groups input", 3).await;
+    // the groups Ceiling reads come first
+    let first = client
+        .find(Locator::Css("#aws-groups li:first-child"))
+        .await
+        .unwrap()
+        .attr("class")
+        .await
+        .unwrap();
+    assert_eq!(first.as_deref(), Some("suggested"));
+    click(
+        &client,
+        "#aws-groups input[value='/aws/apigateway/orders-access']",
+    )
+    .await;
+    click(&client, "#aws-groups input[value='/aws/lambda/reports-fn']").await;
+    click(&client, "#aws-preset option[value='12h']").await;
+    screenshot(&client, "gui-aws.png").await;
+    click(&client, "#aws-fetch").await;
+    assert_figures(&client, &truth).await;
+    let inputs = text_of(&client, "#inputs-table").await;
+    assert!(inputs.contains("/aws/lambda/reports-fn"), "{inputs}");
     client.close().await.unwrap();
 }

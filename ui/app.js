@@ -89,12 +89,14 @@ function showProgress(update, what) {
   const rate = bytes / seconds;
   const left = rate > 0 && total > bytes ? (total - bytes) / rate : 0;
   $('progress-what').textContent = `Reading ${what}`;
-  $('progress-text').textContent = `${formatBytes(bytes)} of ${formatBytes(total)} · ` +
+  $('progress-text').textContent = `${formatBytes(bytes)}${total > 0 ? ` of ${formatBytes(total)}` : ''} · ` +
     `${count(lines)} lines · ${formatBytes(rate)}/s` +
     (left > 0.5 ? ` · about ${Math.ceil(left)} s left` : '');
   $('progress-bar').value = total > 0 ? Math.min(1, bytes / total) : 0;
+  const groups = (update.groups ?? []).map((g) =>
+    `${g.group}: ${count(g.events)} events in ${count(g.pages)} pages`);
   $('progress-figures').textContent =
-    `So far: ${count(requests)} requests, ${count(timeouts)} gateway timeouts.`;
+    [`So far: ${count(requests)} requests, ${count(timeouts)} gateway timeouts.`, ...groups].join(' · ');
 }
 
 async function run(source, what) {
@@ -135,10 +137,15 @@ function openSample() {
   run({ kind: 'sample' }, 'the sample incident');
 }
 
+function describeSource(source) {
+  if (source.kind === 'sample') return 'the sample incident';
+  if (source.kind === 'cloud') return source.groups.length === 1 ? source.groups[0] : `${source.groups.length} log groups`;
+  return describe(source.paths);
+}
+
 function rerun() {
   if (!state.source || state.running) return;
-  const what = state.source.kind === 'sample' ? 'the sample incident' : describe(state.source.paths);
-  run(state.source, what);
+  run(state.source, describeSource(state.source));
 }
 
 function setFocus(focus) {
@@ -457,6 +464,9 @@ function render(view) {
   const { analysis } = view;
   renderFocus();
   $('partial-note').hidden = !view.partial;
+  $('partial-note').textContent = view.partial
+    ? `Partial: these figures are of what was read until it stopped (${view.notes.join('; ')}).`
+    : '';
   renderStory(analysis);
   renderFigures(analysis);
   renderFindings(analysis);
@@ -528,6 +538,65 @@ async function pick(folders) {
   }
 }
 
+// ---------------------------------------------------------------- CloudWatch Logs
+
+async function loadProfiles() {
+  try {
+    const profiles = await ipc.awsProfiles();
+    const options = profiles.map((p) => element('option', {
+      text: `${p.name}${p.region ? ` (${p.region})` : ''} · ${p.kind}`,
+      attributes: { value: p.name },
+    }));
+    if (options.length === 0) options.push(element('option', { text: 'default credentials', attributes: { value: '' } }));
+    $('aws-profile').replaceChildren(...options);
+  } catch (error) {
+    $('aws-profile').replaceChildren(element('option', { text: 'default credentials', attributes: { value: '' } }));
+  }
+}
+
+const awsTarget = () => ({
+  profile: $('aws-profile').value || null,
+  region: $('aws-region').value.trim() || null,
+});
+
+async function listGroups() {
+  const { profile, region } = awsTarget();
+  const button = $('aws-list');
+  button.disabled = true;
+  hideMessage();
+  try {
+    const groups = await ipc.awsLogGroups(profile, region, $('aws-prefix').value.trim() || null);
+    const items = groups.map((group) => {
+      const box = element('input', { attributes: { type: 'checkbox', value: group.name } });
+      const size = group.stored_bytes ? ` · ${formatBytes(group.stored_bytes)}` : '';
+      const retention = group.retention_days ? ` · kept ${group.retention_days} d` : '';
+      return element('li', { className: group.suggested ? 'suggested' : '' }, [
+        element('label', {}, [box, ` ${group.name}`, element('span', { className: 'muted', text: size + retention })]),
+      ]);
+    });
+    if (items.length === 0) items.push(element('li', { className: 'muted', text: 'No log group by that name.' }));
+    $('aws-groups').replaceChildren(...items);
+  } catch (error) {
+    showMessage(String(error), 'error');
+  } finally {
+    button.disabled = false;
+  }
+}
+
+function fetchGroups() {
+  const groups = [...document.querySelectorAll('#aws-groups input:checked')].map((box) => box.value);
+  if (groups.length === 0) {
+    showMessage('Choose one or more log groups first (List log groups).', 'info');
+    return;
+  }
+  const preset = $('aws-preset').value;
+  const since = preset === 'custom' ? $('aws-since').value.trim() : preset;
+  const until = preset === 'custom' ? ($('aws-until').value.trim() || 'now') : 'now';
+  state.focus = { route: null, window: null };
+  const source = { kind: 'cloud', ...awsTarget(), groups, since, until };
+  run(source, describeSource(source));
+}
+
 // ---------------------------------------------------------------- wiring
 
 window.addEventListener('DOMContentLoaded', async () => {
@@ -539,6 +608,13 @@ window.addEventListener('DOMContentLoaded', async () => {
   $('clear-focus').addEventListener('click', clearFocus);
   $('open-settings').addEventListener('click', openSettings);
   $('save-settings').addEventListener('click', saveSettings);
+  $('aws-list').addEventListener('click', listGroups);
+  $('aws-fetch').addEventListener('click', fetchGroups);
+  $('aws-preset').addEventListener('change', () => {
+    const custom = $('aws-preset').value === 'custom';
+    $('aws-since').hidden = !custom;
+    $('aws-until').hidden = !custom;
+  });
   $('route-filter').addEventListener('input', () => state.view && renderRoutes(state.view.analysis));
   for (const button of document.querySelectorAll('[data-export]')) {
     button.addEventListener('click', () => exportAs(button.dataset.export));
@@ -564,6 +640,7 @@ window.addEventListener('DOMContentLoaded', async () => {
   });
 
   await loadPreferences();
+  loadProfiles();
   const launch = await ipc.startup();
   if (launch.paths.length > 0) openPaths(launch.paths);
   else if (launch.sample) openSample();

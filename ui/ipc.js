@@ -24,6 +24,14 @@ export function analyze(source, request, onProgress) {
   return invoke('analyze', { source, request, onProgress: channel });
 }
 
+/** The AWS profiles: `[{ name, region, kind }]`. */
+export const awsProfiles = () => invoke('aws_profiles');
+
+/** Log groups of a profile and region starting with `prefix`: `[{ name, stored_bytes,
+ * retention_days, suggested }]`, the ones Ceiling reads first. */
+export const awsLogGroups = (profile, region, prefix) =>
+  invoke('aws_log_groups', { profile, region, prefix });
+
 /** Stops the running analysis; it resolves with what it read. */
 export const cancel = () => invoke('cancel');
 

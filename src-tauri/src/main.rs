@@ -10,6 +10,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use ceiling_cloud::fetch::{fetch_into_analyzer, parse_time, Fetcher, GroupProgress, Window};
+use ceiling_cloud::{Connection, LogGroup, ProfileInfo, Target};
 use ceiling_engine::{expand_paths, Analysis, Analyzer, Focus, Progress, Settings, Template};
 use ceiling_report::{Chart, Format, ReportOptions, Zone};
 use clap::Parser;
@@ -67,8 +69,19 @@ struct Launch {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case", tag = "kind")]
 enum Source {
-    Paths { paths: Vec<PathBuf> },
+    Paths {
+        paths: Vec<PathBuf>,
+    },
     Sample,
+    /// Log groups fetched from CloudWatch Logs over a window (`since`/`until` as the CLI
+    /// takes them: `2h`, ISO 8601).
+    Cloud {
+        profile: Option<String>,
+        region: Option<String>,
+        groups: Vec<String>,
+        since: String,
+        until: String,
+    },
 }
 
 /// What the window sets about an analysis.
@@ -92,6 +105,8 @@ struct ProgressUpdate {
     requests: u64,
     timeouts: u64,
     elapsed_ms: u64,
+    /// Per log group, when fetching from CloudWatch Logs.
+    groups: Vec<GroupProgress>,
 }
 
 /// What the window shows: the analysis and its charts.
@@ -99,8 +114,11 @@ struct ProgressUpdate {
 struct View {
     analysis: Analysis,
     charts: Vec<Chart>,
-    /// The reading was cancelled: the figures are of what was read until then.
+    /// The reading was cancelled, or a fetch stopped early: the figures are of what was
+    /// read until then.
     partial: bool,
+    /// Why it is partial, one line each.
+    notes: Vec<String>,
 }
 
 /// The last analysis, for exports.
@@ -113,6 +131,8 @@ struct Loaded {
 struct AppState {
     /// The running analysis's progress, to cancel it.
     job: Mutex<Option<Arc<Progress>>>,
+    /// The running fetch's switch, to cancel it.
+    fetch: Mutex<Option<Arc<AtomicBool>>>,
     last: Mutex<Option<Loaded>>,
 }
 
@@ -191,6 +211,7 @@ fn remember(app: &tauri::AppHandle, paths: &[PathBuf]) {
 fn report_progress(
     progress: Arc<Progress>,
     total_bytes: u64,
+    groups: Arc<Mutex<Vec<GroupProgress>>>,
     channel: Channel<ProgressUpdate>,
     done: Arc<AtomicBool>,
 ) {
@@ -203,6 +224,7 @@ fn report_progress(
             requests: progress.requests_read(),
             timeouts: progress.timeouts_seen(),
             elapsed_ms: started.elapsed().as_millis() as u64,
+            groups: groups.lock().map(|g| g.clone()).unwrap_or_default(),
         };
         if channel.send(update).is_err() {
             return;
@@ -243,6 +265,7 @@ fn read_source(
                 }
             }
         }
+        Source::Cloud { .. } => unreachable!("fetched, not read"),
         Source::Paths { .. } => {
             for file in files {
                 if progress.is_cancelled() {
@@ -286,7 +309,7 @@ async fn analyze(
     }
     let files = match &source {
         Source::Paths { paths } => expand_paths(paths).map_err(|e| e.to_string())?,
-        Source::Sample => Vec::new(),
+        _ => Vec::new(),
     };
     let total_bytes = match &source {
         Source::Sample => SAMPLE.iter().map(|(_, bytes)| bytes.len() as u64).sum(),
@@ -295,30 +318,86 @@ async fn analyze(
             .filter_map(|f| std::fs::metadata(f).ok())
             .map(|m| m.len())
             .sum(),
+        // unknown until fetched
+        Source::Cloud { .. } => 0,
     };
+    let group_progress: Arc<Mutex<Vec<GroupProgress>>> = Arc::default();
     let done = Arc::new(AtomicBool::new(false));
     let ticker = {
-        let (progress, done) = (progress.clone(), done.clone());
-        std::thread::spawn(move || report_progress(progress, total_bytes, on_progress, done))
+        let (progress, done, groups) = (progress.clone(), done.clone(), group_progress.clone());
+        std::thread::spawn(move || {
+            report_progress(progress, total_bytes, groups, on_progress, done)
+        })
     };
-    let work_source = source.clone();
-    let outcome = tauri::async_runtime::spawn_blocking(move || {
-        let read = read_source(&mut analyzer, &work_source, &files);
-        (analyzer.finish(), read)
-    })
-    .await
-    .map_err(|e| format!("the analysis stopped unexpectedly: {e}"));
+    let outcome = match source.clone() {
+        Source::Cloud {
+            profile,
+            region,
+            groups,
+            since,
+            until,
+        } => {
+            let fetched = fetch(&state, profile, region, &groups, &since, &until).await;
+            match fetched {
+                Ok((window, mut fetcher)) => {
+                    let runtime = tokio::runtime::Handle::current();
+                    tauri::async_runtime::spawn_blocking(move || {
+                        let shown = group_progress.clone();
+                        let fetched = fetch_into_analyzer(
+                            &runtime,
+                            &mut fetcher,
+                            &groups,
+                            window,
+                            &mut analyzer,
+                            |done| {
+                                if let Ok(mut shown) = shown.lock() {
+                                    match shown.iter_mut().find(|g| g.group == done.group) {
+                                        Some(group) => *group = done.clone(),
+                                        None => shown.push(done.clone()),
+                                    }
+                                }
+                            },
+                        );
+                        let notes: Vec<String> = fetched
+                            .failures
+                            .iter()
+                            .map(|(group, error)| format!("{group}: {error}"))
+                            .collect();
+                        (analyzer.finish(), Ok(notes))
+                    })
+                    .await
+                    .map_err(|e| format!("the fetch stopped unexpectedly: {e}"))
+                }
+                Err(error) => Err(error),
+            }
+        }
+        work_source => tauri::async_runtime::spawn_blocking(move || {
+            let read = read_source(&mut analyzer, &work_source, &files);
+            let notes = read.map(|partial| {
+                if partial {
+                    vec!["reading was cancelled".to_owned()]
+                } else {
+                    Vec::new()
+                }
+            });
+            (analyzer.finish(), notes)
+        })
+        .await
+        .map_err(|e| format!("the analysis stopped unexpectedly: {e}")),
+    };
     done.store(true, Ordering::Relaxed);
     let _ = ticker.join();
     let (analysis, read) = outcome?;
     let nothing_read =
         analysis.requests == 0 && analysis.lambda.is_none() && analysis.execution.is_none();
-    let partial = match read {
-        Ok(partial) => partial,
+    let notes = match read {
+        Ok(notes) if nothing_read && !notes.is_empty() => return Err(notes.join("\n")),
+        Ok(notes) => notes,
         Err(errors) if nothing_read => return Err(errors),
         // what could be read is shown; the inputs panel says what could not
-        Err(_) => false,
+        Err(_) => Vec::new(),
     };
+    let partial = !notes.is_empty();
     if let Source::Paths { paths } = &source {
         if !partial {
             remember(&app, paths);
@@ -333,15 +412,92 @@ async fn analyze(
         analysis,
         charts,
         partial,
+        notes,
     })
 }
 
-/// Stops the running analysis within a line; it returns what it read.
+/// Opens the connection and the window of a fetch, and makes it cancellable.
+async fn fetch(
+    state: &AppState,
+    profile: Option<String>,
+    region: Option<String>,
+    groups: &[String],
+    since: &str,
+    until: &str,
+) -> Result<(Window, Fetcher), String> {
+    if groups.is_empty() {
+        return Err("choose at least one log group".to_owned());
+    }
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64);
+    let window = Window {
+        start_ms: parse_time(since, now_ms).map_err(|e| format!("from: {e}"))?,
+        end_ms: parse_time(until, now_ms).map_err(|e| format!("to: {e}"))?,
+    };
+    if window.start_ms >= window.end_ms {
+        return Err("the window must start before it ends".to_owned());
+    }
+    let connection = Connection::open(&Target { profile, region })
+        .await
+        .map_err(|e| e.to_string())?;
+    let fetcher = Fetcher::new(connection);
+    *state.fetch.lock().map_err(|e| e.to_string())? = Some(fetcher.cancel_switch());
+    Ok((window, fetcher))
+}
+
+/// The profiles of the AWS config and credentials files: names, regions and kinds only.
+#[tauri::command]
+async fn aws_profiles() -> Result<Vec<ProfileInfo>, String> {
+    ceiling_cloud::profiles().await.map_err(|e| e.to_string())
+}
+
+/// A log group for the browser, and whether Ceiling reads its kind.
+#[derive(Debug, Clone, Serialize)]
+struct GroupChoice {
+    #[serde(flatten)]
+    group: LogGroup,
+    suggested: bool,
+}
+
+/// The log groups whose names start with `prefix`, the ones Ceiling reads first.
+#[tauri::command]
+async fn aws_log_groups(
+    profile: Option<String>,
+    region: Option<String>,
+    prefix: Option<String>,
+) -> Result<Vec<GroupChoice>, String> {
+    let connection = Connection::open(&Target { profile, region })
+        .await
+        .map_err(|e| e.to_string())?;
+    let prefix = prefix.filter(|p| !p.trim().is_empty());
+    let groups = connection
+        .log_groups(prefix.as_deref())
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut choices: Vec<GroupChoice> = groups
+        .into_iter()
+        .map(|group| GroupChoice {
+            suggested: ceiling_cloud::is_relevant(&group.name),
+            group,
+        })
+        .collect();
+    choices.sort_by_key(|c| !c.suggested);
+    Ok(choices)
+}
+
+/// Stops the running analysis within a line (a fetch after its page in flight); it returns
+/// what it read.
 #[tauri::command]
 fn cancel(state: tauri::State<'_, AppState>) {
     if let Ok(job) = state.job.lock() {
         if let Some(progress) = job.as_ref() {
             progress.cancel();
+        }
+    }
+    if let Ok(fetch) = state.fetch.lock() {
+        if let Some(switch) = fetch.as_ref() {
+            switch.store(true, Ordering::Relaxed);
         }
     }
 }
@@ -464,7 +620,9 @@ fn main() {
             save_preferences,
             analyze,
             cancel,
-            export
+            export,
+            aws_profiles,
+            aws_log_groups
         ])
         .run(tauri::generate_context!())
         .expect("the Ceiling window could not start");

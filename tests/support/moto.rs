@@ -119,6 +119,57 @@ fn decode_body(head: &str, body: &str) -> String {
     out
 }
 
+/// ISO 8601 in UTC, as gen.py and --since take it.
+pub fn iso(ms: i64) -> String {
+    ceiling_engine::format_utc(ms)
+        .replace(' ', "T")
+        .replace("TUTC", "Z")
+}
+
+impl MotoServer {
+    /// Puts a file of `<ISO time> <message>` lines (gen.py's S3 wrapping) into a new log
+    /// group; returns the number of events.
+    pub fn put_file(&self, region: &str, group: &str, file: &std::path::Path) -> usize {
+        self.logs(
+            region,
+            "CreateLogGroup",
+            &serde_json::json!({ "logGroupName": group }),
+        );
+        self.logs(
+            region,
+            "CreateLogStream",
+            &serde_json::json!({ "logGroupName": group, "logStreamName": "2026/stream" }),
+        );
+        let text = std::fs::read_to_string(file).unwrap();
+        let mut events: Vec<(i64, String)> = Vec::new();
+        for line in text.lines() {
+            let (time, message) = line.split_once(' ').unwrap_or((line, ""));
+            match ceiling_engine::parse_iso_ms(time) {
+                Some(ms) => events.push((ms, message.to_owned())),
+                // a line without a time continues the event before it
+                None => events.last_mut().unwrap().1.push_str(&format!("\n{line}")),
+            }
+        }
+        events.sort_by_key(|(ms, _)| *ms);
+        for batch in events.chunks(5_000) {
+            let batch: Vec<serde_json::Value> = batch
+                .iter()
+                .map(|(ms, message)| serde_json::json!({ "timestamp": ms, "message": message }))
+                .collect();
+            self.logs(
+                region,
+                "PutLogEvents",
+                &serde_json::json!({
+                    "logGroupName": group,
+                    "logStreamName": "2026/stream",
+                    "logEvents": batch,
+                }),
+            );
+        }
+        events.len()
+    }
+}
+
 impl Drop for MotoServer {
     fn drop(&mut self) {
         let _ = self.child.kill();

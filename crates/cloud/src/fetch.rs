@@ -8,11 +8,14 @@
 //! output, which the engine reads as it arrives and re-opens from a saved export.
 
 use std::collections::{HashMap, HashSet};
+use std::io::Read;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{sync_channel, Receiver};
 use std::sync::Arc;
 use std::time::Duration;
 
-use aws_sdk_cloudwatchlogs::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use ceiling_engine::Analyzer;
+
 use serde::Serialize;
 use tokio::sync::Mutex;
 use tokio::time::Instant;
@@ -160,7 +163,12 @@ impl Fetcher {
                 .await;
             let page = match response {
                 Ok(page) => page,
-                Err(error) => return Err((done, fetch_error(group, error))),
+                Err(error) => {
+                    let error =
+                        self.connection
+                            .classify("logs:FilterLogEvents", Some(group), error);
+                    return Err((done, error));
+                }
             };
             done.pages += 1;
             let mut events = Vec::new();
@@ -202,33 +210,93 @@ impl Fetcher {
     }
 }
 
-/// A fetch error a user can act on.
-fn fetch_error<E, R>(group: &str, error: SdkError<E, R>) -> Error
-where
-    E: std::error::Error + ProvideErrorMetadata + 'static,
-    R: std::fmt::Debug,
-{
-    let code = error.code().unwrap_or_default().to_owned();
-    let detail = DisplayErrorContext(&error).to_string();
-    match code.as_str() {
-        "ResourceNotFoundException" => Error::GroupNotFound {
-            group: group.to_owned(),
-        },
-        "AccessDeniedException" | "AccessDenied" | "UnauthorizedOperation" => Error::AccessDenied {
-            action: "logs:FilterLogEvents",
-            group: group.to_owned(),
-        },
-        "ExpiredTokenException" | "ExpiredToken" | "UnrecognizedClientException" => {
-            Error::Credentials { detail }
+/// Pages in flight between a fetch and the engine.
+const PAGES_IN_FLIGHT: usize = 16;
+
+/// A reader over the pages a fetch sends, for the engine's line reader.
+struct Pages {
+    receiver: Receiver<Vec<u8>>,
+    current: Vec<u8>,
+    at: usize,
+}
+
+impl Read for Pages {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.at == self.current.len() {
+            match self.receiver.recv() {
+                Ok(page) => {
+                    self.current = page;
+                    self.at = 0;
+                }
+                // the fetch is over
+                Err(_) => return Ok(0),
+            }
         }
-        _ => match error {
-            SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => Error::Network { detail },
-            _ => Error::Request {
-                action: "FilterLogEvents",
-                detail,
-            },
-        },
+        let n = buf.len().min(self.current.len() - self.at);
+        buf[..n].copy_from_slice(&self.current[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
     }
+}
+
+/// How a fetch of several groups went.
+#[derive(Debug, Default, Serialize)]
+pub struct Fetched {
+    pub groups: Vec<GroupProgress>,
+    /// Groups whose fetch stopped early, with why: their figures cover what was fetched.
+    pub failures: Vec<(String, String)>,
+}
+
+/// Fetches each group into `analyzer` as an input named after the group: the pages go to
+/// the engine, on a thread of its own, as they arrive. Blocks the calling thread, which
+/// must not be one of `runtime`'s workers (call it from a blocking task or a plain thread);
+/// `runtime` must be a multi-thread one, whose workers drive the network meanwhile.
+pub fn fetch_into_analyzer(
+    runtime: &tokio::runtime::Handle,
+    fetcher: &mut Fetcher,
+    groups: &[String],
+    window: Window,
+    analyzer: &mut Analyzer,
+    mut progress: impl FnMut(&GroupProgress),
+) -> Fetched {
+    let mut fetched = Fetched::default();
+    for group in groups {
+        let (sender, receiver) = sync_channel::<Vec<u8>>(PAGES_IN_FLIGHT);
+        let result = std::thread::scope(|scope| {
+            let reader = scope.spawn(|| {
+                let pages = Pages {
+                    receiver,
+                    current: Vec::new(),
+                    at: 0,
+                };
+                // a read error is in the input's report; the fetch goes on regardless
+                let _ = analyzer.read(group, pages);
+            });
+            let result = runtime.block_on(fetcher.fetch_group(
+                group,
+                window,
+                |page| {
+                    // the reader stops only when the fetch is over
+                    let _ = sender.send(page.line);
+                },
+                &mut progress,
+            ));
+            drop(sender);
+            reader.join().expect("the reading thread panicked");
+            result
+        });
+        match result {
+            Ok(done) => fetched.groups.push(done),
+            Err((done, error)) => {
+                fetched.failures.push((group.clone(), error.to_string()));
+                fetched.groups.push(done);
+                if matches!(error, Error::Cancelled) {
+                    break;
+                }
+            }
+        }
+    }
+    fetched
 }
 
 /// A time as the user writes it: relative to `now_ms` (`15m`, `2h`, `2d1h20m`: that long

@@ -11,7 +11,7 @@ pub mod fetch;
 
 use aws_config::retry::RetryConfig;
 use aws_config::{BehaviorVersion, Region};
-use aws_sdk_cloudwatchlogs::error::{DisplayErrorContext, SdkError};
+use aws_sdk_cloudwatchlogs::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_cloudwatchlogs::Client;
 use serde::Serialize;
 
@@ -29,17 +29,35 @@ pub enum Error {
     },
     #[error("log group {group} not found in this account and region")]
     GroupNotFound { group: String },
-    #[error("access denied: the credentials may not call {action} on log group {group}")]
-    AccessDenied { action: &'static str, group: String },
     #[error(
-        "the credentials were refused or have expired ({detail}); for an SSO profile, run \
-         `aws sso login --profile <profile>` and try again"
+        "access denied: the credentials may not call {action}{}",
+        on_group(group)
     )]
-    Credentials { detail: String },
+    AccessDenied {
+        action: &'static str,
+        group: Option<String>,
+    },
+    #[error(
+        "the credentials of profile {profile} were refused or have expired; if it is an SSO \
+         profile, run `aws sso login --profile {profile}` and try again ({detail})"
+    )]
+    Credentials { profile: String, detail: String },
+    #[error(
+        "no AWS credentials for profile {profile}: add keys, SSO, a role or credential_process \
+         to it in the AWS config, or set AWS_ACCESS_KEY_ID ({detail})"
+    )]
+    NoCredentials { profile: String, detail: String },
     #[error("cannot reach CloudWatch Logs: {detail}")]
     Network { detail: String },
     #[error("cancelled")]
     Cancelled,
+}
+
+fn on_group(group: &Option<String>) -> String {
+    group
+        .as_ref()
+        .map(|g| format!(" on log group {g}"))
+        .unwrap_or_default()
 }
 
 /// Which credentials and region to use. `None` means what the AWS CLI would choose
@@ -50,11 +68,71 @@ pub struct Target {
     pub region: Option<String>,
 }
 
+/// A profile of the AWS config and credentials files, as the profile picker shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProfileInfo {
+    pub name: String,
+    pub region: Option<String>,
+    /// How it gets credentials: `sso`, `role`, `process`, `keys`, or `other`.
+    pub kind: &'static str,
+}
+
+/// The profiles of the config and credentials files (`AWS_CONFIG_FILE` and
+/// `AWS_SHARED_CREDENTIALS_FILE` honoured), read as aws-config reads them, in name order.
+/// Only names and kinds come out: never a key.
+pub async fn profiles() -> Result<Vec<ProfileInfo>, Error> {
+    use aws_runtime::env_config::file::EnvConfigFiles;
+    use aws_types::os_shim_internal::{Env, Fs};
+    let files = EnvConfigFiles::default();
+    let set = aws_config::profile::load(&Fs::real(), &Env::real(), &files, None)
+        .await
+        .map_err(|e| Error::Request {
+            action: "reading the AWS config files",
+            detail: e.to_string(),
+        })?;
+    let mut profiles: Vec<ProfileInfo> = set
+        .profiles()
+        .filter_map(|name| {
+            let profile = set.get_profile(name)?;
+            let has = |key: &str| profile.get(key).is_some();
+            let kind = if has("sso_session") || has("sso_start_url") {
+                "sso"
+            } else if has("role_arn") {
+                "role"
+            } else if has("credential_process") {
+                "process"
+            } else if has("aws_access_key_id") {
+                "keys"
+            } else {
+                "other"
+            };
+            Some(ProfileInfo {
+                name: name.to_owned(),
+                region: profile.get("region").map(str::to_owned),
+                kind,
+            })
+        })
+        .collect();
+    profiles.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(profiles)
+}
+
+/// Whether a log group is one Ceiling reads: a stage's access or execution log, or a
+/// function's.
+pub fn is_relevant(group: &str) -> bool {
+    group.starts_with("API-Gateway-Execution-Logs_")
+        || group.starts_with("/aws/lambda/")
+        || group.starts_with("/aws/apigateway/")
+        || group.to_ascii_lowercase().contains("access")
+}
+
 /// A CloudWatch Logs client for one profile and region.
 #[derive(Debug, Clone)]
 pub struct Connection {
     client: Client,
     region: String,
+    /// The profile's name, for messages.
+    profile: String,
 }
 
 /// A log group as the group browser shows it.
@@ -82,19 +160,21 @@ impl Connection {
             loader = loader.region(Region::new(region.clone()));
         }
         let config = loader.load().await;
+        let profile = target
+            .profile
+            .clone()
+            .or_else(|| std::env::var("AWS_PROFILE").ok())
+            .unwrap_or_else(|| "default".to_owned());
         let region = config
             .region()
             .map(|region| region.to_string())
             .ok_or_else(|| Error::NoRegion {
-                profile: target
-                    .profile
-                    .clone()
-                    .or_else(|| std::env::var("AWS_PROFILE").ok())
-                    .unwrap_or_else(|| "default".to_owned()),
+                profile: profile.clone(),
             })?;
         Ok(Connection {
             client: Client::new(&config),
             region,
+            profile,
         })
     }
 
@@ -114,7 +194,7 @@ impl Connection {
             .send();
         let mut groups = Vec::new();
         while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| request_error("DescribeLogGroups", e))?;
+            let page = page.map_err(|e| self.classify("logs:DescribeLogGroups", None, e))?;
             groups.extend(page.log_groups().iter().map(|group| LogGroup {
                 name: group.log_group_name().unwrap_or_default().to_owned(),
                 stored_bytes: group.stored_bytes(),
@@ -126,14 +206,51 @@ impl Connection {
     }
 }
 
-fn request_error<E, R>(action: &'static str, error: SdkError<E, R>) -> Error
-where
-    E: std::error::Error + 'static,
-    R: std::fmt::Debug,
-{
-    Error::Request {
-        action,
-        detail: DisplayErrorContext(&error).to_string(),
+impl Connection {
+    /// An error of a request as a user can act on it: what is missing, refused or unreachable.
+    pub(crate) fn classify<E, R>(
+        &self,
+        action: &'static str,
+        group: Option<&str>,
+        error: SdkError<E, R>,
+    ) -> Error
+    where
+        E: std::error::Error + ProvideErrorMetadata + 'static,
+        R: std::fmt::Debug,
+    {
+        let code = error.code().unwrap_or_default().to_owned();
+        let detail = DisplayErrorContext(&error).to_string();
+        let profile = self.profile.clone();
+        match code.as_str() {
+            "ResourceNotFoundException" => {
+                return Error::GroupNotFound {
+                    group: group.unwrap_or_default().to_owned(),
+                }
+            }
+            "AccessDeniedException" | "AccessDenied" | "UnauthorizedOperation" => {
+                return Error::AccessDenied {
+                    action,
+                    group: group.map(str::to_owned),
+                }
+            }
+            "ExpiredTokenException"
+            | "ExpiredToken"
+            | "UnrecognizedClientException"
+            | "InvalidSignatureException" => return Error::Credentials { profile, detail },
+            _ => {}
+        }
+        // Credentials that could not be loaded fail before any request is sent.
+        let lower = detail.to_ascii_lowercase();
+        if lower.contains("sso") || (lower.contains("token") && lower.contains("expired")) {
+            return Error::Credentials { profile, detail };
+        }
+        if lower.contains("credential") {
+            return Error::NoCredentials { profile, detail };
+        }
+        match error {
+            SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => Error::Network { detail },
+            _ => Error::Request { action, detail },
+        }
     }
 }
 
