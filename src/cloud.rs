@@ -111,6 +111,7 @@ pub fn fetch_into(args: &CloudArgs, analyzer: &mut Analyzer) -> Result<(), Strin
         window,
         analyzer,
         say_progress,
+        |_| {},
     );
     report(&fetched);
     Ok(())

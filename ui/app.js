@@ -97,6 +97,8 @@ function showProgress(update, what) {
     `${g.group}: ${count(g.events)} events in ${count(g.pages)} pages`);
   $('progress-figures').textContent =
     [`So far: ${count(requests)} requests, ${count(timeouts)} gateway timeouts.`, ...groups].join(' · ');
+  // the inputs read so far, analyzed: the dashboard fills in while the rest is read
+  if (update.so_far) render(update.so_far);
 }
 
 async function run(source, what) {
@@ -464,9 +466,10 @@ function render(view) {
   const { analysis } = view;
   renderFocus();
   $('partial-note').hidden = !view.partial;
-  $('partial-note').textContent = view.partial
-    ? `Partial: these figures are of what was read until it stopped (${view.notes.join('; ')}).`
-    : '';
+  const stillReading = view.notes.includes('still reading');
+  $('partial-note').textContent = !view.partial ? ''
+    : stillReading ? 'Still reading: these figures and findings are of the inputs read so far.'
+      : `Partial: these figures are of what was read until it stopped (${view.notes.join('; ')}).`;
   renderStory(analysis);
   renderFigures(analysis);
   renderFindings(analysis);

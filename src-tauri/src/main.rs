@@ -107,6 +107,9 @@ struct ProgressUpdate {
     elapsed_ms: u64,
     /// Per log group, when fetching from CloudWatch Logs.
     groups: Vec<GroupProgress>,
+    /// The analysis of the inputs read so far, once another one is done: the window fills
+    /// in while the rest is read.
+    so_far: Option<View>,
 }
 
 /// What the window shows: the analysis and its charts.
@@ -207,11 +210,37 @@ fn remember(app: &tauri::AppHandle, paths: &[PathBuf]) {
     let _ = write_preferences(app, &preferences);
 }
 
+/// What the reading threads leave for the progress reports.
+#[derive(Default)]
+struct Interim {
+    groups: Mutex<Vec<GroupProgress>>,
+    so_far: Mutex<Option<View>>,
+}
+
+impl Interim {
+    /// Keeps a snapshot of `analyzer`, to send with the next progress report.
+    fn snapshot(&self, analyzer: &Analyzer, zone: Zone) {
+        let analysis = analyzer.snapshot();
+        if analysis.requests == 0 && analysis.lambda.is_none() {
+            return;
+        }
+        let view = View {
+            charts: ceiling_report::charts(&analysis, zone),
+            analysis,
+            partial: true,
+            notes: vec!["still reading".to_owned()],
+        };
+        if let Ok(mut so_far) = self.so_far.lock() {
+            *so_far = Some(view);
+        }
+    }
+}
+
 /// Sends progress until `done`, every [`PROGRESS_EVERY`].
 fn report_progress(
     progress: Arc<Progress>,
     total_bytes: u64,
-    groups: Arc<Mutex<Vec<GroupProgress>>>,
+    interim: Arc<Interim>,
     channel: Channel<ProgressUpdate>,
     done: Arc<AtomicBool>,
 ) {
@@ -224,7 +253,8 @@ fn report_progress(
             requests: progress.requests_read(),
             timeouts: progress.timeouts_seen(),
             elapsed_ms: started.elapsed().as_millis() as u64,
-            groups: groups.lock().map(|g| g.clone()).unwrap_or_default(),
+            groups: interim.groups.lock().map(|g| g.clone()).unwrap_or_default(),
+            so_far: interim.so_far.lock().ok().and_then(|mut v| v.take()),
         };
         if channel.send(update).is_err() {
             return;
@@ -253,27 +283,35 @@ fn read_source(
     analyzer: &mut Analyzer,
     source: &Source,
     files: &[PathBuf],
+    interim: &Interim,
+    zone: Zone,
 ) -> Result<bool, String> {
     let progress = analyzer.progress();
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut errors = Vec::new();
     match source {
         Source::Sample => {
-            for (name, bytes) in SAMPLE {
-                if let Err(error) = analyzer.read(name, bytes) {
+            for (index, (name, bytes)) in SAMPLE.iter().enumerate() {
+                if let Err(error) = analyzer.read(name, *bytes) {
                     errors.push(error.to_string());
+                }
+                if index + 1 < SAMPLE.len() {
+                    interim.snapshot(analyzer, zone);
                 }
             }
         }
         Source::Cloud { .. } => unreachable!("fetched, not read"),
         Source::Paths { .. } => {
-            for file in files {
+            for (index, file) in files.iter().enumerate() {
                 if progress.is_cancelled() {
                     break;
                 }
                 // An input that fails is reported in the inputs panel; the others are read.
                 if let Err(error) = analyzer.read_path_with_threads(file, threads) {
                     errors.push(error.to_string());
+                }
+                if index + 1 < files.len() {
+                    interim.snapshot(analyzer, zone);
                 }
             }
         }
@@ -321,12 +359,12 @@ async fn analyze(
         // unknown until fetched
         Source::Cloud { .. } => 0,
     };
-    let group_progress: Arc<Mutex<Vec<GroupProgress>>> = Arc::default();
+    let interim: Arc<Interim> = Arc::default();
     let done = Arc::new(AtomicBool::new(false));
     let ticker = {
-        let (progress, done, groups) = (progress.clone(), done.clone(), group_progress.clone());
+        let (progress, done, interim) = (progress.clone(), done.clone(), interim.clone());
         std::thread::spawn(move || {
-            report_progress(progress, total_bytes, groups, on_progress, done)
+            report_progress(progress, total_bytes, interim, on_progress, done)
         })
     };
     let outcome = match source.clone() {
@@ -341,8 +379,8 @@ async fn analyze(
             match fetched {
                 Ok((window, mut fetcher)) => {
                     let runtime = tokio::runtime::Handle::current();
+                    let interim = interim.clone();
                     tauri::async_runtime::spawn_blocking(move || {
-                        let shown = group_progress.clone();
                         let fetched = fetch_into_analyzer(
                             &runtime,
                             &mut fetcher,
@@ -350,13 +388,14 @@ async fn analyze(
                             window,
                             &mut analyzer,
                             |done| {
-                                if let Ok(mut shown) = shown.lock() {
+                                if let Ok(mut shown) = interim.groups.lock() {
                                     match shown.iter_mut().find(|g| g.group == done.group) {
                                         Some(group) => *group = done.clone(),
                                         None => shown.push(done.clone()),
                                     }
                                 }
                             },
+                            |analyzer| interim.snapshot(analyzer, zone),
                         );
                         let notes: Vec<String> = fetched
                             .failures
@@ -372,7 +411,7 @@ async fn analyze(
             }
         }
         work_source => tauri::async_runtime::spawn_blocking(move || {
-            let read = read_source(&mut analyzer, &work_source, &files);
+            let read = read_source(&mut analyzer, &work_source, &files, &interim, zone);
             let notes = read.map(|partial| {
                 if partial {
                     vec!["reading was cancelled".to_owned()]

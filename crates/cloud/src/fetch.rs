@@ -258,6 +258,7 @@ pub fn fetch_into_analyzer(
     window: Window,
     analyzer: &mut Analyzer,
     mut progress: impl FnMut(&GroupProgress),
+    mut after_group: impl FnMut(&Analyzer),
 ) -> Fetched {
     let mut fetched = Fetched::default();
     for group in groups {
@@ -295,6 +296,7 @@ pub fn fetch_into_analyzer(
                 }
             }
         }
+        after_group(analyzer);
     }
     fetched
 }

@@ -409,7 +409,7 @@ struct InputState {
 const FIELD_SAMPLE_RECORDS: u32 = 1_000;
 
 /// Reads inputs one after another and accumulates what they hold.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Analyzer {
     settings: Settings,
     parser: AccessParser,
@@ -465,6 +465,12 @@ impl Analyzer {
             route_scratch: String::new(),
             progress: Arc::new(Progress::default()),
         }
+    }
+
+    /// The analysis of what was read so far, leaving the analyzer to read on: what a window
+    /// shows while the rest is still being read.
+    pub fn snapshot(&self) -> Analysis {
+        self.clone().finish()
     }
 
     /// The reading's progress and its cancel switch, to hand to another thread.
