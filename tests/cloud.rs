@@ -264,27 +264,8 @@ fn fetches_an_incident_as_its_files_read(
     runtime: &tokio::runtime::Runtime,
 ) {
     // a recent incident: CloudWatch keeps what is recent
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as i64;
-    let start = (now - 3 * 3_600_000) / 60_000 * 60_000;
     let dir = tempfile::tempdir().unwrap();
-    let truth = gen::generate(
-        dir.path(),
-        &[
-            "--requests",
-            "4000",
-            "--seed",
-            "8",
-            "--wrap",
-            "s3",
-            "--garbage",
-            "0",
-            "--start",
-            &moto::iso(start),
-        ],
-    );
+    let (truth, start, now) = moto::recent_incident(dir.path(), "4000", "8");
     let groups = [
         ("/aws/apigateway/incident-access", "apigw-access.jsonl"),
         ("/aws/lambda/incident-orders-fn", "lambda-orders-fn.log"),

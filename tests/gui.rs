@@ -547,27 +547,8 @@ async fn log_text_is_only_ever_text_in_the_window() {
 #[tokio::test]
 async fn fetches_log_groups_from_cloudwatch_through_a_profile() {
     let moto = moto::MotoServer::start();
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as i64;
-    let start = (now - 3 * 3_600_000) / 60_000 * 60_000;
     let dir = tempfile::tempdir().unwrap();
-    let truth = gen::generate(
-        dir.path(),
-        &[
-            "--requests",
-            "1000",
-            "--seed",
-            "9",
-            "--wrap",
-            "s3",
-            "--garbage",
-            "0",
-            "--start",
-            &moto::iso(start),
-        ],
-    );
+    let (truth, _, _) = moto::recent_incident(dir.path(), "1000", "9");
     let region = "eu-west-1";
     moto.put_file(
         region,

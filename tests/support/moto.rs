@@ -119,6 +119,37 @@ fn decode_body(head: &str, body: &str) -> String {
     out
 }
 
+/// A gen.py incident (`requests`, `seed`) written into `dir` in S3-export lines, that began
+/// three hours ago: CloudWatch keeps what is recent. Returns its truth.json, its start and
+/// the time it was written, in ms since the epoch.
+pub fn recent_incident(
+    dir: &std::path::Path,
+    requests: &str,
+    seed: &str,
+) -> (serde_json::Value, i64, i64) {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    let start = (now - 3 * 3_600_000) / 60_000 * 60_000;
+    let truth = super::gen::generate(
+        dir,
+        &[
+            "--requests",
+            requests,
+            "--seed",
+            seed,
+            "--wrap",
+            "s3",
+            "--garbage",
+            "0",
+            "--start",
+            &iso(start),
+        ],
+    );
+    (truth, start, now)
+}
+
 /// ISO 8601 in UTC, as gen.py and --since take it.
 pub fn iso(ms: i64) -> String {
     ceiling_engine::format_utc(ms)

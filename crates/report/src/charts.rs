@@ -5,6 +5,7 @@
 
 use ceiling_engine::{Analysis, FunctionFigures, RouteFigures};
 use plotters::coord::ranged1d::{IntoSegmentedCoord, SegmentValue};
+use plotters::coord::Shift;
 use plotters::prelude::*;
 use serde::Serialize;
 
@@ -114,14 +115,29 @@ fn shorten(text: &str) -> String {
     }
 }
 
-/// The plot area of a chart, from its pixel ranges.
-fn plot_area(x: std::ops::Range<i32>, y: std::ops::Range<i32>) -> PlotArea {
-    PlotArea {
+/// Draws a chart's legend at `position` and writes the SVG out; returns where the data was
+/// drawn, in the SVG's pixels.
+fn finish<'a, X: Ranged, Y: Ranged>(
+    chart: &mut ChartContext<'a, SVGBackend<'a>, Cartesian2d<X, Y>>,
+    root: &DrawingArea<SVGBackend<'a>, Shift>,
+    position: SeriesLabelPosition,
+) -> Option<PlotArea> {
+    chart
+        .configure_series_labels()
+        .position(position)
+        .background_style(WHITE.mix(0.85))
+        .border_style(GREY)
+        .label_font(("sans-serif", 13))
+        .draw()
+        .ok()?;
+    let (x, y) = chart.plotting_area().get_pixel_range();
+    root.present().ok()?;
+    Some(PlotArea {
         left: x.start,
         top: y.start,
         width: x.end - x.start,
         height: y.end - y.start,
-    }
+    })
 }
 
 fn time_range(analysis: &Analysis) -> Option<(i64, i64)> {
@@ -168,7 +184,7 @@ fn latency_over_time(analysis: &Analysis, zone: Zone) -> Option<Chart> {
         .map(|w| (w.start_ms as f64, w.end_ms.max(w.start_ms + 1) as f64))
         .collect();
     let mut svg = String::new();
-    let (x_range, y_range) = {
+    let plot = {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
         root.fill(&WHITE).ok()?;
         let mut chart = ChartBuilder::on(&root)
@@ -245,17 +261,7 @@ fn latency_over_time(analysis: &Analysis, zone: Zone) -> Option<Chart> {
                 ("sans-serif", 13).into_font().color(&CEILING),
             )))
             .ok()?;
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.85))
-            .border_style(GREY)
-            .label_font(("sans-serif", 13))
-            .draw()
-            .ok()?;
-        let (x, y) = chart.plotting_area().get_pixel_range();
-        root.present().ok()?;
-        (x, y)
+        finish(&mut chart, &root, SeriesLabelPosition::UpperRight)?
     };
     Some(Chart {
         id: "latency",
@@ -266,7 +272,7 @@ fn latency_over_time(analysis: &Analysis, zone: Zone) -> Option<Chart> {
         svg,
         width: WIDTH,
         height: HEIGHT,
-        plot: plot_area(x_range, y_range),
+        plot,
         x: Axis {
             min: start as f64,
             max: end as f64,
@@ -305,7 +311,7 @@ fn bars(
     let top = (ceiling * 1.15).max(widest * 1.05);
     let n = categories.len() as u32;
     let mut svg = String::new();
-    let (x_range, y_range) = {
+    let plot = {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
         root.fill(&WHITE).ok()?;
         let mut chart = ChartBuilder::on(&root)
@@ -372,17 +378,7 @@ fn bars(
             .ok()?
             .label(format!("ceiling {}", seconds_label(ceiling)))
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], CEILING.stroke_width(3)));
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .background_style(WHITE.mix(0.85))
-            .border_style(GREY)
-            .label_font(("sans-serif", 13))
-            .draw()
-            .ok()?;
-        let (x, y) = chart.plotting_area().get_pixel_range();
-        root.present().ok()?;
-        (x, y)
+        finish(&mut chart, &root, SeriesLabelPosition::LowerRight)?
     };
     Some(Chart {
         id,
@@ -390,7 +386,7 @@ fn bars(
         svg,
         width: WIDTH,
         height: HEIGHT,
-        plot: plot_area(x_range, y_range),
+        plot,
         x: Axis {
             min: 0.0,
             max: top,
@@ -474,7 +470,7 @@ fn timeouts_over_time(analysis: &Analysis, zone: Zone) -> Option<Chart> {
         .unwrap_or(0) as f64;
     let top = (highest * 1.15).max(1.0);
     let mut svg = String::new();
-    let (x_range, y_range) = {
+    let plot = {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
         root.fill(&WHITE).ok()?;
         let mut chart = ChartBuilder::on(&root)
@@ -532,17 +528,7 @@ fn timeouts_over_time(analysis: &Analysis, zone: Zone) -> Option<Chart> {
                     Rectangle::new([(x, y - 6), (x + 16, y + 6)], colour.filled())
                 });
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.85))
-            .border_style(GREY)
-            .label_font(("sans-serif", 13))
-            .draw()
-            .ok()?;
-        let (x, y) = chart.plotting_area().get_pixel_range();
-        root.present().ok()?;
-        (x, y)
+        finish(&mut chart, &root, SeriesLabelPosition::UpperRight)?
     };
     Some(Chart {
         id: "timeouts",
@@ -550,7 +536,7 @@ fn timeouts_over_time(analysis: &Analysis, zone: Zone) -> Option<Chart> {
         svg,
         width: WIDTH,
         height: HEIGHT,
-        plot: plot_area(x_range, y_range),
+        plot,
         x: Axis {
             min: start as f64,
             max: end as f64,
