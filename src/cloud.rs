@@ -79,15 +79,22 @@ fn say_progress(progress: &GroupProgress) {
 
 fn report(fetched: &Fetched) {
     for group in &fetched.groups {
+        let mut notes = Vec::new();
+        if group.duplicates > 0 {
+            notes.push(format!("{} duplicates dropped", group.duplicates));
+        }
+        if group.retries > 0 {
+            notes.push(format!("{} requests retried", group.retries));
+        }
         eprintln!(
             "\r{}: {} events in {} pages{}",
             group.group,
             group.events,
             group.pages,
-            if group.duplicates > 0 {
-                format!(" ({} duplicates dropped)", group.duplicates)
-            } else {
+            if notes.is_empty() {
                 String::new()
+            } else {
+                format!(" ({})", notes.join(", "))
             }
         );
     }

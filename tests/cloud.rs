@@ -1,6 +1,8 @@
 //! crates/cloud against a real local endpoint: moto server, started and stopped here, reached
 //! through a named profile in temporary AWS config files, as a user's machine would have them.
 
+#[path = "support/fault_proxy.rs"]
+mod fault_proxy;
 #[path = "support/gen.rs"]
 mod gen;
 #[path = "support/moto.rs"]
@@ -360,6 +362,43 @@ fn fetches_an_incident_as_its_files_read(
             events as usize, put[1],
             "each event once across overlapping windows"
         );
+        // through a proxy that throttles, fails, drops a connection midway and serves an
+        // empty page with a token: every event still comes exactly once
+        let proxy = fault_proxy::FaultProxy::start(moto.port());
+        std::env::set_var("AWS_ENDPOINT_URL", proxy.endpoint());
+        let mut spoiled =
+            Fetcher::new(Connection::open(&target).await.unwrap()).with_page_size(1_000);
+        let mut ids = std::collections::HashSet::new();
+        let whole = Window {
+            start_ms: start - 300_000,
+            end_ms: start + 2 * 3_600_000 + 300_000,
+        };
+        let progress = spoiled
+            .fetch_group(
+                "/aws/lambda/incident-orders-fn",
+                whole,
+                |page| {
+                    let page: Value = serde_json::from_slice(&page.line).unwrap();
+                    for event in page["events"].as_array().unwrap() {
+                        assert!(ids.insert(event["eventId"].to_string()), "an event twice");
+                    }
+                },
+                |_| {},
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            progress.events as usize, put[1],
+            "every event, through the faults"
+        );
+        assert_eq!(ids.len(), put[1]);
+        assert_eq!(proxy.faults.load(std::sync::atomic::Ordering::SeqCst), 4);
+        // the throttled, failed and dropped calls were retried: three calls more than pages
+        let calls = proxy.calls.load(std::sync::atomic::Ordering::SeqCst) as u64;
+        assert_eq!(calls, progress.pages + 3, "{progress:?}");
+        assert_eq!(progress.retries, 3, "the retries are reported");
+        std::env::set_var("AWS_ENDPOINT_URL", moto.endpoint());
+
         let missing = fetcher
             .fetch_group(
                 "/aws/lambda/nothing-here",

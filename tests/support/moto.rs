@@ -63,8 +63,12 @@ impl MotoServer {
         server
     }
 
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
     pub fn endpoint(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
+        format!("http://127.0.0.1:{}", self.port())
     }
 
     /// Calls a CloudWatch Logs action directly, as test setup independent of the code under

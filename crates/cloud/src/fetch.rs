@@ -70,6 +70,8 @@ pub struct GroupProgress {
     pub bytes: u64,
     /// Events seen twice (a page boundary, an overlapping earlier fetch) and kept once.
     pub duplicates: u64,
+    /// Requests sent again after throttling, a 5xx or a broken connection.
+    pub retries: u64,
 }
 
 /// One page of a group, as a line the engine reads.
@@ -150,6 +152,7 @@ impl Fetcher {
                 return Err((done, Error::Cancelled));
             }
             self.budget.take().await;
+            let attempts_before = self.connection.attempts.load(Ordering::Relaxed);
             let response = self
                 .connection
                 .client
@@ -161,6 +164,8 @@ impl Fetcher {
                 .set_limit(self.page_size)
                 .send()
                 .await;
+            let attempts = self.connection.attempts.load(Ordering::Relaxed) - attempts_before;
+            done.retries += attempts.saturating_sub(1);
             let page = match response {
                 Ok(page) => page,
                 Err(error) => {

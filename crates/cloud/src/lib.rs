@@ -11,9 +11,13 @@ pub mod fetch;
 
 use aws_config::retry::RetryConfig;
 use aws_config::{BehaviorVersion, Region};
+use aws_sdk_cloudwatchlogs::config::interceptors::BeforeTransmitInterceptorContextRef;
+use aws_sdk_cloudwatchlogs::config::{ConfigBag, Intercept, RuntimeComponents};
 use aws_sdk_cloudwatchlogs::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_cloudwatchlogs::Client;
 use serde::Serialize;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 /// Why talking to AWS failed, in words that tell the user what to do.
 #[derive(Debug, thiserror::Error)]
@@ -133,6 +137,28 @@ pub struct Connection {
     region: String,
     /// The profile's name, for messages.
     profile: String,
+    /// Attempts sent, retries included: the difference with the requests is the retries.
+    attempts: Arc<AtomicU64>,
+}
+
+/// Counts every attempt the SDK sends, first tries and retries alike.
+#[derive(Debug)]
+struct AttemptCounter(Arc<AtomicU64>);
+
+impl Intercept for AttemptCounter {
+    fn name(&self) -> &'static str {
+        "ceiling-attempt-counter"
+    }
+
+    fn read_before_attempt(
+        &self,
+        _context: &BeforeTransmitInterceptorContextRef<'_>,
+        _components: &RuntimeComponents,
+        _config: &mut ConfigBag,
+    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        self.0.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
 }
 
 /// A log group as the group browser shows it.
@@ -171,10 +197,15 @@ impl Connection {
             .ok_or_else(|| Error::NoRegion {
                 profile: profile.clone(),
             })?;
+        let attempts = Arc::new(AtomicU64::new(0));
+        let client_config = aws_sdk_cloudwatchlogs::config::Builder::from(&config)
+            .interceptor(AttemptCounter(Arc::clone(&attempts)))
+            .build();
         Ok(Connection {
-            client: Client::new(&config),
+            client: Client::from_conf(client_config),
             region,
             profile,
+            attempts,
         })
     }
 

@@ -1,0 +1,195 @@
+//! A proxy on 127.0.0.1 in front of moto that spoils some FilterLogEvents calls the way the
+//! real service and real networks do: a throttling answer, a 5xx, a connection dropped
+//! halfway through a page, and an empty page that still carries a token.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// What the proxy does to the n-th FilterLogEvents call (0-based); the others pass.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fault {
+    Throttle,
+    ServerError,
+    DropMidway,
+    EmptyPageWithToken,
+}
+
+const SCHEDULE: [(usize, Fault); 4] = [
+    (0, Fault::Throttle),
+    (2, Fault::ServerError),
+    (4, Fault::DropMidway),
+    (6, Fault::EmptyPageWithToken),
+];
+
+/// The token the proxy hands out with its empty page.
+const FAKE_TOKEN: &str = "ceiling-fault-proxy-empty-page";
+
+pub struct FaultProxy {
+    port: u16,
+    /// FilterLogEvents calls seen, and faults injected.
+    pub calls: Arc<AtomicUsize>,
+    pub faults: Arc<AtomicUsize>,
+}
+
+impl FaultProxy {
+    pub fn start(upstream: u16) -> FaultProxy {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let calls = Arc::new(AtomicUsize::new(0));
+        let faults = Arc::new(AtomicUsize::new(0));
+        // the token the empty page replaced, to put back when the client follows it
+        let parked: Arc<Mutex<Option<Option<String>>>> = Arc::default();
+        let (c, f) = (calls.clone(), faults.clone());
+        std::thread::spawn(move || {
+            for client in listener.incoming().flatten() {
+                let (c, f, parked) = (c.clone(), f.clone(), parked.clone());
+                std::thread::spawn(move || serve(client, upstream, &c, &f, &parked));
+            }
+        });
+        FaultProxy {
+            port,
+            calls,
+            faults,
+        }
+    }
+
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+/// One HTTP/1.1 request: its head (without the final blank line) and body.
+fn read_request(stream: &mut TcpStream) -> Option<(String, Vec<u8>)> {
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        if stream.read(&mut byte).ok()? == 0 {
+            return None;
+        }
+        head.push(byte[0]);
+    }
+    let head = String::from_utf8_lossy(&head[..head.len() - 4]).into_owned();
+    let length = head
+        .lines()
+        .find_map(|line| {
+            let (name, value) = line.split_once(':')?;
+            name.eq_ignore_ascii_case("content-length")
+                .then(|| value.trim().parse::<usize>().ok())?
+        })
+        .unwrap_or(0);
+    let mut body = vec![0u8; length];
+    stream.read_exact(&mut body).ok()?;
+    Some((head, body))
+}
+
+fn respond(stream: &mut TcpStream, status: &str, error_type: Option<&str>, body: &str) {
+    let error = error_type
+        .map(|t| format!("x-amzn-ErrorType: {t}\r\n"))
+        .unwrap_or_default();
+    let _ = write!(
+        stream,
+        "HTTP/1.1 {status}\r\nContent-Type: application/x-amz-json-1.1\r\n{error}\
+         Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+}
+
+/// Sends the request to moto on a connection of its own and returns moto's whole answer.
+fn forward(upstream: u16, head: &str, body: &[u8]) -> Vec<u8> {
+    let mut moto = TcpStream::connect(("127.0.0.1", upstream)).unwrap();
+    let mut head: Vec<String> = head
+        .lines()
+        .filter(|line| {
+            let name = line.split(':').next().unwrap_or("").to_ascii_lowercase();
+            name != "connection" && name != "content-length"
+        })
+        .map(str::to_owned)
+        .collect();
+    head.push(format!("Content-Length: {}", body.len()));
+    head.push("Connection: close".to_owned());
+    moto.write_all(head.join("\r\n").as_bytes()).unwrap();
+    moto.write_all(b"\r\n\r\n").unwrap();
+    moto.write_all(body).unwrap();
+    let mut answer = Vec::new();
+    moto.read_to_end(&mut answer).unwrap();
+    answer
+}
+
+fn serve(
+    mut client: TcpStream,
+    upstream: u16,
+    calls: &AtomicUsize,
+    faults: &AtomicUsize,
+    parked: &Mutex<Option<Option<String>>>,
+) {
+    while let Some((head, mut body)) = read_request(&mut client) {
+        let filter = head.contains("Logs_20140328.FilterLogEvents");
+        let fault = if filter {
+            let call = calls.fetch_add(1, Ordering::SeqCst);
+            SCHEDULE.iter().find(|(n, _)| *n == call).map(|(_, f)| *f)
+        } else {
+            None
+        };
+        if fault.is_some() {
+            faults.fetch_add(1, Ordering::SeqCst);
+        }
+        match fault {
+            Some(Fault::Throttle) => respond(
+                &mut client,
+                "400 Bad Request",
+                Some("ThrottlingException"),
+                r#"{"__type":"ThrottlingException","message":"Rate exceeded"}"#,
+            ),
+            Some(Fault::ServerError) => respond(
+                &mut client,
+                "500 Internal Server Error",
+                Some("ServiceUnavailableException"),
+                r#"{"__type":"ServiceUnavailableException","message":"try again"}"#,
+            ),
+            Some(Fault::DropMidway) => {
+                let answer = forward(upstream, &head, &body);
+                let _ = client.write_all(&answer[..answer.len() / 2]);
+                return;
+            }
+            Some(Fault::EmptyPageWithToken) => {
+                let request: serde_json::Value = serde_json::from_slice(&body).unwrap();
+                let token = request["nextToken"].as_str().map(str::to_owned);
+                *parked.lock().unwrap() = Some(token);
+                let page = serde_json::json!({ "events": [], "nextToken": FAKE_TOKEN });
+                respond(&mut client, "200 OK", None, &page.to_string());
+            }
+            None => {
+                if filter {
+                    // following the empty page: ask moto for what that page stood in for
+                    let mut request: serde_json::Value = serde_json::from_slice(&body).unwrap();
+                    if request["nextToken"] == FAKE_TOKEN {
+                        match parked.lock().unwrap().take().flatten() {
+                            Some(token) => request["nextToken"] = token.into(),
+                            None => {
+                                request.as_object_mut().unwrap().remove("nextToken");
+                            }
+                        }
+                        body = request.to_string().into_bytes();
+                    }
+                }
+                let answer = forward(upstream, &head, &body);
+                // moto closes after its answer; the client may keep its connection
+                let answer = keep_alive(answer);
+                if client.write_all(&answer).is_err() {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// moto's answer with `Connection: close` taken out, so that the client keeps talking on
+/// this connection.
+fn keep_alive(answer: Vec<u8>) -> Vec<u8> {
+    let text = String::from_utf8_lossy(&answer).into_owned();
+    text.replace("Connection: close\r\n", "")
+        .replace("connection: close\r\n", "")
+        .into_bytes()
+}
