@@ -300,7 +300,7 @@ fn read_source(
                 }
             }
         }
-        Source::Cloud { .. } => unreachable!("fetched, not read"),
+        Source::Cloud { .. } => return Err("a CloudWatch source is fetched, not read".to_owned()),
         Source::Paths { .. } => {
             for (index, file) in files.iter().enumerate() {
                 if progress.is_cancelled() {
