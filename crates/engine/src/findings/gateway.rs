@@ -1,0 +1,854 @@
+//! The gateway's findings: timeouts, near misses, p99, 502s, where and when the timeouts
+//! fall, and the advice for a slow route.
+
+use super::*;
+
+pub(super) fn integration_timeout(c: &Context<'_>) -> Option<Finding> {
+    let a = c.analysis;
+    let timeouts = a.integration_timeouts;
+    if timeouts == 0 {
+        return None;
+    }
+    let from_execution_log = a.requests == 0;
+    let share = timeouts as f64 / a.requests.max(1) as f64;
+    let severity = if timeouts >= 50 || share >= 0.005 || (from_execution_log && timeouts >= 10) {
+        Severity::Critical
+    } else {
+        Severity::High
+    };
+    let answered = match c.api() {
+        Some(ApiKind::Http) => "503 Service Unavailable",
+        _ => "504 Gateway Timeout",
+    };
+    let mut evidence = Evidence::default();
+    let mut steps = Vec::new();
+    let summary;
+    if from_execution_log {
+        summary = format!(
+            "The execution log shows {} (\"Execution failed due to a timeout error\"): the integration \
+             did not answer within the {} ceiling and the client got {answered}. Without the stage's \
+             access log, Ceiling cannot tell which routes they were on.",
+            plural(timeouts, "integration timeout", "integration timeouts"),
+            c.ceiling()
+        );
+        for execution in c.notes.execution.iter().take(SAMPLES) {
+            evidence.requests.push(RequestSample {
+                request_id: execution.request_id.clone(),
+                route: String::new(),
+                time_ms: None,
+                status: 504,
+                response_latency_ms: None,
+                integration_latency_ms: None,
+                error: Some("Execution failed due to a timeout error".to_owned()),
+                source: c.source(execution.input, execution.line),
+            });
+        }
+        steps.push(advice(
+            "Add the stage's access log (or its log group) to the analysis: it tells which routes \
+             time out, how often, and how close the others come.",
+            Some(links::ACCESS_LOG_VARIABLES),
+        ));
+    } else {
+        evidence.routes = c.route_shares(a.routes.iter().map(|r| (r.route.clone(), r.timeouts)));
+        let times: Vec<i64> = c
+            .notes
+            .requests
+            .iter()
+            .filter(|r| r.timed_out)
+            .filter_map(|r| r.time_ms)
+            .collect();
+        if let (Some(first), Some(last)) = (times.iter().min(), times.iter().max()) {
+            evidence.windows.push(TimeWindow {
+                start_ms: *first,
+                end_ms: *last,
+                count: timeouts,
+                route: evidence.routes.first().map(|r| r.route.clone()),
+            });
+        }
+        evidence.requests = c.request_samples(
+            |r| r.timed_out,
+            &evidence.routes,
+            |r| r.time_ms.unwrap_or(0),
+        );
+        let top: Vec<String> = evidence
+            .routes
+            .iter()
+            .take(3)
+            .map(|r| format!("{} ({} of them)", r.route, r.count))
+            .collect();
+        summary = format!(
+            "{} of {} requests ({}) waited the whole {} for the integration and got {answered}. \
+             Most are on {}.",
+            timeouts,
+            a.requests,
+            percent(timeouts, a.requests),
+            c.ceiling(),
+            join(&top)
+        );
+        for route in evidence.routes.iter().take(3) {
+            steps.extend(route_timeout_advice(c, route));
+        }
+        if !c.notes.fields.contains(Field::XrayTraceId) && c.api() == Some(ApiKind::Rest) {
+            steps.push(advice(
+                "Turn on X-Ray tracing for the stage and the functions, and log $context.xrayTraceId: \
+                 the trace of a slow request shows which call (database, downstream API, init) took \
+                 the time, and Ceiling pairs timed-out requests with their invocations exactly.",
+                Some(links::XRAY),
+            ));
+        }
+    }
+    steps.push(ceiling_advice(c));
+    Some(Finding {
+        id: "integration-timeout".to_owned(),
+        severity,
+        title: format!(
+            "{} timed out at the {} integration ceiling",
+            plural(timeouts, "request", "requests"),
+            c.ceiling()
+        ),
+        summary,
+        impact: timeouts,
+        evidence,
+        advice: steps,
+    })
+}
+
+/// What to do about the timeouts of one route: its burst, if most of them came in one, else
+/// its latency profile.
+pub(super) fn route_timeout_advice(c: &Context<'_>, share: &RouteShare) -> Option<Advice> {
+    let route = c.routes.get(share.route.as_str())?;
+    let in_burst = c.bursts.iter().find(|burst| {
+        let mine = burst
+            .timeouts
+            .iter()
+            .filter(|r| r.route == route.route)
+            .count() as u64;
+        route.timeouts > 0 && mine * 10 >= route.timeouts * 6
+    });
+    if let Some(burst) = in_burst {
+        let mine = burst
+            .timeouts
+            .iter()
+            .filter(|r| r.route == route.route)
+            .count();
+        return Some(advice(
+            format!(
+                "{} of {} came {}, while it usually answers in {}: it slowed down \
+                 then. Find what changed at that time (a deployment, a downstream incident, a \
+                 database under load) and give its downstream calls timeouts well under the \
+                 ceiling, so that the next such slowdown fails fast instead of holding requests.",
+                capitalized(&of_all(mine as u64, route.timeouts, "timeouts")),
+                route.route,
+                between(burst.start_ms, burst.end_ms),
+                duration_u32(route.latency.p50_ms)
+            ),
+            Some(links::TIMEOUT_504),
+        ));
+    }
+    slow_route_advice(c, share)
+}
+
+/// What to do about a slow route, from its latency profile.
+pub(super) fn slow_route_advice(c: &Context<'_>, share: &RouteShare) -> Option<Advice> {
+    let route = c.routes.get(share.route.as_str())?;
+    let p50 = route.latency.p50_ms?;
+    let functions = c.functions_of(&route.route);
+    let behind = if functions.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", join(&functions))
+    };
+    if p50 >= c.thresholds.async_p50_ms {
+        return Some(advice(
+            format!(
+                "{}{behind} takes {} at the median: the work itself is longer than a client should \
+                 wait on one HTTP request. Answer 202 Accepted with a status URL and do the work \
+                 asynchronously (an asynchronous Lambda invoke or a queue; Step Functions when it \
+                 has several steps).",
+                route.route,
+                duration(f64::from(p50))
+            ),
+            Some(links::ASYNC_INVOKE),
+        ));
+    }
+    let p99 = route.latency.p99_ms.unwrap_or(p50);
+    Some(advice(
+        format!(
+            "{}{behind} usually answers in {} but its p99 is {}: the timeouts are its slow tail. \
+             Look for what makes some requests slow (a downstream call without its own timeout, a \
+             lock, a cold start, a large payload) and give each downstream call a timeout well \
+             under the ceiling, so a stuck call fails fast instead of holding the request.",
+            route.route,
+            duration(f64::from(p50)),
+            duration(f64::from(p99))
+        ),
+        Some(links::TIMEOUT_504),
+    ))
+}
+
+/// What the ceiling itself allows, by kind of API.
+pub(super) fn ceiling_advice(c: &Context<'_>) -> Advice {
+    match c.api() {
+        Some(ApiKind::Http) => advice(
+            "HTTP APIs cannot wait longer than 30 s for an integration, and no quota request \
+             changes that: the route has to answer sooner or hand the work off.",
+            Some(links::HTTP_QUOTAS),
+        ),
+        Some(ApiKind::WebSocket) => advice(
+            "WebSocket APIs cannot raise their 29 s integration timeout; long work has to answer \
+             first and push its result over the connection later.",
+            Some(links::WEBSOCKET_QUOTAS),
+        ),
+        _ => advice(
+            format!(
+                "Only if callers can really wait longer: since June 2024 a Regional or private REST \
+                 API can raise the integration timeout above 29 s with a Service Quotas request \
+                 (edge-optimized APIs cannot). AWS may lower the account's throttle quota in \
+                 exchange, and Ceiling then needs the new value (--ceiling) to judge near misses. \
+                 The ceiling used here is {}.",
+                c.ceiling()
+            ),
+            Some(links::TIMEOUT_RAISE),
+        ),
+    }
+}
+
+pub(super) fn near_ceiling(c: &Context<'_>) -> Option<Finding> {
+    let a = c.analysis;
+    if a.near_ceiling == 0 {
+        return None;
+    }
+    let threshold_ms = (a.ceiling_ms * u64::from(c.thresholds.near_ceiling_percent)).div_ceil(100);
+    let is_near = |r: &NotableRequest| {
+        !r.timed_out
+            && r.integration_latency_ms
+                .is_some_and(|ms| u64::from(ms) >= threshold_ms)
+    };
+    let mut counts: BTreeMap<String, u64> = BTreeMap::new();
+    for request in c.notes.requests.iter().filter(|r| is_near(r)) {
+        *counts.entry(request.route.clone()).or_insert(0) += 1;
+    }
+    let routes = c.route_shares(counts);
+    let requests = c.request_samples(is_near, &routes, |r| {
+        -i64::from(r.integration_latency_ms.unwrap_or(0))
+    });
+    let closest = requests
+        .iter()
+        .filter_map(|r| r.integration_latency_ms)
+        .max();
+    let names: Vec<String> = routes
+        .iter()
+        .take(3)
+        .map(|r| format!("{} ({})", r.route, r.count))
+        .collect();
+    let severity = if a.near_ceiling as f64 >= 0.01 * a.requests as f64 {
+        Severity::High
+    } else {
+        Severity::Elevated
+    };
+    let mut advice_list =
+        vec![advice(
+            format!(
+            "These requests succeeded with less than {} to spare{}: the next slow dependency call \
+             or cold start turns them into timeouts. Treat {} as the routes to fix first, before \
+             they fail.",
+            duration((a.ceiling_ms - threshold_ms) as f64),
+            closest
+                .map(|ms| format!(" (the closest took {})", duration(f64::from(ms))))
+                .unwrap_or_default(),
+            join(&routes.iter().take(3).map(|r| r.route.clone()).collect::<Vec<_>>())
+        ),
+            None,
+        )];
+    for route in routes.iter().take(2) {
+        advice_list.extend(route_timeout_advice(c, route));
+    }
+    Some(Finding {
+        id: "near-ceiling".to_owned(),
+        severity,
+        title: format!(
+            "{} finished within {}% of the ceiling",
+            plural(a.near_ceiling, "request", "requests"),
+            100 - c.thresholds.near_ceiling_percent
+        ),
+        summary: format!(
+            "{} succeeded with an integration latency of {} or more ({}% of the {} ceiling), on {}.",
+            plural(a.near_ceiling, "request", "requests"),
+            duration(threshold_ms as f64),
+            c.thresholds.near_ceiling_percent,
+            c.ceiling(),
+            join(&names)
+        ),
+        impact: a.near_ceiling,
+        evidence: Evidence {
+            routes,
+            requests,
+            ..Evidence::default()
+        },
+        advice: advice_list,
+    })
+}
+
+pub(super) fn p99_near_ceiling(c: &Context<'_>) -> Option<Finding> {
+    let a = c.analysis;
+    let threshold = (a.ceiling_ms * u64::from(c.thresholds.p99_percent)).div_ceil(100);
+    let above = |p99: Option<u32>| p99.is_some_and(|ms| u64::from(ms) >= threshold);
+    let mut routes: Vec<&RouteFigures> = a
+        .routes
+        .iter()
+        .filter(|r| above(r.latency.p99_ms))
+        .collect();
+    let overall = above(a.overall.p99_ms);
+    if routes.is_empty() && !overall {
+        return None;
+    }
+    routes.sort_by_key(|r| std::cmp::Reverse(r.latency.p99_ms));
+    let shares: Vec<RouteShare> = routes
+        .iter()
+        .take(LISTED)
+        .map(|r| RouteShare {
+            route: r.route.clone(),
+            count: r.requests,
+            share: r
+                .latency
+                .p99_ms
+                .map_or(0.0, |ms| f64::from(ms) / a.ceiling_ms as f64),
+            requests: r.requests,
+            p50_ms: r.latency.p50_ms,
+            p99_ms: r.latency.p99_ms,
+        })
+        .collect();
+    let described: Vec<String> = shares
+        .iter()
+        .take(4)
+        .map(|r| format!("{} (p99 {})", r.route, duration_u32(r.p99_ms)))
+        .collect();
+    let impact = routes.iter().map(|r| r.requests / 100).sum::<u64>().max(1);
+    let mut summary =
+        if overall {
+            format!(
+            "The p99 of all requests is {}, {}% of the {} ceiling: one request in a hundred is \
+             close to timing out or has.",
+            duration_u32(a.overall.p99_ms),
+            a.overall.p99_ms.map_or(0, |ms| u64::from(ms) * 100 / a.ceiling_ms),
+            c.ceiling()
+        )
+        } else {
+            format!(
+                "Overall p99 is {}, but some routes come within {}% of the {} ceiling.",
+                duration_u32(a.overall.p99_ms),
+                100 - c.thresholds.p99_percent,
+                c.ceiling()
+            )
+        };
+    if !described.is_empty() {
+        summary.push_str(&format!(
+            " Routes at or above {}: {}.",
+            duration(threshold as f64),
+            join(&described)
+        ));
+    }
+    let mut advice_list = Vec::new();
+    if let Some(worst) = shares.first() {
+        advice_list.push(advice(
+            format!(
+                "Set an alarm on the p99 of {} (CloudWatch IntegrationLatency, p99 statistic) at \
+                 {}, so the next regression shows up before it becomes 504s.",
+                worst.route,
+                duration(threshold as f64)
+            ),
+            None,
+        ));
+    }
+    for route in shares.iter().take(2) {
+        advice_list.extend(route_timeout_advice(c, route));
+    }
+    Some(Finding {
+        id: "p99-near-ceiling".to_owned(),
+        severity: if overall {
+            Severity::High
+        } else {
+            Severity::Elevated
+        },
+        title: if overall {
+            format!(
+                "p99 latency is {} against a {} ceiling",
+                duration_u32(a.overall.p99_ms),
+                c.ceiling()
+            )
+        } else {
+            format!(
+                "{} a p99 within {}% of the ceiling",
+                plural(routes.len() as u64, "route has", "routes have"),
+                100 - c.thresholds.p99_percent
+            )
+        },
+        summary,
+        impact,
+        evidence: Evidence {
+            routes: shares,
+            ..Evidence::default()
+        },
+        advice: advice_list,
+    })
+}
+
+/// What a 502's error text says about its cause.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum BadGatewayCause {
+    FunctionTimeout,
+    MalformedResponse,
+    FunctionError,
+    Other,
+}
+
+fn cause_of(error: Option<&str>) -> BadGatewayCause {
+    let Some(error) = error else {
+        return BadGatewayCause::Other;
+    };
+    let lower = error.to_ascii_lowercase();
+    if lower.contains("timed out") {
+        BadGatewayCause::FunctionTimeout
+    } else if lower.contains("malformed") {
+        BadGatewayCause::MalformedResponse
+    } else if lower.contains("function error") || lower.contains("lambda") {
+        BadGatewayCause::FunctionError
+    } else {
+        BadGatewayCause::Other
+    }
+}
+
+pub(super) fn bad_gateway(c: &Context<'_>) -> Option<Finding> {
+    let a = c.analysis;
+    if a.bad_gateway == 0 {
+        return None;
+    }
+    let is_502 = |r: &NotableRequest| r.status == 502;
+    let routes = c.route_shares(a.routes.iter().map(|r| (r.route.clone(), r.bad_gateway)));
+    let requests = c.request_samples(is_502, &routes, |r| r.time_ms.unwrap_or(0));
+    let mut causes: BTreeMap<BadGatewayCause, (u64, BTreeSet<String>)> = BTreeMap::new();
+    for request in c.notes.requests.iter().filter(|r| is_502(r)) {
+        let entry = causes
+            .entry(cause_of(request.error.as_deref()))
+            .or_default();
+        entry.0 += 1;
+        entry.1.insert(request.route.clone());
+    }
+    let mut advice_list = Vec::new();
+    let mut told = Vec::new();
+    for (cause, (count, cause_routes)) in &causes {
+        let on = join(&cause_routes.iter().take(3).cloned().collect::<Vec<_>>());
+        match cause {
+            BadGatewayCause::FunctionTimeout => {
+                told.push(format!("{count} a function that timed out"));
+                let functions: Vec<String> = cause_routes
+                    .iter()
+                    .flat_map(|r| c.functions_of(r))
+                    .collect::<BTreeSet<_>>()
+                    .into_iter()
+                    .map(|f| match c.functions.get(&f).and_then(|f| f.timeout_ms) {
+                        Some(ms) => format!("{f} (timeout {})", duration(f64::from(ms))),
+                        None => f,
+                    })
+                    .collect();
+                advice_list.push(advice(
+                    format!(
+                        "On {on} the function gave up before the gateway did{}: the client got a fast \
+                         502 instead of waiting for a 504, which is the right configuration. What \
+                         remains is why these requests were slow; the function's log for the \
+                         request ids below shows where the time went.",
+                        if functions.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" ({})", join(&functions))
+                        }
+                    ),
+                    Some(links::LAMBDA_TIMEOUT),
+                ));
+            }
+            BadGatewayCause::MalformedResponse => {
+                told.push(format!("{count} a malformed proxy response"));
+                advice_list.push(advice(
+                    format!(
+                        "On {on} the function returned something the proxy integration cannot use. \
+                         It must return an object with statusCode (a number), headers (an object of \
+                         strings) and body (a string: serialize JSON yourself), and isBase64Encoded \
+                         for binary bodies. Check the code path that returns early or on error."
+                    ),
+                    Some(links::PROXY_RESPONSE),
+                ));
+            }
+            BadGatewayCause::FunctionError => {
+                told.push(format!("{count} a function error"));
+                advice_list.push(advice(
+                    format!(
+                        "On {on} the function threw (Lambda Customer Function Error): find the \
+                         exception in its log by the request ids below, and return a proper error \
+                         response instead of letting it escape."
+                    ),
+                    None,
+                ));
+            }
+            BadGatewayCause::Other => {
+                told.push(format!("{count} an unlogged cause"));
+                advice_list.push(advice(
+                    format!(
+                        "For the 502s on {on} the access log carries no integration error: add \
+                         $context.integrationErrorMessage (or $context.integration.error) to the \
+                         stage's log format, so the cause of each 502 is logged."
+                    ),
+                    Some(links::ACCESS_LOG_VARIABLES),
+                ));
+            }
+        }
+    }
+    let severity = if a.bad_gateway as f64 >= 0.01 * a.requests as f64 {
+        Severity::High
+    } else {
+        Severity::Elevated
+    };
+    Some(Finding {
+        id: "bad-gateway".to_owned(),
+        severity,
+        title: format!(
+            "{} answered 502 Bad Gateway (not timeouts)",
+            plural(a.bad_gateway, "request", "requests")
+        ),
+        summary: format!(
+            "{} of {} requests ({}) ended in 502: the integration answered, but with an error or a \
+             response the gateway could not use. These are counted apart from the timeouts{}.",
+            a.bad_gateway,
+            a.requests,
+            percent(a.bad_gateway, a.requests),
+            if told.is_empty() {
+                String::new()
+            } else {
+                format!("; by the logged error: {}", join(&told))
+            }
+        ),
+        impact: a.bad_gateway,
+        evidence: Evidence {
+            routes,
+            requests,
+            ..Evidence::default()
+        },
+        advice: advice_list,
+    })
+}
+
+/// `timeouts-concentrated` or `timeouts-systemic`, when the timeouts are enough to tell.
+pub(super) fn timeout_pattern(c: &Context<'_>) -> Option<Finding> {
+    let a = c.analysis;
+    let timeouts: u64 = a.routes.iter().map(|r| r.timeouts).sum();
+    if timeouts < c.thresholds.pattern_min_timeouts || a.requests == 0 {
+        return None;
+    }
+    let mut by_timeouts: Vec<&RouteFigures> = a.routes.iter().filter(|r| r.timeouts > 0).collect();
+    by_timeouts.sort_by_key(|r| std::cmp::Reverse(r.timeouts));
+    let mut held = 0;
+    let mut traffic = 0;
+    let mut core = Vec::new();
+    for route in &by_timeouts {
+        if held as f64 >= CONCENTRATED_TIMEOUT_SHARE * timeouts as f64 {
+            break;
+        }
+        held += route.timeouts;
+        traffic += route.requests;
+        core.push(*route);
+    }
+    let traffic_share = traffic as f64 / a.requests as f64;
+    let routes_with_traffic = a.routes.len();
+    let routes = c.route_shares(a.routes.iter().map(|r| (r.route.clone(), r.timeouts)));
+    let requests = c.request_samples(|r| r.timed_out, &routes, |r| r.time_ms.unwrap_or(0));
+    let concentrated = traffic_share * 100.0
+        <= f64::from(c.thresholds.concentrated_traffic_percent)
+        && core.len() <= 3.max(routes_with_traffic / 4);
+    if concentrated {
+        let names: Vec<String> = core
+            .iter()
+            .map(|r| format!("{} ({} of {} requests)", r.route, r.timeouts, r.requests))
+            .collect();
+        let mut advice_list = vec![advice(
+            format!(
+                "Look at what {} do that the other routes do not: their own queries, downstream \
+                 calls and payload sizes. The rest of the API is healthy, so shared \
+                 infrastructure (network, gateway, account limits) is unlikely to be the cause.",
+                join(&core.iter().map(|r| r.route.clone()).collect::<Vec<_>>())
+            ),
+            None,
+        )];
+        for route in routes.iter().take(3) {
+            advice_list.extend(route_timeout_advice(c, route));
+        }
+        return Some(Finding {
+            id: "timeouts-concentrated".to_owned(),
+            severity: Severity::High,
+            title: format!(
+                "{}% of the timeouts are on {} carrying {} of the traffic",
+                (100 * held / timeouts),
+                plural(core.len() as u64, "route", "routes"),
+                percent(traffic, a.requests)
+            ),
+            summary: format!(
+                "{} fall on {}, which carry {} of all requests: a \
+                 cause in those routes, not a shared one.",
+                capitalized(&of_all(held, timeouts, "timeouts")),
+                join(&names),
+                percent(traffic, a.requests)
+            ),
+            impact: held,
+            evidence: Evidence {
+                routes,
+                requests,
+                ..Evidence::default()
+            },
+            advice: advice_list,
+        });
+    }
+    let spread = by_timeouts.len();
+    if spread >= 3 && spread * 2 >= routes_with_traffic.min(20) {
+        return Some(Finding {
+            id: "timeouts-systemic".to_owned(),
+            severity: Severity::Critical,
+            title: format!(
+                "Timeouts spread over {} routes, in step with their traffic",
+                spread
+            ),
+            summary: format!(
+                "{timeouts} timeouts fall on {spread} of {routes_with_traffic} routes, roughly in \
+                 proportion to how busy each route is: something they share is slow, not one \
+                 route's code."
+            ),
+            impact: timeouts,
+            evidence: Evidence {
+                routes,
+                requests,
+                ..Evidence::default()
+            },
+            advice: vec![
+                advice(
+                    "Check the dependency every route shares, in the windows below: database \
+                     connections (pool exhaustion, too many connections from scaled-out Lambdas; \
+                     RDS Proxy helps), a downstream API's latency, DynamoDB throttling, a NAT \
+                     gateway or VPC endpoint.",
+                    None,
+                ),
+                advice(
+                    "Check Lambda's account and function concurrency (the Throttles and \
+                     ConcurrentExecutions metrics) in the same windows: throttled invocations \
+                     retried inside the gateway's wait look like slow requests.",
+                    Some(links::LAMBDA_SCALING),
+                ),
+            ],
+        });
+    }
+    None
+}
+
+/// Windows where timeouts arrive several times faster than elsewhere, strongest first.
+pub(super) fn find_bursts<'a>(analysis: &Analysis, notes: &Notes<'a>) -> Vec<Burst<'a>> {
+    let thresholds = notes.thresholds;
+    let Some(window) = analysis.window else {
+        return Vec::new();
+    };
+    let bucket_ms = analysis.timeline.bucket_ms.max(1);
+    let first = window.start_ms.div_euclid(bucket_ms);
+    let buckets = (window.end_ms.div_euclid(bucket_ms) - first + 1) as usize;
+    let timed_out: Vec<&NotableRequest> = notes
+        .requests
+        .iter()
+        .filter(|r| r.timed_out && r.time_ms.is_some())
+        .collect();
+    let total = timed_out.len() as u64;
+    if total < thresholds.burst_min_timeouts || buckets < 4 {
+        return Vec::new();
+    }
+    let mut counts = vec![0u64; buckets];
+    for request in &timed_out {
+        let bucket = request.time_ms.unwrap_or(0).div_euclid(bucket_ms) - first;
+        counts[bucket.clamp(0, buckets as i64 - 1) as usize] += 1;
+    }
+    let mut prefix = vec![0u64; buckets + 1];
+    for (i, n) in counts.iter().enumerate() {
+        prefix[i + 1] = prefix[i] + n;
+    }
+    let mut taken = vec![false; buckets];
+    let mut bursts = Vec::new();
+    while bursts.len() < BURSTS {
+        // The window with the highest likelihood ratio of a raised rate (Kulldorff's scan
+        // statistic, time only), among windows no longer than half the period.
+        let mut best: Option<(f64, usize, usize)> = None;
+        for start in 0..buckets {
+            for end in start + 1..=(start + buckets / 2).min(buckets) {
+                if taken[end - 1] {
+                    break;
+                }
+                let inside = prefix[end] - prefix[start];
+                let length = end - start;
+                if inside < thresholds.burst_min_timeouts {
+                    continue;
+                }
+                let expected = total as f64 * length as f64 / buckets as f64;
+                let outside = total - inside;
+                let rate_in = inside as f64 / length as f64;
+                let rate_out = outside as f64 / (buckets - length).max(1) as f64;
+                if rate_in < f64::from(thresholds.burst_rate_ratio) * rate_out {
+                    continue;
+                }
+                let mut ratio = inside as f64 * (inside as f64 / expected).ln();
+                if outside > 0 {
+                    ratio += outside as f64 * (outside as f64 / (total as f64 - expected)).ln();
+                }
+                if best.is_none_or(|(r, _, _)| ratio > r) {
+                    best = Some((ratio, start, end));
+                }
+            }
+        }
+        let Some((_, start, end)) = best else { break };
+        taken[start..end].iter_mut().for_each(|t| *t = true);
+        let from = (first + start as i64) * bucket_ms;
+        let to = (first + end as i64) * bucket_ms;
+        let inside: Vec<&NotableRequest> = timed_out
+            .iter()
+            .copied()
+            .filter(|r| r.time_ms.is_some_and(|t| t >= from && t < to))
+            .collect();
+        bursts.push(Burst {
+            from,
+            to,
+            start_ms: inside
+                .iter()
+                .filter_map(|r| r.time_ms)
+                .min()
+                .unwrap_or(from),
+            end_ms: inside.iter().filter_map(|r| r.time_ms).max().unwrap_or(to),
+            timeouts: inside,
+        });
+    }
+    bursts
+}
+
+pub(super) fn timeout_bursts(c: &Context<'_>) -> Vec<Finding> {
+    let total = c
+        .notes
+        .requests
+        .iter()
+        .filter(|r| r.timed_out && r.time_ms.is_some())
+        .count() as u64;
+    c.bursts
+        .iter()
+        .map(|burst| burst_finding(c, burst, total))
+        .collect()
+}
+
+pub(super) fn burst_finding(c: &Context<'_>, burst: &Burst<'_>, total: u64) -> Finding {
+    let a = c.analysis;
+    let (inside, start_ms, end_ms) = (&burst.timeouts, burst.start_ms, burst.end_ms);
+    let (from, to) = (burst.from, burst.to);
+    let count = inside.len() as u64;
+    let mut counts: BTreeMap<String, u64> = BTreeMap::new();
+    for request in inside {
+        *counts.entry(request.route.clone()).or_insert(0) += 1;
+    }
+    let routes = c.route_shares(counts);
+    let top = routes.first().cloned();
+    let in_window =
+        |r: &NotableRequest| r.timed_out && r.time_ms.is_some_and(|t| t >= from && t < to);
+    let requests = c.request_samples(in_window, &routes, |r| r.time_ms.unwrap_or(0));
+    // Traffic inside the window against the rest, from the timeline.
+    let (mut requests_in, mut buckets_in, mut requests_out, mut buckets_out) =
+        (0u64, 0u64, 0u64, 0u64);
+    for bucket in &a.timeline.buckets {
+        // the timeouts themselves are left out: the question is whether load came first
+        let served = bucket.requests - bucket.timeouts;
+        if bucket.start_ms >= from && bucket.start_ms < to {
+            requests_in += served;
+            buckets_in += 1;
+        } else {
+            requests_out += served;
+            buckets_out += 1;
+        }
+    }
+    let traffic_ratio = if buckets_in > 0 && buckets_out > 0 && requests_out > 0 {
+        Some((requests_in as f64 / buckets_in as f64) / (requests_out as f64 / buckets_out as f64))
+    } else {
+        None
+    };
+    let minutes = ((end_ms - start_ms) as f64 / 60_000.0).round().max(1.0);
+    let period_ms = a.window.map_or(1, |w| (w.end_ms - w.start_ms).max(1));
+    let window_ms = (to - from).max(1);
+    let rate_ratio = (count as f64 / window_ms as f64)
+        / ((total - count).max(1) as f64 / (period_ms - window_ms).max(1) as f64);
+    let mut advice_list = Vec::new();
+    match traffic_ratio {
+        Some(ratio) if ratio >= 1.5 => advice_list.push(advice(
+            format!(
+                "Traffic was {ratio:.1} times its usual rate in this window: the timeouts \
+                 followed load. Check Lambda concurrency (Throttles, ConcurrentExecutions) and \
+                 the connection limits of the database or API behind the routes; reserved or \
+                 provisioned concurrency and a connection proxy absorb such peaks."
+            ),
+            Some(links::LAMBDA_SCALING),
+        )),
+        _ => advice_list.push(advice(
+            format!(
+                "Traffic did not rise in this window, so something else changed: look for a \
+                 deployment, a configuration change or a downstream incident {}, and at the \
+                 latency of {}'s dependencies then.",
+                between(start_ms, end_ms),
+                top.as_ref()
+                    .map_or("the affected routes", |r| r.route.as_str())
+            ),
+            None,
+        )),
+    }
+    if let Some(top) = &top {
+        advice_list.extend(slow_route_advice(c, top));
+    }
+    Finding {
+        id: "timeout-burst".to_owned(),
+        severity: Severity::High,
+        title: format!(
+            "{} timeouts in {} minutes, {}",
+            count,
+            minutes,
+            span(start_ms, end_ms)
+        ),
+        summary: format!(
+            "{} came {}{}, at {:.0} times the rate of the rest of the period.{}",
+            capitalized(&of_all(count, total, "timeouts")),
+            between(start_ms, end_ms),
+            top.as_ref()
+                .map(|r| {
+                    if r.count == count {
+                        format!(", all on {}", r.route)
+                    } else {
+                        format!(", {} of them on {}", r.count, r.route)
+                    }
+                })
+                .unwrap_or_default(),
+            rate_ratio,
+            match traffic_ratio {
+                Some(r) if r >= 1.5 =>
+                    format!(" Traffic in the window was {r:.1} times its usual rate."),
+                Some(r) if r <= 0.67 =>
+                    format!(" Traffic in the window was lower than usual ({r:.1} times)."),
+                Some(_) => " Traffic was at its usual rate.".to_owned(),
+                None => String::new(),
+            }
+        ),
+        impact: count,
+        evidence: Evidence {
+            routes,
+            windows: vec![TimeWindow {
+                start_ms,
+                end_ms,
+                count,
+                route: top.map(|r| r.route),
+            }],
+            requests,
+            ..Evidence::default()
+        },
+        advice: advice_list,
+    }
+}

@@ -1,0 +1,150 @@
+//! The story at the top of an analysis, composed from the findings and figures.
+
+use super::*;
+
+/// The story at the top: how many timed out, when, where, whether Lambda kept running, the
+/// likely cause and the first thing to do.
+pub(crate) fn what_happened(analysis: &Analysis, notes: &Notes<'_>) -> WhatHappened {
+    let a = analysis;
+    let context = Context::new(analysis, notes);
+    let find = |id: &str| a.findings.iter().find(|f| f.id == id);
+    let mut points = Vec::new();
+    let headline = if a.integration_timeouts > 0 {
+        let when = find("integration-timeout")
+            .and_then(|f| f.evidence.windows.first())
+            .map(|w| format!(", {}", between(w.start_ms, w.end_ms)))
+            .unwrap_or_default();
+        if a.requests > 0 {
+            format!(
+                "{} of {} requests ({}) timed out at the {} ceiling{when}.",
+                a.integration_timeouts,
+                a.requests,
+                percent(a.integration_timeouts, a.requests),
+                context.ceiling()
+            )
+        } else {
+            format!(
+                "The execution log shows {} at the {} ceiling.",
+                plural(
+                    a.integration_timeouts,
+                    "integration timeout",
+                    "integration timeouts"
+                ),
+                context.ceiling()
+            )
+        }
+    } else if a.requests > 0 {
+        format!(
+            "None of the {} timed out at the {} ceiling{}.",
+            plural(a.requests, "request", "requests"),
+            context.ceiling(),
+            a.overall
+                .p99_ms
+                .map(|ms| format!("; p99 was {}", duration(f64::from(ms))))
+                .unwrap_or_default()
+        )
+    } else if let Some(lambda) = &a.lambda {
+        format!(
+            "{} Lambda invocations read, {} of them timed out; no gateway access log was given.",
+            lambda.invocations, lambda.timeouts
+        )
+    } else {
+        "Nothing to analyze.".to_owned()
+    };
+    if let Some(f) = find("timeouts-concentrated").or_else(|| find("timeouts-systemic")) {
+        points.push(f.summary.clone());
+    } else if let Some(f) = find("integration-timeout") {
+        if let Some(route) = f.evidence.routes.first() {
+            points.push(format!(
+                "{} has {} of them ({:.0}%).",
+                route.route,
+                route.count,
+                100.0 * route.share
+            ));
+        }
+    }
+    for burst in a.findings.iter().filter(|f| f.id == "timeout-burst") {
+        points.push(burst.summary.clone());
+    }
+    match &a.lambda {
+        Some(lambda) if lambda.outlived_gateway > 0 => points.push(format!(
+            "Lambda kept running after {} of the timeouts{}: the work went on after the \
+             client had its error.",
+            lambda.outlived_gateway,
+            if lambda.gateway_timeouts_on_cold_start > 0 {
+                format!(
+                    " ({} of them cold starts)",
+                    lambda.gateway_timeouts_on_cold_start
+                )
+            } else {
+                String::new()
+            }
+        )),
+        Some(_) if a.integration_timeouts > 0 => points.push(
+            "No invocation in the Lambda logs matches the timed-out requests: the functions \
+             behind them may be in log groups that were not given."
+                .to_owned(),
+        ),
+        Some(_) => {}
+        None if a.integration_timeouts > 0 => points.push(
+            "Without the functions' logs (/aws/lambda/<function>), Ceiling cannot tell whether \
+             Lambda kept running after the timeouts, timed out itself, or started cold: add \
+             them to see the Lambda findings."
+                .to_owned(),
+        ),
+        None => {}
+    }
+    let mut causes = Vec::new();
+    if let Some(f) = find("async-candidate") {
+        for route in &f.evidence.routes {
+            causes.push(format!(
+                "{} is slow by design (median {})",
+                route.route,
+                duration_u32(route.p50_ms)
+            ));
+        }
+    }
+    for f in a.findings.iter().filter(|f| f.id == "timeout-burst") {
+        if let (Some(window), Some(route)) = (f.evidence.windows.first(), f.evidence.routes.first())
+        {
+            causes.push(format!(
+                "{} slowed down {}",
+                route.route,
+                between(window.start_ms, window.end_ms)
+            ));
+        }
+    }
+    if let Some(f) = find("timeouts-systemic") {
+        causes.push(format!(
+            "a dependency the routes share ({})",
+            f.title.to_lowercase()
+        ));
+    }
+    if find("cold-start-timeouts").is_some_and(|f| f.severity == Severity::High) {
+        causes.push("cold starts pushed some requests over the ceiling".to_owned());
+    }
+    if let Some(f) = find("lambda-timeout-above-gateway") {
+        let names: Vec<String> = f
+            .evidence
+            .functions
+            .iter()
+            .map(|f| f.function.clone())
+            .collect();
+        causes.push(format!(
+            "{} may run longer than the gateway waits",
+            join(&names)
+        ));
+    }
+    if !causes.is_empty() && a.integration_timeouts > 0 {
+        points.push(format!("Likely causes: {}.", causes.join("; ")));
+    }
+    let first_step = a
+        .findings
+        .iter()
+        .filter(|f| f.severity <= Severity::High)
+        .find_map(|f| f.advice.first().map(|advice| (f, advice)));
+    if let Some((finding, step)) = first_step {
+        points.push(format!("First: {} ({})", step.text, finding.id));
+    }
+    WhatHappened { headline, points }
+}

@@ -1,0 +1,105 @@
+//! How findings word their figures: durations, shares, lists, times.
+
+use super::*;
+
+pub(super) fn advice(text: impl Into<String>, link: Option<&str>) -> Advice {
+    Advice {
+        text: text.into(),
+        link: link.map(str::to_owned),
+    }
+}
+
+/// Milliseconds as a person reads them: `850 ms`, `18.5 s`.
+pub(super) fn duration(ms: f64) -> String {
+    if ms < 1000.0 {
+        format!("{ms:.0} ms")
+    } else {
+        format!("{:.1} s", ms / 1000.0)
+    }
+}
+
+pub(super) fn duration_u32(ms: Option<u32>) -> String {
+    ms.map_or_else(|| "-".to_owned(), |ms| duration(f64::from(ms)))
+}
+
+pub(super) fn percent(part: u64, whole: u64) -> String {
+    if whole == 0 {
+        return "0%".to_owned();
+    }
+    let share = 100.0 * part as f64 / whole as f64;
+    if share >= 10.0 || share == 0.0 {
+        format!("{share:.0}%")
+    } else {
+        format!("{share:.1}%")
+    }
+}
+
+/// `3 of the 10 timeouts`, or `all 10 timeouts`.
+pub(super) fn of_all(part: u64, whole: u64, noun: &str) -> String {
+    if part == whole {
+        format!("all {whole} {noun}")
+    } else {
+        format!("{part} of the {whole} {noun}")
+    }
+}
+
+/// The first letter in upper case.
+pub(super) fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
+}
+
+pub(super) fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// `a`, `a and b`, `a, b and c`.
+pub(super) fn join(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// `10:10` when both times fall on the window's day, else with the date.
+pub(super) fn clock(ms: i64) -> String {
+    format_utc(ms)[11..16].to_owned()
+}
+
+pub(super) fn day(ms: i64) -> String {
+    format_utc(ms)[..10].to_owned()
+}
+
+pub(super) fn span(start_ms: i64, end_ms: i64) -> String {
+    if day(start_ms) == day(end_ms) {
+        format!(
+            "{} {}–{} UTC",
+            day(start_ms),
+            clock(start_ms),
+            clock(end_ms)
+        )
+    } else {
+        format!("{} – {}", format_utc(start_ms), format_utc(end_ms))
+    }
+}
+
+/// `between 10:11 and 10:22 UTC on 2026-03-06`, for a sentence.
+pub(super) fn between(start_ms: i64, end_ms: i64) -> String {
+    if day(start_ms) == day(end_ms) {
+        format!(
+            "between {} and {} UTC on {}",
+            clock(start_ms),
+            clock(end_ms),
+            day(start_ms)
+        )
+    } else {
+        format!(
+            "between {} and {}",
+            format_utc(start_ms),
+            format_utc(end_ms)
+        )
+    }
+}
