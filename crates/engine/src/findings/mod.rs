@@ -405,6 +405,18 @@ impl<'a> Context<'a> {
     }
 }
 
+/// A route as a whole in a finding: all its requests, as a share of all requests.
+fn whole_route(route: &RouteFigures, all_requests: u64) -> RouteShare {
+    RouteShare {
+        route: route.route.clone(),
+        count: route.requests,
+        share: route.requests as f64 / all_requests.max(1) as f64,
+        requests: route.requests,
+        p50_ms: route.latency.p50_ms,
+        p99_ms: route.latency.p99_ms,
+    }
+}
+
 fn function_of_input(analysis: &Analysis, input: u32) -> String {
     let name = analysis
         .inputs

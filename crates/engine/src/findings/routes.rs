@@ -18,17 +18,7 @@ pub(super) fn async_candidate(c: &Context<'_>) -> Option<Finding> {
     if slow.is_empty() {
         return None;
     }
-    let shares: Vec<RouteShare> = slow
-        .iter()
-        .map(|r| RouteShare {
-            route: r.route.clone(),
-            count: r.requests,
-            share: r.requests as f64 / a.requests.max(1) as f64,
-            requests: r.requests,
-            p50_ms: r.latency.p50_ms,
-            p99_ms: r.latency.p99_ms,
-        })
-        .collect();
+    let shares: Vec<RouteShare> = slow.iter().map(|r| whole_route(r, a.requests)).collect();
     let described: Vec<String> = slow
         .iter()
         .map(|r| {
@@ -113,14 +103,7 @@ pub(super) fn cache_candidate(c: &Context<'_>) -> Option<Finding> {
     }
     let shares: Vec<RouteShare> = candidates
         .iter()
-        .map(|r| RouteShare {
-            route: r.route.clone(),
-            count: r.requests,
-            share: r.requests as f64 / a.requests.max(1) as f64,
-            requests: r.requests,
-            p50_ms: r.latency.p50_ms,
-            p99_ms: r.latency.p99_ms,
-        })
+        .map(|r| whole_route(r, a.requests))
         .collect();
     let mut advice_list = Vec::new();
     let mut described = Vec::new();
