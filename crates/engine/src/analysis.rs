@@ -830,13 +830,7 @@ impl Analyzer {
                 reject(state, RejectReason::NoEvents, first_line);
             }
             Ok(document) => {
-                if document.control_messages > 0 {
-                    state.report.ignored += document.control_messages;
-                    *state
-                        .kinds
-                        .entry("subscription control messages (ignored)")
-                        .or_insert(0) += document.control_messages;
-                }
+                ignore_control_messages(state, document.control_messages);
                 for (index, event) in document.events.iter().enumerate() {
                     state.report.events += 1;
                     self.event(
@@ -940,13 +934,7 @@ impl Analyzer {
                 reject(state, RejectReason::NoEvents, number)
             }
             Ok(document) => {
-                if document.control_messages > 0 {
-                    state.report.ignored += document.control_messages;
-                    *state
-                        .kinds
-                        .entry("subscription control messages (ignored)")
-                        .or_insert(0) += document.control_messages;
-                }
+                ignore_control_messages(state, document.control_messages);
                 for event in &document.events {
                     self.event(state, number, event.time_ms, event.message.as_bytes());
                 }
@@ -1508,6 +1496,17 @@ fn blank_line_blocks(bytes: &[u8]) -> impl Iterator<Item = (u64, &[u8])> {
         blocks.push((first, &bytes[begin..]));
     }
     blocks.into_iter()
+}
+
+/// Counts a subscription payload's CONTROL_MESSAGE events as known and irrelevant.
+fn ignore_control_messages(state: &mut InputState, count: u64) {
+    if count > 0 {
+        state.report.ignored += count;
+        *state
+            .kinds
+            .entry("subscription control messages (ignored)")
+            .or_insert(0) += count;
+    }
 }
 
 fn reject(state: &mut InputState, reason: RejectReason, number: u64) {

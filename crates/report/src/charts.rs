@@ -75,6 +75,18 @@ pub struct Axis {
     pub label: String,
 }
 
+impl Axis {
+    /// A time axis from `start` to `end` (ms since the epoch), labelled with its zone.
+    fn time(start: i64, end: i64, zone: Zone) -> Axis {
+        Axis {
+            min: start as f64,
+            max: end as f64,
+            unit: "time",
+            label: format!("time ({})", zone.name()),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Series {
     pub name: String,
@@ -273,12 +285,7 @@ fn latency_over_time(analysis: &Analysis, zone: Zone) -> Option<Chart> {
         width: WIDTH,
         height: HEIGHT,
         plot,
-        x: Axis {
-            min: start as f64,
-            max: end as f64,
-            unit: "time",
-            label: format!("time ({})", zone.name()),
-        },
+        x: Axis::time(start, end, zone),
         y: Axis {
             min: 0.0,
             max: top,
@@ -537,12 +544,7 @@ fn timeouts_over_time(analysis: &Analysis, zone: Zone) -> Option<Chart> {
         width: WIDTH,
         height: HEIGHT,
         plot,
-        x: Axis {
-            min: start as f64,
-            max: end as f64,
-            unit: "time",
-            label: format!("time ({})", zone.name()),
-        },
+        x: Axis::time(start, end, zone),
         y: Axis {
             min: 0.0,
             max: top,
