@@ -1,10 +1,11 @@
 //! Reading inputs into an [`Analysis`]: decoding, classifying each event, accumulating.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
 
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 
 use crate::access::{
@@ -256,7 +257,7 @@ enum DistinctPaths {
     /// No path seen (not a GET, or `$context.path` not logged).
     #[default]
     Unknown,
-    Counting(HashSet<Box<[u8]>>),
+    Counting(FxHashSet<Box<[u8]>>),
     TooMany,
 }
 
@@ -264,7 +265,7 @@ impl DistinctPaths {
     fn add(&mut self, path: &[u8]) {
         match self {
             DistinctPaths::Unknown => {
-                *self = DistinctPaths::Counting(HashSet::from([path.into()]));
+                *self = DistinctPaths::Counting(FxHashSet::from_iter([path.into()]));
             }
             DistinctPaths::Counting(paths) if !paths.contains(path) => {
                 if paths.len() == DISTINCT_PATHS_CAP {
@@ -422,7 +423,7 @@ pub struct Analyzer {
     overall: Histogram,
     /// Integration latency of requests that did not time out, for near-ceiling counts.
     integration: Histogram,
-    routes: HashMap<String, RouteStats>,
+    routes: FxHashMap<String, RouteStats>,
     window: Option<Window>,
     timeline: Timeline,
     lambda: Option<LambdaStats>,
@@ -452,7 +453,7 @@ impl Analyzer {
             bad_gateway: 0,
             overall: Histogram::default(),
             integration: Histogram::default(),
-            routes: HashMap::new(),
+            routes: FxHashMap::default(),
             window: None,
             timeline: Timeline::default(),
             lambda: None,
@@ -898,8 +899,9 @@ impl Analyzer {
                 return self.lambda_line(state, number, time_ms, line);
             }
         }
-        match self.parser.parse(message) {
-            Some((format, Ok(record))) => {
+        let mut record = AccessRecord::default();
+        match self.parser.parse(message, &mut record) {
+            Some((format, Ok(()))) => {
                 *state.access_formats.entry(format).or_insert(0) += 1;
                 state.saw_access = true;
                 self.access_record(state, number, time_ms, &record);
@@ -1582,7 +1584,10 @@ fn route_name(record: &AccessRecord<'_>, out: &mut String) {
             if value.escaped {
                 crate::access::json::unescape(value.raw, out);
             } else {
-                out.push_str(&String::from_utf8_lossy(value.raw));
+                match std::str::from_utf8(value.raw) {
+                    Ok(text) => out.push_str(text),
+                    Err(_) => out.push_str(&String::from_utf8_lossy(value.raw)),
+                }
             }
             true
         } else {

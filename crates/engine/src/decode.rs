@@ -267,6 +267,10 @@ fn decode_payload(data: &str) -> Result<Value, String> {
 /// Splits a line-oriented event into its time and message, by the wrapping's prefix.
 pub(crate) fn strip_prefix(line: &[u8]) -> (Wrapping, Option<i64>, &[u8]) {
     let line = line.trim_ascii_start();
+    if line.first() == Some(&b'{') {
+        // a JSON record or document: no wrapping puts a brace first
+        return (Wrapping::Raw, None, line);
+    }
     if let Some(message) = markdown_message(line) {
         return (Wrapping::MarkdownTable, None, message);
     }

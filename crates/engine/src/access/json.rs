@@ -42,6 +42,205 @@ pub(crate) fn scan<'a>(
 pub(crate) struct KeyCache {
     /// Per place: the key's path (see [`Key::path`]) and the field it stands for.
     entries: Vec<(Vec<u8>, Option<Field>)>,
+    layout: Layout,
+    /// Scratch for the values of a record the full scanner reads, to teach the layout.
+    scanned: Vec<(Option<Field>, Span)>,
+}
+
+/// Where a value lies in its line: `line[start..end]`.
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    start: usize,
+    end: usize,
+    escaped: bool,
+}
+
+impl Span {
+    fn of(line: &[u8], value: Value<'_>) -> Span {
+        let start = value.raw.as_ptr() as usize - line.as_ptr() as usize;
+        Span {
+            start,
+            end: start + value.raw.len(),
+            escaped: value.escaped,
+        }
+    }
+
+    fn value(self, line: &[u8]) -> Value<'_> {
+        Value {
+            raw: &line[self.start..self.end],
+            escaped: self.escaped,
+        }
+    }
+}
+
+/// The shape of the last record read in full: the bytes between its values (keys, quotes,
+/// separators) and, per value, whether it is quoted and the field it stands for. A record of
+/// the same template matches it byte for byte between values, so it is read by comparing
+/// those bytes and finding where each value ends, without looking at keys at all. A record
+/// that does not match is read by the full scanner, which then teaches its shape here.
+#[derive(Debug, Clone, Default)]
+struct Layout {
+    /// The text between values, one piece after another; the last piece closes the record.
+    between: Vec<u8>,
+    values: Vec<LayoutValue>,
+    /// Scratch for one record's values before they are handed out, so that a record that
+    /// stops matching halfway hands out nothing.
+    found: Vec<(Field, Span)>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct LayoutValue {
+    /// Where the text before this value ends in [`Layout::between`].
+    between_end: usize,
+    quoted: bool,
+    field: Option<Field>,
+}
+
+impl Layout {
+    fn is_learned(&self) -> bool {
+        !self.between.is_empty()
+    }
+
+    /// Learns the shape of `line` from its values, in order, as the full scanner found them.
+    fn learn(&mut self, line: &[u8], values: &[(Option<Field>, Span)]) {
+        self.between.clear();
+        self.values.clear();
+        let mut at = 0;
+        for &(field, span) in values {
+            self.between.extend_from_slice(&line[at..span.start]);
+            self.values.push(LayoutValue {
+                between_end: self.between.len(),
+                quoted: span.start > 0 && line[span.start - 1] == b'"',
+                field,
+            });
+            at = span.end;
+        }
+        self.between.extend_from_slice(&line[at..]);
+    }
+
+    /// Reads `line` if it has this shape, calling `set` for its values; false (and nothing
+    /// set) otherwise.
+    fn read<'a>(&mut self, line: &'a [u8], set: &mut impl FnMut(Field, Value<'a>)) -> bool {
+        let mut found = std::mem::take(&mut self.found);
+        let matched = self.collect(line, &mut found);
+        if matched {
+            for &(field, span) in &found {
+                set(field, span.value(line));
+            }
+        }
+        found.clear();
+        self.found = found;
+        matched
+    }
+
+    /// Matches `line` against the shape, putting where each value with a field lies into
+    /// `found`.
+    fn collect(&self, line: &[u8], found: &mut Vec<(Field, Span)>) -> bool {
+        let mut at = 0;
+        let mut between_start = 0;
+        for value in &self.values {
+            let between = &self.between[between_start..value.between_end];
+            between_start = value.between_end;
+            if !line
+                .get(at..at + between.len())
+                .is_some_and(|text| same(text, between))
+            {
+                return false;
+            }
+            at += between.len();
+            let (end, escaped) = if value.quoted {
+                match string_end(line, at) {
+                    Some(found) => found,
+                    None => return false,
+                }
+            } else {
+                // a bare value as the full scanner reads it: up to `,` or `}`, not a string,
+                // object or array, and without the spaces before the separator
+                if matches!(line.get(at), None | Some(b'"' | b'{' | b'[')) {
+                    return false;
+                }
+                let Some(offset) = memchr::memchr2(b',', b'}', &line[at..]) else {
+                    return false;
+                };
+                (at + line[at..at + offset].trim_ascii_end().len(), false)
+            };
+            if let Some(field) = value.field {
+                found.push((
+                    field,
+                    Span {
+                        start: at,
+                        end,
+                        escaped,
+                    },
+                ));
+            }
+            at = end;
+        }
+        same(&line[at..], &self.between[between_start..])
+    }
+}
+
+/// Whether two short byte strings are equal, compared eight bytes at a time: the text
+/// between values is a few dozen bytes, too short for a call to `memcmp` to pay off.
+fn same(a: &[u8], b: &[u8]) -> bool {
+    let len = a.len();
+    if len != b.len() {
+        return false;
+    }
+    if len < 8 {
+        return a.iter().zip(b).all(|(x, y)| x == y);
+    }
+    // whole words, then the last eight bytes (overlapping the words already compared)
+    let words_equal = a
+        .chunks_exact(8)
+        .zip(b.chunks_exact(8))
+        .all(|(x, y)| word(x) == word(y));
+    words_equal && word(&a[len - 8..]) == word(&b[len - 8..])
+}
+
+fn word(bytes: &[u8]) -> u64 {
+    u64::from_le_bytes(bytes.try_into().expect("chunks of eight"))
+}
+
+/// Where the first `"` or `\` at or after `start` is. Values are mostly shorter than the
+/// set-up of a vectorized search, so it looks eight bytes at a time with word arithmetic
+/// (a byte equals `c` where `x ^ c` has a zero byte; the lowest flagged byte is exact).
+fn quote_or_backslash(line: &[u8], start: usize) -> Option<usize> {
+    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
+    let zero_byte = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
+    let mut at = start;
+    while let Some(bytes) = line.get(at..at + 8) {
+        let x = word(bytes);
+        let found =
+            zero_byte(x ^ (ONES * u64::from(b'"'))) | zero_byte(x ^ (ONES * u64::from(b'\\')));
+        if found != 0 {
+            return Some(at + found.trailing_zeros() as usize / 8);
+        }
+        at += 8;
+    }
+    line[at..]
+        .iter()
+        .position(|b| matches!(b, b'"' | b'\\'))
+        .map(|offset| at + offset)
+}
+
+/// Where the string value starting at `start` ends (its closing quote), and whether it holds
+/// escapes.
+fn string_end(line: &[u8], start: usize) -> Option<(usize, bool)> {
+    let mut at = start;
+    let mut escaped = false;
+    loop {
+        at = quote_or_backslash(line, at)?;
+        if line[at] == b'"' {
+            return Some((at, escaped));
+        }
+        escaped = true;
+        at += 2;
+        if at > line.len() {
+            return None;
+        }
+    }
 }
 
 /// Calls `set(field, value)` for every scalar whose name `resolve` maps to a field.
@@ -51,6 +250,10 @@ pub(crate) fn scan_fields<'a>(
     resolve: &impl Fn(&[u8]) -> Option<Field>,
     set: &mut impl FnMut(Field, Value<'a>),
 ) -> Result<(), Malformed> {
+    if cache.layout.is_learned() && cache.layout.read(line, set) {
+        return Ok(());
+    }
+    cache.scanned.clear();
     scan_raw(line, &mut |key: Key<'_, 'a>, value| {
         let field = match cache.entries.get(key.position) {
             Some((path, field)) if key.path_is(path) => *field,
@@ -70,10 +273,13 @@ pub(crate) fn scan_fields<'a>(
                 field
             }
         };
+        cache.scanned.push((field, Span::of(line, value)));
         if let Some(field) = field {
             set(field, value);
         }
-    })
+    })?;
+    cache.layout.learn(line, &cache.scanned);
+    Ok(())
 }
 
 /// A key as written, with the keys of the objects around it, and its place among the
@@ -487,5 +693,61 @@ mod tests {
             pairs(r#"{"a":[{"b":"c"},"d"],"e":1}"#).unwrap(),
             [pair("e", "1")]
         );
+    }
+
+    /// The fields `line` gives, read with `cache` as earlier lines left it.
+    fn fields(line: &str, cache: &mut KeyCache) -> Option<Vec<(Field, String, bool)>> {
+        let mut out = Vec::new();
+        scan_fields(
+            line.as_bytes(),
+            cache,
+            &super::super::fields::field_of_name,
+            &mut |field, value| {
+                out.push((
+                    field,
+                    String::from_utf8_lossy(value.raw).into_owned(),
+                    value.escaped,
+                ))
+            },
+        )
+        .ok()?;
+        Some(out)
+    }
+
+    #[test]
+    fn a_learned_layout_reads_as_the_full_scanner_does() {
+        let template = r#"{"requestId":"a1","ip":"192.0.2.1","status":"200","integration":{"latency":12,"status":"200"},"tags":[1,2],"path":"/x"}"#;
+        let lines = [
+            // same shape, other values: read by the layout
+            r#"{"requestId":"b22","ip":"192.0.2.99","status":"504","integration":{"latency":-,"status":"-"},"tags":[1,2],"path":"/y"}"#,
+            // an escaped quote, and text that looks like the next key inside a value
+            r#"{"requestId":"c"3","ip":"1\2","status":"200","integration":{"latency":7 ,"status":"200"},"tags":[1,2],"path":"/a","status":"999"}"#,
+            r#"{"requestId":"d","ip":"x","status":"200","integration":{"latency":3,"status":"200"},"tags":[1,2],"path":"/a","status":"777"}"#,
+            // values of another kind than the layout's: quoted where it was bare, and back
+            r#"{"requestId":"e","ip":"x","status":"502","integration":{"latency":"30","status":"502"},"tags":[1,2],"path":"/b"}"#,
+            r#"{"requestId":""twice"","ip":"x","status":"504","integration":{"latency":{"v":1},"status":"-"},"tags":[1,2],"path":"/c"}"#,
+            r#"{"requestId":"f","ip":"x","status":"504","integration":{"latency":"","status":"-"},"tags":[3],"path":"/c"}"#,
+            r#"{"requestId":"g","ip":"x","status":"200","integration":{"latency":5,"status":"200"},"tags":[1,2],"path":"/d"} trailing"#,
+            r#"{"requestId":"h","ip":"x","status":"200"#,
+        ];
+        for line in lines {
+            let mut warm = KeyCache::default();
+            fields(template, &mut warm).expect("the template line reads");
+            let cold = fields(line, &mut KeyCache::default());
+            assert_eq!(fields(line, &mut warm), cold, "{line}");
+        }
+    }
+
+    #[test]
+    fn the_layout_follows_a_change_of_template() {
+        let mut cache = KeyCache::default();
+        let a = r#"{"status":"200","responseLatency":"5"}"#;
+        let b = r#"{"responseLatency":"7","status":"504","integrationLatency":"-"}"#;
+        for line in [a, b, a, b, b, a] {
+            assert_eq!(
+                fields(line, &mut cache),
+                fields(line, &mut KeyCache::default())
+            );
+        }
     }
 }

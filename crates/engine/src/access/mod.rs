@@ -203,6 +203,15 @@ pub enum ApiKind {
 }
 
 fn parse_u64(raw: &[u8]) -> Option<u64> {
+    let parse = |digits: &[u8]| {
+        digits
+            .iter()
+            .fold(0u64, |n, d| n * 10 + u64::from(d - b'0'))
+    };
+    // plain digits, as nearly every record has them, without the searches below
+    if (1..=19).contains(&raw.len()) && raw.iter().all(u8::is_ascii_digit) {
+        return Some(parse(raw));
+    }
     let raw = raw.trim_ascii();
     // "29000.0" from tools that write numbers as floats
     let digits = match memchr::memchr(b'.', raw) {
@@ -212,11 +221,7 @@ fn parse_u64(raw: &[u8]) -> Option<u64> {
     if digits.is_empty() || digits.len() > 19 || !digits.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    Some(
-        digits
-            .iter()
-            .fold(0u64, |n, d| n * 10 + u64::from(d - b'0')),
-    )
+    Some(parse(digits))
 }
 
 /// The formats an access record can come in, for the inputs report.
@@ -270,14 +275,15 @@ impl AccessParser {
         self.given.as_ref()
     }
 
-    /// Reads `line` as an access record. `None` when the line does not have the shape of any
-    /// access format (it may be another kind of log line).
+    /// Reads `line` as an access record into `record` (which starts empty). `None` when the
+    /// line does not have the shape of any access format (it may be another kind of log
+    /// line). The record is filled in place: it is large, and this runs once per line.
     pub(crate) fn parse<'a>(
         &mut self,
         line: &'a [u8],
-    ) -> Option<(AccessFormat, Result<AccessRecord<'a>, AccessError>)> {
+        record: &mut AccessRecord<'a>,
+    ) -> Option<(AccessFormat, Result<(), AccessError>)> {
         let trimmed = line.trim_ascii();
-        let mut record = AccessRecord::default();
         let named = match self.given.as_ref().map(|template| &template.shape) {
             Some(Shape::Positional(tokens)) => {
                 if match_positional(tokens, trimmed, &mut |field, value| {
@@ -285,7 +291,7 @@ impl AccessParser {
                 }) {
                     return Some((AccessFormat::Given, finish(record, true)));
                 }
-                record = AccessRecord::default();
+                *record = AccessRecord::default();
                 None
             }
             Some(Shape::Named(names)) => Some(names.as_slice()),
@@ -323,28 +329,29 @@ impl AccessParser {
             let Shape::Positional(tokens) = &preset.shape else {
                 continue;
             };
-            let mut candidate = AccessRecord::default();
+            *record = AccessRecord::default();
             if match_positional(tokens, trimmed, &mut |field, value| {
-                candidate.set_raw(field, value)
-            }) && candidate.status().is_ok()
-                && looks_like_time(candidate.bytes(Field::RequestTime))
+                record.set_raw(field, value)
+            }) && record.status().is_ok()
+                && looks_like_time(record.bytes(Field::RequestTime))
             {
-                return Some((AccessFormat::Preset(index), Ok(candidate)));
+                return Some((AccessFormat::Preset(index), Ok(())));
             }
         }
-        if read_key_values(trimmed, &mut record) {
+        *record = AccessRecord::default();
+        if read_key_values(trimmed, record) {
             return Some((AccessFormat::KeyValue, finish(record, true)));
         }
         None
     }
 }
 
-fn finish(record: AccessRecord<'_>, well_formed: bool) -> Result<AccessRecord<'_>, AccessError> {
+fn finish(record: &AccessRecord<'_>, well_formed: bool) -> Result<(), AccessError> {
     if !well_formed {
         return Err(AccessError::MalformedJson);
     }
     record.status()?;
-    Ok(record)
+    Ok(())
 }
 
 fn looks_like_time(raw: Option<&[u8]>) -> bool {
@@ -405,8 +412,18 @@ fn read_key_values<'a>(line: &'a [u8], record: &mut AccessRecord<'a>) -> bool {
 mod tests {
     use super::*;
 
+    /// The record `line` reads as, if any.
+    fn read<'a>(
+        parser: &mut AccessParser,
+        line: &'a [u8],
+    ) -> Option<(AccessFormat, Result<AccessRecord<'a>, AccessError>)> {
+        let mut record = AccessRecord::default();
+        let (format, outcome) = parser.parse(line, &mut record)?;
+        Some((format, outcome.map(|()| record)))
+    }
+
     fn parse(parser: &mut AccessParser, line: &str) -> (AccessFormat, Result<u16, AccessError>) {
-        let (format, record) = parser.parse(line.as_bytes()).expect("an access record");
+        let (format, record) = read(parser, line.as_bytes()).expect("an access record");
         (format, record.map(|r| r.status().unwrap()))
     }
 
@@ -445,18 +462,18 @@ mod tests {
             ),
             (AccessFormat::KeyValue, Ok(201))
         );
-        assert!(parser
-            .parse(b"START RequestId: abc Version: $LATEST")
-            .is_none());
-        assert!(parser.parse(b"hello world").is_none());
+        assert!(read(&mut parser, b"START RequestId: abc Version: $LATEST").is_none());
+        assert!(read(&mut parser, b"hello world").is_none());
     }
 
     #[test]
     fn key_values_may_hold_commas() {
         let mut parser = AccessParser::new(None);
-        let (_, record) = parser
-            .parse(b"requestId: a, resourcePath: /a, b, status: 201, responseLatency: 5")
-            .unwrap();
+        let (_, record) = read(
+            &mut parser,
+            b"requestId: a, resourcePath: /a, b, status: 201, responseLatency: 5",
+        )
+        .unwrap();
         let record = record.unwrap();
         assert_eq!(record.bytes(Field::ResourcePath), Some(&b"/a, b"[..]));
         assert_eq!(record.response_latency_ms(), Some(5));
@@ -466,8 +483,7 @@ mod tests {
     fn latency_forms_and_pre_quoted_messages() {
         let mut parser = AccessParser::new(None);
         let mut latency = |line: &str| {
-            parser
-                .parse(line.as_bytes())
+            read(&mut parser, line.as_bytes())
                 .unwrap()
                 .1
                 .unwrap()
@@ -490,9 +506,11 @@ mod tests {
             Latency::Ms(28993)
         );
         assert_eq!(latency(r#"{"status":504}"#), Latency::Absent);
-        let (_, record) = parser
-            .parse(br#"{"status":"504","error_messageString":""Endpoint request timed out""}"#)
-            .unwrap();
+        let (_, record) = read(
+            &mut parser,
+            br#"{"status":"504","error_messageString":""Endpoint request timed out""}"#,
+        )
+        .unwrap();
         assert_eq!(
             record.unwrap().error_message(),
             Some(&b"Endpoint request timed out"[..])
@@ -503,8 +521,7 @@ mod tests {
     fn a_given_format_reads_extended_clf() {
         let template = Template::parse("$context.identity.sourceIp - - [$context.requestTime] \"$context.httpMethod $context.routeKey $context.protocol\" $context.status $context.responseLength $context.requestId $context.responseLatency $context.integrationLatency $context.error.message").unwrap();
         let mut parser = AccessParser::new(Some(template));
-        let (format, record) = parser
-            .parse(br#"203.0.113.5 - - [06/Mar/2026:10:00:00 +0000] "POST POST /api/process HTTP/1.1" 503 41 abc= 30011 -1 Service Unavailable"#)
+        let (format, record) = read(&mut parser, br#"203.0.113.5 - - [06/Mar/2026:10:00:00 +0000] "POST POST /api/process HTTP/1.1" 503 41 abc= 30011 -1 Service Unavailable"#)
             .unwrap();
         assert_eq!(format, AccessFormat::Given);
         let record = record.unwrap();
