@@ -382,7 +382,7 @@ fn write_findings(out: &mut impl Write, analysis: &Analysis) -> std::io::Result<
                 "          request {} {} {} at {}:{}",
                 sample.request_id.as_deref().unwrap_or("(no id)"),
                 sample.route,
-                sample.status,
+                sample.status_text(),
                 sample.source.input,
                 sample.source.line
             )?;
@@ -450,11 +450,17 @@ fn write_summary(out: &mut impl Write, analysis: &Analysis) -> std::io::Result<(
             duration(overall.p99_ms),
             duration(overall.max_ms)
         )?;
-        let statuses: Vec<String> = analysis
+        let mut statuses: Vec<String> = analysis
             .status
             .iter()
             .map(|(status, n)| format!("{status}: {}", count(*n)))
             .collect();
+        if analysis.requests_without_status > 0 {
+            statuses.push(format!(
+                "not in the log: {}",
+                count(analysis.requests_without_status)
+            ));
+        }
         writeln!(out, "  status {}", statuses.join(", "))?;
         writeln!(out)?;
         writeln!(

@@ -210,7 +210,7 @@ function evidenceList(finding) {
     items.push(element('li', { className: 'sample' }, [
       element('code', { text: id }),
       request.request_id ? copyButton(request.request_id) : '',
-      ` ${request.route} ${request.status}` +
+      ` ${request.route} ${request.status ?? "(no status)"}` +
         (request.response_latency_ms !== null ? ` after ${formatLatency(request.response_latency_ms)}` : '') +
         (request.time_ms !== null ? ` at ${formatTime(request.time_ms)}` : '') +
         ` · ${request.source.input}:${request.source.line}`,
@@ -426,12 +426,16 @@ const wrappings = {
   'clock-time': 'lines with times of day',
   'console-time': 'console test output',
   'markdown-table': 'Markdown table',
+  'insights-table': 'Logs Insights table (tab-separated)',
 };
 
 function renderInputs(analysis) {
   const statuses = Object.entries(analysis.status).map(([code, n]) => [Number(code), n]);
-  $('status-table').tBodies[0].replaceChildren(...statuses.map(([code, n]) => element('tr', { attributes: { 'data-status': String(code) } }, [
-    cell(String(code), code >= 500 ? 'status bad' : code >= 400 ? 'status warn' : 'status'),
+  if (analysis.requests_without_status > 0) {
+    statuses.push([null, analysis.requests_without_status]);
+  }
+  $('status-table').tBodies[0].replaceChildren(...statuses.map(([code, n]) => element('tr', { attributes: { 'data-status': code === null ? 'none' : String(code) } }, [
+    cell(code === null ? 'not in the log' : String(code), code >= 500 ? 'status bad' : code >= 400 ? 'status warn' : 'status'),
     cell(count(n), 'num count'),
     cell(`${(100 * n / analysis.requests).toFixed(1)} %`, 'num'),
   ])));

@@ -9,7 +9,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 
 use crate::access::{
-    AccessError, AccessFormat, AccessParser, AccessRecord, ApiKind, Field, FieldSet, Latency,
+    self, AccessError, AccessFormat, AccessParser, AccessRecord, ApiKind, Field, FieldSet, Latency,
 };
 use crate::correlate::{self, Correlation, NotableExecution, NotableInvocation, NotableRequest};
 use crate::decode::{self, Wrapping};
@@ -46,6 +46,10 @@ pub struct Analysis {
     pub rejected_lines: u64,
     /// Requests per HTTP status code.
     pub status: BTreeMap<u16, u64>,
+    /// Requests whose record has no status (a format that leaves it out, a record cut
+    /// before it): counted in `requests`, not in `status`.
+    #[serde(default)]
+    pub requests_without_status: u64,
     /// Requests the gateway answered with a timeout (504; 503 for HTTP APIs).
     pub integration_timeouts: u64,
     /// Requests that succeeded with an integration latency at or above 90% of the ceiling.
@@ -403,6 +407,10 @@ struct InputState {
     function: String,
     /// Access records whose fields have been noted in `fields_seen` so far.
     records_sampled: u32,
+    /// The Logs Insights table whose rows the lines are, after its header line.
+    table: Option<decode::InsightsTable>,
+    /// Inside the header the Logs Insights console writes above a Markdown copy.
+    in_insights_preamble: bool,
 }
 
 /// The access records of each input whose fields are noted, to tell which fields the
@@ -417,6 +425,7 @@ pub struct Analyzer {
     notable_threshold_ms: u32,
     requests: u64,
     status: BTreeMap<u16, u64>,
+    requests_without_status: u64,
     api_kinds: BTreeMap<ApiKind, u64>,
     integration_timeouts: u64,
     bad_gateway: u64,
@@ -448,6 +457,7 @@ impl Analyzer {
             settings,
             requests: 0,
             status: BTreeMap::new(),
+            requests_without_status: 0,
             api_kinds: BTreeMap::new(),
             integration_timeouts: 0,
             bad_gateway: 0,
@@ -661,6 +671,7 @@ impl Analyzer {
         for (status, n) in other.status {
             *self.status.entry(status).or_insert(0) += n;
         }
+        self.requests_without_status += other.requests_without_status;
         for (kind, n) in other.api_kinds {
             *self.api_kinds.entry(kind).or_insert(0) += n;
         }
@@ -731,6 +742,26 @@ impl Analyzer {
 
     /// One line of a line-oriented input: its wrapper's prefix off, then the event.
     fn text_line(&mut self, state: &mut InputState, number: u64, line: &[u8]) {
+        if self.table_line(state, number, line) {
+            return;
+        }
+        if decode::opens_insights_preamble(line) || state.in_insights_preamble {
+            state.in_insights_preamble = !decode::closes_insights_preamble(line);
+            state.report.ignored += 1;
+            *state
+                .kinds
+                .entry("Logs Insights export header (ignored)")
+                .or_insert(0) += 1;
+            return;
+        }
+        if decode::is_paste_markup(line) {
+            state.report.ignored += 1;
+            *state
+                .kinds
+                .entry("markup around pasted logs (ignored)")
+                .or_insert(0) += 1;
+            return;
+        }
         let (wrapping, time_ms, message) = decode::strip_prefix(line);
         if state.report.events == 0 {
             state.report.wrapping = wrapping;
@@ -745,6 +776,52 @@ impl Analyzer {
         }
         state.report.events += 1;
         self.event(state, number, time_ms, message);
+    }
+
+    /// A line of a Logs Insights table copied as tab-separated text, if it is one: the
+    /// header (which opens the table), or a row (an event where the table has `@message`,
+    /// else an access record from the columns it has). Any other line closes the table.
+    fn table_line(&mut self, state: &mut InputState, number: u64, line: &[u8]) -> bool {
+        if let Some(table) = decode::InsightsTable::of_header(line) {
+            if state.report.events == 0 {
+                state.report.wrapping = Wrapping::InsightsTable;
+            }
+            state.table = Some(table);
+            state.report.ignored += 1;
+            *state
+                .kinds
+                .entry("Logs Insights table headers (ignored)")
+                .or_insert(0) += 1;
+            return true;
+        }
+        let Some(table) = state.table.take() else {
+            return false;
+        };
+        let Some(row) = table.row(line) else {
+            // the table ends here, unless this is an elision inside it
+            if decode::is_paste_markup(line) && !line.trim_ascii().starts_with(b"#") {
+                state.table = Some(table);
+            }
+            return false;
+        };
+        state.report.events += 1;
+        if let Some(&(_, message)) = row.cells.iter().find(|(name, _)| *name == "@message") {
+            self.event(state, number, row.time_ms, message);
+        } else {
+            let mut record = AccessRecord::default();
+            if access::record_of_cells(&row.cells, &mut record) {
+                *state
+                    .access_formats
+                    .entry(AccessFormat::InsightsTable)
+                    .or_insert(0) += 1;
+                state.saw_access = true;
+                self.access_record(state, number, row.time_ms, &record);
+            } else {
+                note(&mut state.unrecognised, RejectReason::Unrecognised, number);
+            }
+        }
+        state.table = Some(table);
+        true
     }
 
     fn start_input(&mut self, name: &str) -> InputState {
@@ -772,6 +849,8 @@ impl Analyzer {
             last_invocation: None,
             function: function_name(name),
             records_sampled: 0,
+            table: None,
+            in_insights_preamble: false,
         }
     }
 
@@ -952,7 +1031,9 @@ impl Analyzer {
         event_time: Option<i64>,
         record: &AccessRecord<'_>,
     ) {
-        let Ok(status) = record.status() else { return };
+        let Ok(status) = record.logged_status() else {
+            return;
+        };
         if !self.settings.focus.is_everything() {
             route_name(record, &mut self.route_scratch);
             let time = record.time_ms().or(event_time);
@@ -966,7 +1047,10 @@ impl Analyzer {
             }
         }
         self.requests += 1;
-        *self.status.entry(status).or_insert(0) += 1;
+        match status {
+            Some(status) => *self.status.entry(status).or_insert(0) += 1,
+            None => self.requests_without_status += 1,
+        }
         let api = record.api_kind();
         *self.api_kinds.entry(api).or_insert(0) += 1;
 
@@ -974,7 +1058,7 @@ impl Analyzer {
         let latency = record.response_latency_ms();
         let integration = record.integration_latency();
         self.integration_timeouts += u64::from(timed_out);
-        self.bad_gateway += u64::from(status == 502);
+        self.bad_gateway += u64::from(status == Some(502));
         if let (Latency::Ms(ms), false) = (integration, timed_out) {
             self.integration.record(ms);
         }
@@ -989,7 +1073,7 @@ impl Analyzer {
         };
         route.requests += 1;
         route.timeouts += u64::from(timed_out);
-        route.bad_gateway += u64::from(status == 502);
+        route.bad_gateway += u64::from(status == Some(502));
         if let Some(ms) = latency {
             route.latency.record(ms);
         }
@@ -1024,7 +1108,7 @@ impl Analyzer {
             _ => None,
         };
         let notable = timed_out
-            || status == 502
+            || status == Some(502)
             || integration_ms
                 .or(latency)
                 .is_some_and(|ms| ms >= self.notable_threshold_ms);
@@ -1329,6 +1413,7 @@ impl Analyzer {
             requests: self.requests,
             rejected_lines,
             status: self.status,
+            requests_without_status: self.requests_without_status,
             integration_timeouts,
             near_ceiling,
             bad_gateway: self.bad_gateway,
@@ -1550,7 +1635,7 @@ fn starts_with_platform_word(message: &[u8]) -> bool {
 /// Unavailable with no integration status.
 fn is_gateway_timeout(
     record: &AccessRecord<'_>,
-    status: u16,
+    status: Option<u16>,
     api: ApiKind,
     notable_ms: u32,
 ) -> bool {
@@ -1559,12 +1644,12 @@ fn is_gateway_timeout(
             .error_message()
             .is_some_and(|m| memchr::memmem::find(m, b"Endpoint request timed out").is_some());
     match status {
-        504 => {
+        Some(504) => {
             let backend_504 = record.integration_status() == Some(504)
                 && matches!(record.integration_latency(), Latency::Ms(ms) if ms < notable_ms);
             said_timeout || !backend_504
         }
-        503 => {
+        Some(503) => {
             api == ApiKind::Http
                 && record.integration_status().is_none()
                 && record

@@ -18,7 +18,7 @@ pub(crate) struct NotableRequest {
     pub(crate) time_ms: Option<i64>,
     /// 1 for times in milliseconds; 1000 for CLF times, which have whole seconds.
     pub(crate) time_precision_ms: u32,
-    pub(crate) status: u16,
+    pub(crate) status: Option<u16>,
     pub(crate) response_latency_ms: Option<u32>,
     pub(crate) integration_latency_ms: Option<u32>,
     pub(crate) timed_out: bool,
@@ -287,7 +287,7 @@ mod tests {
             route: route.to_owned(),
             time_ms: Some(time_ms),
             time_precision_ms: 1,
-            status: if timed_out { 504 } else { 200 },
+            status: Some(if timed_out { 504 } else { 200 }),
             response_latency_ms: Some(if timed_out { 29_010 } else { 25_000 }),
             integration_latency_ms: (!timed_out).then_some(24_990),
             timed_out,

@@ -34,6 +34,95 @@ pub enum Wrapping {
     ConsoleTime,
     /// A Logs Insights result copied as a Markdown table: `| time | message |`.
     MarkdownTable,
+    /// A Logs Insights result copied as tab-separated text: a line of column names
+    /// (`@timestamp`, then the query's fields), then a row per result.
+    InsightsTable,
+}
+
+/// The columns of a Logs Insights result copied as tab-separated text. The console's copy
+/// puts extra tabs in the header (and sometimes in a row), so a row's cells are matched to
+/// the names by the non-empty ones when they are as many, by position when the row has
+/// exactly the header's cells.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct InsightsTable {
+    /// Every cell of the header line, empty ones included.
+    header: Vec<String>,
+    names: Vec<String>,
+}
+
+/// A row of an [`InsightsTable`]: its time, and its cells under their column names.
+pub(crate) struct InsightsRow<'t, 'a> {
+    pub(crate) time_ms: Option<i64>,
+    pub(crate) cells: Vec<(&'t str, &'a [u8])>,
+}
+
+impl InsightsTable {
+    /// The table a header line opens: `@timestamp` first, then at least one more name, each
+    /// a plain field name (`@message`, `status`, `error.message`).
+    pub(crate) fn of_header(line: &[u8]) -> Option<InsightsTable> {
+        let text = std::str::from_utf8(line).ok()?.trim_end();
+        if !text.starts_with("@timestamp\t") {
+            return None;
+        }
+        let header: Vec<String> = text
+            .split('\t')
+            .map(|cell| cell.trim().to_owned())
+            .collect();
+        let names: Vec<String> = header.iter().filter(|n| !n.is_empty()).cloned().collect();
+        let plain = |name: &String| {
+            name.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '@' | '_' | '.' | '-'))
+        };
+        (names.len() >= 2 && names.iter().all(plain)).then_some(InsightsTable { header, names })
+    }
+
+    /// The row `line` is, if it is one: a time in the first cell, and cells that fit.
+    pub(crate) fn row<'t, 'a>(&'t self, line: &'a [u8]) -> Option<InsightsRow<'t, 'a>> {
+        let cells: Vec<&[u8]> = line
+            .trim_ascii_end()
+            .split(|b| *b == b'\t')
+            .map(<[u8]>::trim_ascii)
+            .collect();
+        let time_ms = time::parse_iso(cells.first()?)?;
+        let filled: Vec<&[u8]> = cells.iter().copied().filter(|c| !c.is_empty()).collect();
+        let cells = if filled.len() == self.names.len() {
+            self.names.iter().map(String::as_str).zip(filled).collect()
+        } else if cells.len() == self.header.len() {
+            self.header
+                .iter()
+                .zip(cells)
+                .filter(|(name, _)| !name.is_empty())
+                .map(|(name, cell)| (name.as_str(), cell))
+                .collect()
+        } else {
+            return None;
+        };
+        Some(InsightsRow {
+            time_ms: Some(time_ms),
+            cells,
+        })
+    }
+}
+
+/// Whether a line opens the header the Logs Insights console writes above a result copied as
+/// Markdown (region, log groups, times and the query, up to a `---` line).
+pub(crate) fn opens_insights_preamble(line: &[u8]) -> bool {
+    line.trim_ascii() == b"**CloudWatch Logs Insights**"
+}
+
+/// Whether a line ends that header.
+pub(crate) fn closes_insights_preamble(line: &[u8]) -> bool {
+    line.trim_ascii() == b"---"
+}
+
+/// Whether a line is markup around logs pasted into an issue or a chat, not a log line: a
+/// code fence, an elision (`...`), or a `# heading` naming the log group below it.
+pub(crate) fn is_paste_markup(line: &[u8]) -> bool {
+    let line = line.trim_ascii();
+    line.starts_with(b"```")
+        || line == b"..."
+        || line == "\u{2026}".as_bytes()
+        || line.starts_with(b"# ")
 }
 
 /// One event of a document, owned (documents are parsed whole).
@@ -311,16 +400,24 @@ pub(crate) fn strip_prefix(line: &[u8]) -> (Wrapping, Option<i64>, &[u8]) {
 /// The message of a Markdown table row (`| 2024-06-21 ... | REPORT RequestId: ... |`): its
 /// widest cell, which in a Logs Insights copy is `@message`. A separator row gives nothing.
 fn markdown_message(line: &[u8]) -> Option<&[u8]> {
-    let row = line
-        .trim_ascii_end()
-        .strip_prefix(b"|")?
-        .strip_suffix(b"|")?;
+    let row = line.trim_ascii_end().strip_prefix(b"|")?;
+    // a row pasted into an issue may be cut before its closing bar
+    let row = match row.strip_suffix(b"|") {
+        Some(whole) => whole,
+        None if memchr::memchr(b'|', row).is_some() => row,
+        None => return None,
+    };
     let widest = row
         .split(|b| *b == b'|')
         .map(<[u8]>::trim_ascii)
         .max_by_key(|cell| cell.len())?;
     let separator = widest.iter().all(|b| matches!(b, b'-' | b':'));
-    Some(if separator { &[][..] } else { widest })
+    // the header row names the query's fields: `| @timestamp | @message | @log |`
+    let header = row
+        .split(|b| *b == b'|')
+        .map(<[u8]>::trim_ascii)
+        .all(|cell| cell.starts_with(b"@"));
+    Some(if separator || header { &[][..] } else { widest })
 }
 
 /// `21:00:54  INIT_START ...` to `INIT_START ...`.
@@ -459,5 +556,47 @@ mod tests {
         assert_eq!(events[0].message, r#"{"status":504}"#);
         assert_eq!(events[1].message, "line one\nline two");
         assert!(is_insights_csv_header(b"@timestamp,@message"));
+    }
+
+    #[test]
+    fn a_tab_separated_insights_copy_maps_cells_to_names() {
+        let table = InsightsTable::of_header(b"@timestamp\t\tsourceIP\tpath\t\tresponse").unwrap();
+        let names = |line: &[u8]| {
+            table.row(line).map(|row| {
+                row.cells
+                    .iter()
+                    .map(|(name, cell)| format!("{name}={}", String::from_utf8_lossy(cell)))
+                    .collect::<Vec<_>>()
+            })
+        };
+        let want = [
+            "@timestamp=2024-06-04 18:49:48.942",
+            "sourceIP=192.0.2.1",
+            "path=/a",
+            "response=X",
+        ];
+        // cells as many as the names, whatever the tabs between them
+        assert_eq!(
+            names(b"2024-06-04 18:49:48.942\t192.0.2.1\t/a\tX").unwrap(),
+            want
+        );
+        assert_eq!(
+            names(b"2024-06-04 18:49:48.942\t192.0.2.1\t/a\t\tX").unwrap(),
+            want
+        );
+        // an empty value, placed by the header's own cells
+        assert_eq!(
+            names(b"2024-06-04 18:49:48.942\t\t\t/a\t\tX").unwrap(),
+            [
+                "@timestamp=2024-06-04 18:49:48.942",
+                "sourceIP=",
+                "path=/a",
+                "response=X"
+            ]
+        );
+        assert_eq!(names(b"..."), None);
+        assert_eq!(names(b"2024-06-04 18:49:48.942\tonly two"), None);
+        assert!(InsightsTable::of_header(b"@timestamp\tnot a name!").is_none());
+        assert!(InsightsTable::of_header(b"time\tstatus").is_none());
     }
 }

@@ -114,11 +114,21 @@ fn every_real_sample_reads_as_read_by_hand() {
             "issue_excerpts/azul_6852_logs_insights_md_table_lambda_report_31s_python_chalice__TRUNCATED.md",
             counts(0, 0, 1, 0, 0),
         ),
+        // A Markdown row cut off mid-object, before its status: read up to the cut, it is an
+        // INTEGRATION_TIMEOUT, so a gateway timeout whose status the row no longer holds.
+        (
+            "issue_excerpts/azul_6284_logs_insights_md_table_apigw_access_504_INTEGRATION_TIMEOUT__TRUNCATED.md",
+            Counts { gateway_timeouts: 1, ..counts(1, 0, 0, 0, 0) },
+        ),
+        // A Logs Insights result copied as tab-separated text, with projected columns and no
+        // status: 7 INTEGRATION_FAILURE requests, then an execution-log section of one line.
+        (
+            "issue_excerpts/azul_pr6624_logs_insights_tsv_access_INTEGRATION_FAILURE_and_exec__TRUNCATED.txt",
+            counts(7, 1, 0, 0, 0),
+        ),
     ];
-    // Not listed, and not read yet: the Logs Insights TSV copy and the Markdown row cut off
-    // before its status (azul 6284) pasted into issues. The rest of the folder holds no API
-    // Gateway or Lambda records (curl output, unrelated test messages, control messages only,
-    // a stats table), which the next test checks.
+    // The rest of the folder holds no API Gateway or Lambda records (curl output, unrelated
+    // test messages, control messages only, a stats table), which the next test checks.
     let mut failures = Vec::new();
     for (file, want) in expected.drain(..) {
         let got = read(file);
@@ -148,6 +158,11 @@ fn real_timeouts_give_their_findings() {
         ),
         // platform.report with "status": "timeout"
         ("lambda_report_lines_text_and_json__datadog_forwarder_tests.txt", "lambda-timeout"),
+        // "error_responseType": "INTEGRATION_TIMEOUT" in a row cut before its status
+        (
+            "issue_excerpts/azul_6284_logs_insights_md_table_apigw_access_504_INTEGRATION_TIMEOUT__TRUNCATED.md",
+            "integration-timeout",
+        ),
     ];
     for (file, id) in cases {
         let analysis = analyze(file);
@@ -192,4 +207,29 @@ fn samples_without_records_give_no_figures() {
     ] {
         assert_eq!(read(file), counts(0, 0, 0, 0, 0), "{file}");
     }
+}
+
+/// Requests whose log has no status are counted, apart from the statuses, and their routes
+/// come from the columns the table has.
+#[test]
+fn a_table_without_a_status_column_counts_its_requests_apart() {
+    let analysis = analyze(
+        "issue_excerpts/azul_pr6624_logs_insights_tsv_access_INTEGRATION_FAILURE_and_exec__TRUNCATED.txt",
+    );
+    assert_eq!(analysis.requests, 7);
+    assert_eq!(analysis.requests_without_status, 7);
+    assert!(analysis.status.is_empty());
+    assert_eq!(analysis.integration_timeouts, 0);
+    let routes: Vec<_> = analysis
+        .routes
+        .iter()
+        .map(|r| (r.route.as_str(), r.requests))
+        .collect();
+    assert_eq!(routes, [("/health/progress", 5), ("/index/projects", 2)]);
+    let input = &analysis.inputs[0];
+    assert_eq!(input.rejected, []);
+    assert_eq!(
+        input.ignored, 6,
+        "2 column headers, a fence, 2 headings, an elision"
+    );
 }

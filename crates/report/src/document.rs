@@ -145,7 +145,7 @@ fn evidence_lines(finding: &Finding, zone: Zone, limit: usize) -> Vec<String> {
             "Request {} {} {}{} at {}, {}:{}",
             request.request_id.as_deref().unwrap_or("(no id)"),
             request.route,
-            request.status,
+            request.status_text(),
             request
                 .response_latency_ms
                 .map(|l| format!(" after {}", ms(Some(l))))
@@ -270,7 +270,7 @@ pub(crate) fn build(analysis: &Analysis, options: ReportOptions) -> Document {
         blocks.extend(charts.into_iter().map(Block::Chart));
     }
 
-    if !analysis.status.is_empty() {
+    if !analysis.status.is_empty() || analysis.requests_without_status > 0 {
         blocks.push(Block::Heading("Responses".to_owned()));
         blocks.push(Block::Table(Table {
             columns: vec![
@@ -282,9 +282,16 @@ pub(crate) fn build(analysis: &Analysis, options: ReportOptions) -> Document {
             rows: analysis
                 .status
                 .iter()
+                .map(|(status, count)| (status.to_string(), count))
+                .chain((analysis.requests_without_status > 0).then(|| {
+                    (
+                        "not in the log".to_owned(),
+                        &analysis.requests_without_status,
+                    )
+                }))
                 .map(|(status, count)| {
                     vec![
-                        status.to_string(),
+                        status,
                         count.to_string(),
                         format!(
                             "{:.1}%",

@@ -87,7 +87,7 @@ pub(crate) fn field_of_name(name: &[u8]) -> Option<Field> {
         b"integrationlatency" => Field::IntegrationLatency,
         b"integrationstatus" | b"integrationintegrationstatus" => Field::IntegrationStatus,
         b"integrationrequestid" | b"awsendpointrequestid" => Field::IntegrationRequestId,
-        b"errormessage" | b"error" => Field::ErrorMessage,
+        b"errormessage" | b"errormsg" | b"error" => Field::ErrorMessage,
         b"errormessagestring" => Field::ErrorMessageString,
         b"errorresponsetype" | b"responsetype" | b"errortype" => Field::ErrorResponseType,
         b"integrationerrormessage" | b"integrationerror" => Field::IntegrationError,

@@ -20,6 +20,15 @@ pub(crate) struct Value<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Malformed;
 
+/// How far a record went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Scan {
+    Complete,
+    /// The line ends inside the object (a record cut off when it was copied or written):
+    /// the values before the cut were read, the one it cut through was not.
+    CutShort,
+}
+
 /// Calls `visit(name, value)` for every scalar of the object in `line`, where `name` is the
 /// keys from the top down, normalized (see [`super::fields::field_of_name`]). Arrays are
 /// skipped.
@@ -27,12 +36,16 @@ pub(crate) fn scan<'a>(
     line: &'a [u8],
     visit: &mut impl FnMut(&[u8], Value<'a>),
 ) -> Result<(), Malformed> {
-    scan_raw(line, &mut |key: Key<'_, 'a>, value| {
+    let scan = scan_raw(line, &mut |key: Key<'_, 'a>, value| {
         let mut name = NameBuffer::new();
         if key.normalize_into(&mut name) {
             visit(name.as_bytes(), value);
         }
-    })
+    })?;
+    match scan {
+        Scan::Complete => Ok(()),
+        Scan::CutShort => Err(Malformed),
+    }
 }
 
 /// What the scanner learned from earlier records: a template writes the same keys in the
@@ -249,12 +262,12 @@ pub(crate) fn scan_fields<'a>(
     cache: &mut KeyCache,
     resolve: &impl Fn(&[u8]) -> Option<Field>,
     set: &mut impl FnMut(Field, Value<'a>),
-) -> Result<(), Malformed> {
+) -> Result<Scan, Malformed> {
     if cache.layout.is_learned() && cache.layout.read(line, set) {
-        return Ok(());
+        return Ok(Scan::Complete);
     }
     cache.scanned.clear();
-    scan_raw(line, &mut |key: Key<'_, 'a>, value| {
+    let scan = scan_raw(line, &mut |key: Key<'_, 'a>, value| {
         let field = match cache.entries.get(key.position) {
             Some((path, field)) if key.path_is(path) => *field,
             _ => {
@@ -278,8 +291,10 @@ pub(crate) fn scan_fields<'a>(
             set(field, value);
         }
     })?;
-    cache.layout.learn(line, &cache.scanned);
-    Ok(())
+    if scan == Scan::Complete {
+        cache.layout.learn(line, &cache.scanned);
+    }
+    Ok(scan)
 }
 
 /// A key as written, with the keys of the objects around it, and its place among the
@@ -328,18 +343,24 @@ impl Key<'_, '_> {
 fn scan_raw<'a>(
     line: &'a [u8],
     visit: &mut impl FnMut(Key<'_, 'a>, Value<'a>),
-) -> Result<(), Malformed> {
+) -> Result<Scan, Malformed> {
     let mut scanner = Scanner {
         s: line,
         i: 0,
         position: 0,
+        ran_out: false,
     };
     scanner.skip_ws();
     let mut parents = Parents {
         keys: [&[]; MAX_DEPTH + 2],
         len: 0,
     };
-    scanner.object(&mut parents, visit, 0)
+    match scanner.object(&mut parents, visit, 0) {
+        Ok(()) => Ok(Scan::Complete),
+        // something was read before the line ended
+        Err(Malformed) if scanner.ran_out && scanner.position > 0 => Ok(Scan::CutShort),
+        Err(malformed) => Err(malformed),
+    }
 }
 
 /// The keys of the objects around the current one, without allocating.
@@ -356,6 +377,8 @@ struct Scanner<'a> {
     i: usize,
     /// Scalars visited so far in this record.
     position: usize,
+    /// The line ended where the object needed more.
+    ran_out: bool,
 }
 
 impl<'a> Scanner<'a> {
@@ -370,11 +393,27 @@ impl<'a> Scanner<'a> {
     }
 
     fn expect(&mut self, byte: u8) -> Result<(), Malformed> {
-        if self.peek() == Some(byte) {
-            self.i += 1;
-            Ok(())
-        } else {
-            Err(Malformed)
+        match self.peek() {
+            Some(found) if found == byte => {
+                self.i += 1;
+                Ok(())
+            }
+            Some(_) => Err(Malformed),
+            None => Err(self.out_of_line()),
+        }
+    }
+
+    /// The error for a line that ends where the object goes on.
+    fn out_of_line(&mut self) -> Malformed {
+        self.ran_out = true;
+        Malformed
+    }
+
+    /// The rest of the line from `self.i`, which an escape's `+= 2` can push past the end.
+    fn rest(&mut self) -> Result<&'a [u8], Malformed> {
+        match self.s.get(self.i..) {
+            Some(rest) => Ok(rest),
+            None => Err(self.out_of_line()),
         }
     }
 
@@ -417,7 +456,7 @@ impl<'a> Scanner<'a> {
                 }
                 Some(b'"') => Some(self.string_value(b'}')?),
                 Some(_) => Some(self.bare_value()?),
-                None => return Err(Malformed),
+                None => return Err(self.out_of_line()),
             };
             if let Some(value) = value {
                 let position = self.position;
@@ -439,7 +478,8 @@ impl<'a> Scanner<'a> {
                     self.i += 1;
                     return Ok(());
                 }
-                _ => return Err(Malformed),
+                Some(_) => return Err(Malformed),
+                None => return Err(self.out_of_line()),
             }
         }
     }
@@ -449,7 +489,7 @@ impl<'a> Scanner<'a> {
         self.expect(b'"')?;
         let start = self.i;
         loop {
-            match memchr::memchr2(b'"', b'\\', &self.s[self.i..]) {
+            match memchr::memchr2(b'"', b'\\', self.rest()?) {
                 Some(offset) => {
                     self.i += offset;
                     if self.s[self.i] == b'\\' {
@@ -460,7 +500,7 @@ impl<'a> Scanner<'a> {
                         return Ok(key);
                     }
                 }
-                None => return Err(Malformed),
+                None => return Err(self.out_of_line()),
             }
         }
     }
@@ -473,7 +513,9 @@ impl<'a> Scanner<'a> {
         let start = self.i;
         let mut escaped = false;
         loop {
-            let offset = memchr::memchr2(b'"', b'\\', &self.s[self.i..]).ok_or(Malformed)?;
+            let Some(offset) = memchr::memchr2(b'"', b'\\', self.rest()?) else {
+                return Err(self.out_of_line());
+            };
             self.i += offset;
             if self.s[self.i] == b'\\' {
                 escaped = true;
@@ -500,9 +542,10 @@ impl<'a> Scanner<'a> {
     /// next `,` or `}`.
     fn bare_value(&mut self) -> Result<Value<'a>, Malformed> {
         let start = self.i;
-        let end = memchr::memchr2(b',', b'}', &self.s[start..])
-            .map(|offset| start + offset)
-            .ok_or(Malformed)?;
+        let Some(offset) = memchr::memchr2(b',', b'}', &self.s[start..]) else {
+            return Err(self.out_of_line());
+        };
+        let end = start + offset;
         self.i = end;
         Ok(Value {
             raw: self.s[start..end].trim_ascii(),
@@ -537,21 +580,23 @@ impl<'a> Scanner<'a> {
                 }
                 Some(_) => {
                     let start = self.i;
-                    let end =
-                        memchr::memchr3(b',', b']', b'}', &self.s[start..]).ok_or(Malformed)?;
+                    let Some(end) = memchr::memchr3(b',', b']', b'}', &self.s[start..]) else {
+                        return Err(self.out_of_line());
+                    };
                     if end == 0 {
                         // a `}` where an element should be
                         return Err(Malformed);
                     }
                     self.i = start + end;
                 }
-                None => return Err(Malformed),
+                None => return Err(self.out_of_line()),
             }
             self.skip_ws();
             match self.peek() {
                 Some(b',') => self.i += 1,
                 Some(b']') => {}
-                _ => return Err(Malformed),
+                Some(_) => return Err(Malformed),
+                None => return Err(self.out_of_line()),
             }
         }
     }
@@ -749,5 +794,38 @@ mod tests {
                 fields(line, &mut KeyCache::default())
             );
         }
+    }
+
+    #[test]
+    fn a_line_that_ends_inside_the_object_is_cut_short() {
+        let mut values = Vec::new();
+        let scan = scan_fields(
+            br#"{"status":"504","integration":{"latency":"-"},"path":"/a b"#,
+            &mut KeyCache::default(),
+            &super::super::fields::field_of_name,
+            &mut |field, value| values.push((field, value.raw)),
+        );
+        assert_eq!(scan, Ok(Scan::CutShort));
+        // the value the cut went through is not read
+        assert_eq!(
+            values,
+            [
+                (Field::Status, &b"504"[..]),
+                (Field::IntegrationLatency, &b"-"[..])
+            ]
+        );
+        let outcome =
+            |line: &[u8]| scan_fields(line, &mut KeyCache::default(), &|_| None, &mut |_, _| {});
+        assert_eq!(
+            outcome(br#"{"status":"5"#),
+            Err(Malformed),
+            "nothing before the cut"
+        );
+        assert_eq!(
+            outcome(br#"{"b":1,"a":"x\"#),
+            Ok(Scan::CutShort),
+            "an escape at the end"
+        );
+        assert_eq!(outcome(br#"{"a":"x"} "#), Ok(Scan::Complete));
     }
 }

@@ -12,7 +12,7 @@ mod template;
 mod xml;
 
 pub(crate) use fields::Field;
-use fields::{field_of_name, FIELD_COUNT};
+use fields::{field_of_name, normalize_name, NameBuffer, FIELD_COUNT};
 use template::{match_positional, Shape, PRESETS};
 pub use template::{Template, TemplateError};
 
@@ -179,6 +179,29 @@ impl<'a> AccessRecord<'a> {
             .is_some_and(|epoch| epoch >= 100_000_000_000)
     }
 
+    /// The status, `None` where the log has none (a format without it, a record cut before
+    /// it); an error where the status is there but not an HTTP status.
+    pub(crate) fn logged_status(&self) -> Result<Option<u16>, AccessError> {
+        match self.status() {
+            Ok(status) => Ok(Some(status)),
+            Err(AccessError::NoStatus) => Ok(None),
+            Err(error) => Err(error),
+        }
+    }
+
+    /// Whether the record is plainly an API Gateway request even without a status: it has
+    /// the extended request id, which only API Gateway writes, or a request id with the
+    /// integration's figures or a method and resource. A function's own JSON lines have a
+    /// request id and often an error type, so neither is enough alone.
+    pub(crate) fn identifies_request(&self) -> bool {
+        let has = |field| self.has(field);
+        has(Field::ExtendedRequestId)
+            || has(Field::RequestId)
+                && (has(Field::IntegrationLatency)
+                    || has(Field::IntegrationStatus)
+                    || has(Field::HttpMethod) && has(Field::ResourcePath))
+    }
+
     /// The API kind this record's fields suggest.
     pub(crate) fn api_kind(&self) -> ApiKind {
         if self.has(Field::EventType) || self.has(Field::ConnectionId) {
@@ -228,6 +251,10 @@ fn parse_u64(raw: &[u8]) -> Option<u64> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum AccessFormat {
     Json,
+    /// JSON records cut off before their end, read up to the cut.
+    JsonCutShort,
+    /// Rows of a Logs Insights table copied as tab-separated text, by their column names.
+    InsightsTable,
     Xml,
     KeyValue,
     /// A console preset, by its index in [`PRESETS`].
@@ -240,6 +267,12 @@ impl AccessFormat {
     pub(crate) fn describe(self, given: Option<&Template>) -> String {
         match self {
             AccessFormat::Json => "access log, JSON".to_owned(),
+            AccessFormat::JsonCutShort => {
+                "access log, JSON records cut short (read up to the cut)".to_owned()
+            }
+            AccessFormat::InsightsTable => {
+                "access log, Logs Insights table (the columns it has)".to_owned()
+            }
             AccessFormat::Xml => "access log, XML".to_owned(),
             AccessFormat::KeyValue => "access log, key: value".to_owned(),
             AccessFormat::Preset(index) => format!("access log, {} preset", PRESETS[index].0),
@@ -311,11 +344,18 @@ impl AccessParser {
             }
         };
         if trimmed.starts_with(b"{") {
-            let result =
-                json::scan_fields(trimmed, &mut self.keys, &resolve, &mut |field, value| {
-                    record.set(field, value)
-                });
-            return Some((format(AccessFormat::Json), finish(record, result.is_ok())));
+            let scan = json::scan_fields(trimmed, &mut self.keys, &resolve, &mut |field, value| {
+                record.set(field, value)
+            });
+            return Some(match scan {
+                Ok(json::Scan::Complete) => (format(AccessFormat::Json), finish(record, true)),
+                // a cut record is taken only for what it plainly is
+                Ok(json::Scan::CutShort) => (
+                    AccessFormat::JsonCutShort,
+                    finish(record, record.identifies_request()),
+                ),
+                Err(json::Malformed) => (format(AccessFormat::Json), finish(record, false)),
+            });
         }
         if trimmed.starts_with(b"<") {
             let found = xml::scan(trimmed, &mut |name, value| {
@@ -346,12 +386,69 @@ impl AccessParser {
     }
 }
 
+/// The gateway response types (API Gateway's `GatewayResponse` model): the values of
+/// `$context.error.responseType`.
+const GATEWAY_RESPONSE_TYPES: &[&[u8]] = &[
+    b"ACCESS_DENIED",
+    b"API_CONFIGURATION_ERROR",
+    b"AUTHORIZER_CONFIGURATION_ERROR",
+    b"AUTHORIZER_FAILURE",
+    b"BAD_REQUEST_BODY",
+    b"BAD_REQUEST_PARAMETERS",
+    b"DEFAULT_4XX",
+    b"DEFAULT_5XX",
+    b"EXPIRED_TOKEN",
+    b"INTEGRATION_FAILURE",
+    b"INTEGRATION_TIMEOUT",
+    b"INVALID_API_KEY",
+    b"INVALID_SIGNATURE",
+    b"MISSING_AUTHENTICATION_TOKEN",
+    b"QUOTA_EXCEEDED",
+    b"REQUEST_TOO_LARGE",
+    b"RESOURCE_NOT_FOUND",
+    b"THROTTLED",
+    b"UNAUTHORIZED",
+    b"UNSUPPORTED_MEDIA_TYPE",
+    b"WAF_FILTERED",
+];
+
+/// Fills `record` from named cells (the columns of a Logs Insights table); false when no
+/// cell is an access-log field. A query may rename a field (`error.responseType as
+/// response`): a column of no known name whose value is a gateway response type is read as
+/// `error.responseType`.
+pub(crate) fn record_of_cells<'a>(
+    cells: &[(&str, &'a [u8])],
+    record: &mut AccessRecord<'a>,
+) -> bool {
+    let mut any = false;
+    for &(name, value) in cells {
+        let mut normalized = NameBuffer::new();
+        let named = normalize_name(name.as_bytes(), &mut normalized)
+            .then(|| field_of_name(normalized.as_bytes()))
+            .flatten();
+        let field = named.or_else(|| {
+            GATEWAY_RESPONSE_TYPES
+                .contains(&value)
+                .then_some(Field::ErrorResponseType)
+        });
+        if let Some(field) = field {
+            record.set_raw(field, value);
+            any = true;
+        }
+    }
+    any
+}
+
+/// Whether a record that reads is one: it has a status, or (a log whose format leaves the
+/// status out, or a record cut before it) enough to be plainly an API Gateway request.
 fn finish(record: &AccessRecord<'_>, well_formed: bool) -> Result<(), AccessError> {
     if !well_formed {
         return Err(AccessError::MalformedJson);
     }
-    record.status()?;
-    Ok(())
+    match record.status() {
+        Err(AccessError::NoStatus) if record.identifies_request() => Ok(()),
+        status => status.map(|_| ()),
+    }
 }
 
 fn looks_like_time(raw: Option<&[u8]>) -> bool {

@@ -36,7 +36,7 @@ pub(super) fn integration_timeout(c: &Context<'_>) -> Option<Finding> {
                 request_id: execution.request_id.clone(),
                 route: String::new(),
                 time_ms: None,
-                status: 504,
+                status: Some(504),
                 response_latency_ms: None,
                 integration_latency_ms: None,
                 error: Some("Execution failed due to a timeout error".to_owned()),
@@ -423,7 +423,7 @@ pub(super) fn bad_gateway(c: &Context<'_>) -> Option<Finding> {
     if a.bad_gateway == 0 {
         return None;
     }
-    let is_502 = |r: &NotableRequest| r.status == 502;
+    let is_502 = |r: &NotableRequest| r.status == Some(502);
     let routes = c.route_shares(a.routes.iter().map(|r| (r.route.clone(), r.bad_gateway)));
     let requests = c.request_samples(is_502, &routes, |r| r.time_ms.unwrap_or(0));
     let mut causes: BTreeMap<BadGatewayCause, (u64, BTreeSet<String>)> = BTreeMap::new();

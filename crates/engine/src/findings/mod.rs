@@ -124,11 +124,20 @@ pub struct RequestSample {
     pub request_id: Option<String>,
     pub route: String,
     pub time_ms: Option<i64>,
-    pub status: u16,
+    /// `None` where the log has no status.
+    pub status: Option<u16>,
     pub response_latency_ms: Option<u32>,
     pub integration_latency_ms: Option<u32>,
     pub error: Option<String>,
     pub source: Source,
+}
+
+impl RequestSample {
+    /// The status as shown: the code, or a note that the log has none.
+    pub fn status_text(&self) -> String {
+        self.status
+            .map_or_else(|| "(no status)".to_owned(), |status| status.to_string())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
