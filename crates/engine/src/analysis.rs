@@ -411,6 +411,21 @@ struct InputState {
     table: Option<decode::InsightsTable>,
     /// Inside the header the Logs Insights console writes above a Markdown copy.
     in_insights_preamble: bool,
+    /// The last line's event may go on over the next lines (see [`EventEnd::Open`]).
+    open_event: bool,
+}
+
+/// What an event turned out to be, for the lines after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum EventEnd {
+    /// Complete in itself.
+    Closed,
+    /// An execution-log line or a function's own log line: the lines after it that are
+    /// nothing of their own (a request body, a stack trace) belong to it. CloudWatch keeps
+    /// such an event whole; a plain-text copy spreads it over lines.
+    Open,
+    /// One of those lines, part of the event before it.
+    Continued,
 }
 
 /// The access records of each input whose fields are noted, to tell which fields the
@@ -774,8 +789,18 @@ impl Analyzer {
                 .or_insert(0) += 1;
             return;
         }
-        state.report.events += 1;
-        self.event(state, number, time_ms, message);
+        let open = state.open_event && wrapping == Wrapping::Raw;
+        let end = self.event(state, number, time_ms, message, open);
+        if end == EventEnd::Continued {
+            state.report.ignored += 1;
+            *state
+                .kinds
+                .entry("continuation lines of multi-line events")
+                .or_insert(0) += 1;
+        } else {
+            state.report.events += 1;
+        }
+        state.open_event = end != EventEnd::Closed;
     }
 
     /// A line of a Logs Insights table copied as tab-separated text, if it is one: the
@@ -806,7 +831,7 @@ impl Analyzer {
         };
         state.report.events += 1;
         if let Some(&(_, message)) = row.cells.iter().find(|(name, _)| *name == "@message") {
-            self.event(state, number, row.time_ms, message);
+            self.event(state, number, row.time_ms, message, false);
         } else {
             let mut record = AccessRecord::default();
             if access::record_of_cells(&row.cells, &mut record) {
@@ -851,6 +876,7 @@ impl Analyzer {
             records_sampled: 0,
             table: None,
             in_insights_preamble: false,
+            open_event: false,
         }
     }
 
@@ -918,6 +944,7 @@ impl Analyzer {
                         index as u64 + 1,
                         event.time_ms,
                         event.message.as_bytes(),
+                        false,
                     );
                 }
             }
@@ -938,7 +965,13 @@ impl Analyzer {
                         Ok(document) => {
                             for event in &document.events {
                                 state.report.events += 1;
-                                self.event(state, number, event.time_ms, event.message.as_bytes());
+                                self.event(
+                                    state,
+                                    number,
+                                    event.time_ms,
+                                    event.message.as_bytes(),
+                                    false,
+                                );
                             }
                         }
                         Err(_) => {
@@ -966,16 +999,26 @@ impl Analyzer {
     }
 
     /// Classifies one event and adds it to the figures.
-    fn event(&mut self, state: &mut InputState, number: u64, time_ms: Option<i64>, message: &[u8]) {
+    /// Reads one event. With `open`, the event before it may go on (see [`EventEnd`]), and a
+    /// line that is nothing of its own is taken as part of it, for the caller to count.
+    fn event(
+        &mut self,
+        state: &mut InputState,
+        number: u64,
+        time_ms: Option<i64>,
+        message: &[u8],
+        open: bool,
+    ) -> EventEnd {
         let message = message.trim_ascii();
         if message.is_empty() {
             state.report.ignored += 1;
             *state.kinds.entry("empty messages (ignored)").or_insert(0) += 1;
-            return;
+            return EventEnd::Closed;
         }
         if starts_with_platform_word(message) {
             if let Some(line) = lambda::parse(message) {
-                return self.lambda_line(state, number, time_ms, line);
+                self.lambda_line(state, number, time_ms, line);
+                return EventEnd::Closed;
             }
         }
         let mut record = AccessRecord::default();
@@ -988,24 +1031,32 @@ impl Analyzer {
             Some((_, Err(error))) => {
                 if message.starts_with(b"{") {
                     if let Some(line) = lambda::parse(message) {
-                        return self.lambda_line(state, number, time_ms, line);
+                        self.lambda_line(state, number, time_ms, line);
+                        return EventEnd::Closed;
                     }
                     if decode::is_wrapper_line(message) {
-                        return self.wrapped_events(state, number, message);
+                        self.wrapped_events(state, number, message);
+                        return EventEnd::Closed;
                     }
                 }
-                note(&mut state.unrecognised, RejectReason::Access(error), number);
+                return unrecognised(state, RejectReason::Access(error), number, message, open);
             }
             None => {
                 if let Some(line) = lambda::parse(message) {
+                    let application = line == LambdaLine::Application;
                     self.lambda_line(state, number, time_ms, line);
+                    if application {
+                        return EventEnd::Open;
+                    }
                 } else if let Some(line) = execution::parse(message) {
                     self.execution_line(state, number, message, line);
+                    return EventEnd::Open;
                 } else {
-                    note(&mut state.unrecognised, RejectReason::Unrecognised, number);
+                    return unrecognised(state, RejectReason::Unrecognised, number, message, open);
                 }
             }
         }
+        EventEnd::Closed
     }
 
     /// A one-line subscription payload or filter-log-events document among lines.
@@ -1017,7 +1068,13 @@ impl Analyzer {
             Ok(document) => {
                 ignore_control_messages(state, document.control_messages);
                 for event in &document.events {
-                    self.event(state, number, event.time_ms, event.message.as_bytes());
+                    self.event(
+                        state,
+                        number,
+                        event.time_ms,
+                        event.message.as_bytes(),
+                        false,
+                    );
                 }
             }
             Err(_) => reject(state, RejectReason::Document, number),
@@ -1610,6 +1667,27 @@ fn note(rejections: &mut BTreeMap<RejectReason, Rejection>, reason: RejectReason
     rejection.count += 1;
     if rejection.first_lines.len() < REJECTED_LINE_SAMPLES {
         rejection.first_lines.push(number);
+    }
+}
+
+/// A line that is no record: part of the open event before it, or noted as unrecognised
+/// (rejected, or an application's line in a Lambda log), opening an event of its own when it
+/// starts as an application's line does.
+fn unrecognised(
+    state: &mut InputState,
+    reason: RejectReason,
+    number: u64,
+    message: &[u8],
+    open: bool,
+) -> EventEnd {
+    if lambda::starts_application_line(message) {
+        note(&mut state.unrecognised, reason, number);
+        EventEnd::Open
+    } else if open {
+        EventEnd::Continued
+    } else {
+        note(&mut state.unrecognised, reason, number);
+        EventEnd::Closed
     }
 }
 

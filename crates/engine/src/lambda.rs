@@ -39,6 +39,21 @@ pub(crate) struct Report<'a> {
     pub(crate) error_type: Option<&'a [u8]>,
 }
 
+/// Whether a line that is no Lambda line still opens an event of its own, as a function's
+/// log lines do: a `[LEVEL]` or a date first (looser than [`LambdaLine::Application`],
+/// which also wants the request id). Lines after an event that start with neither (a stack
+/// trace, the rest of a printed object or request body) belong to that event.
+pub(crate) fn starts_application_line(line: &[u8]) -> bool {
+    let level = line
+        .strip_prefix(b"[")
+        .and_then(|rest| {
+            let end = memchr::memchr(b']', rest)?;
+            Some(&rest[..end])
+        })
+        .is_some_and(|word| !word.is_empty() && word.iter().all(u8::is_ascii_uppercase));
+    level || crate::time::iso_prefix_len(line).is_some()
+}
+
 /// Reads a line as a Lambda line, or `None` if it is none.
 pub(crate) fn parse(line: &[u8]) -> Option<LambdaLine<'_>> {
     let line = line.trim_ascii();
