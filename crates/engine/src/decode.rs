@@ -60,10 +60,10 @@ impl InsightsTable {
     /// The table a header line opens: `@timestamp` first, then at least one more name, each
     /// a plain field name (`@message`, `status`, `error.message`).
     pub(crate) fn of_header(line: &[u8]) -> Option<InsightsTable> {
-        let text = std::str::from_utf8(line).ok()?.trim_end();
-        if !text.starts_with("@timestamp\t") {
+        if !line.starts_with(b"@timestamp\t") {
             return None;
         }
+        let text = std::str::from_utf8(line).ok()?.trim_end();
         let header: Vec<String> = text
             .split('\t')
             .map(|cell| cell.trim().to_owned())
