@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use ceiling_cloud::fetch::{
     fetch_into_analyzer, parse_time, Fetched, Fetcher, GroupProgress, Window,
 };
+use ceiling_cloud::insights::{AccessQueries, DOWNLOAD_SECONDS_LIMIT};
 use ceiling_cloud::{Connection, Target};
 use ceiling_engine::Analyzer;
 
@@ -29,6 +30,19 @@ pub struct CloudArgs {
     /// End of the window, as --since [default: now].
     #[arg(long, value_name = "TIME", default_value = "now")]
     pub until: String,
+    /// When CloudWatch Logs Insights counts a stage's access log on the server instead of
+    /// Ceiling downloading it: `auto` when the download would take over two minutes.
+    /// Timeouts, 5xx answers and near misses are still read in full; the analysis says
+    /// which figures are approximate.
+    #[arg(long, value_enum, default_value_t = InsightsMode::Auto)]
+    pub insights: InsightsMode,
+}
+
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InsightsMode {
+    Auto,
+    Always,
+    Never,
 }
 
 fn window(args: &CloudArgs) -> Result<Window, String> {
@@ -106,15 +120,54 @@ fn report(fetched: &Fetched) {
     }
 }
 
-/// Fetches every group into `analyzer`, each as an input named after its group.
-pub fn fetch_into(args: &CloudArgs, analyzer: &mut Analyzer) -> Result<(), String> {
+/// Fetches every group into `analyzer`, each as an input named after its group. A stage's
+/// access log too large to download in good time is counted by Logs Insights instead (see
+/// `--insights`), with its notable requests (latency from `notable_ms` up) read raw.
+pub fn fetch_into(
+    args: &CloudArgs,
+    analyzer: &mut Analyzer,
+    notable_ms: u64,
+) -> Result<(), String> {
     let window = window(args)?;
     let runtime = runtime()?;
     let mut fetcher = runtime.block_on(connect(args))?;
+    let mut download = Vec::new();
+    let mut counted = false;
+    for group in &args.log_groups {
+        // the engine takes one set of server counts: the first access log that needs them
+        let queries = match args.insights {
+            InsightsMode::Never => None,
+            _ if counted => None,
+            mode => runtime.block_on(plan(fetcher.connection(), group, window, mode, notable_ms)),
+        };
+        let Some(queries) = queries else {
+            download.push(group.clone());
+            continue;
+        };
+        eprint!("\r{group}: counting with Logs Insights ...");
+        let connection = fetcher.connection();
+        match runtime.block_on(connection.insights_access(group, window, &queries)) {
+            Ok((aggregates, notable, rows)) => {
+                // a read error is in the input's report
+                let _ = analyzer.read(group, &notable[..]);
+                analyzer.set_aggregates(aggregates);
+                counted = true;
+                eprintln!(
+                    "\r{group}: counted by Logs Insights; {rows} notable requests read in full"
+                );
+            }
+            Err(error) => {
+                eprintln!(
+                    "\rceiling: warning: Logs Insights on {group} failed ({error}); downloading it"
+                );
+                download.push(group.clone());
+            }
+        }
+    }
     let fetched = fetch_into_analyzer(
         runtime.handle(),
         &mut fetcher,
-        &args.log_groups,
+        &download,
         window,
         analyzer,
         say_progress,
@@ -122,6 +175,41 @@ pub fn fetch_into(args: &CloudArgs, analyzer: &mut Analyzer) -> Result<(), Strin
     );
     report(&fetched);
     Ok(())
+}
+
+/// Whether Logs Insights should count `group`: a sampled message says it is an access log
+/// Insights can query, and `mode` (or, for `auto`, the volume) says it should.
+async fn plan(
+    connection: &Connection,
+    group: &str,
+    window: Window,
+    mode: InsightsMode,
+    notable_ms: u64,
+) -> Option<AccessQueries> {
+    let sample = connection.sample_message(group, window).await.ok()??;
+    let keys = ceiling_engine::access_keys(sample.as_bytes())?;
+    let queries = AccessQueries::new(keys, window, notable_ms)?;
+    if mode == InsightsMode::Always {
+        return Some(queries);
+    }
+    match connection.volume(group, window).await {
+        Ok(volume) if volume.download_seconds() > DOWNLOAD_SECONDS_LIMIT => {
+            eprintln!(
+                "{group}: {} events, {:.0} MB in the window: about {:.0} s to download",
+                volume.events,
+                volume.bytes as f64 / 1e6,
+                volume.download_seconds()
+            );
+            Some(queries)
+        }
+        Ok(_) => None,
+        Err(error) => {
+            eprintln!(
+                "ceiling: warning: cannot estimate the volume of {group} ({error}); downloading it"
+            );
+            None
+        }
+    }
 }
 
 /// The file a group is saved to: `lambda-<function>.jsonl.gz` for a function's group (so

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use ceiling_engine::{
     expand_paths, format_utc, parse_duration_ms, Analysis, Analyzer, Focus, Progress, Settings,
-    Severity, Template, Thresholds,
+    Severity, Template, Thresholds, DEFAULT_CEILING_MS,
 };
 mod cloud;
 
@@ -145,6 +145,10 @@ fn analyze(args: &AnalyzeArgs) -> Result<Verdict, String> {
     for assignment in &args.threshold {
         thresholds.set(assignment)?;
     }
+    // requests at or above this latency are notable: read raw even when Insights counts
+    let notable_ms = args.ceiling.unwrap_or(DEFAULT_CEILING_MS)
+        * u64::from(thresholds.near_ceiling_percent)
+        / 100;
     let mut analyzer = Analyzer::new(Settings {
         ceiling_ms: args.ceiling,
         access_format: args.access_format.clone(),
@@ -167,7 +171,7 @@ fn analyze(args: &AnalyzeArgs) -> Result<Verdict, String> {
     }
     bar.finish();
     if !args.cloud.log_groups.is_empty() {
-        cloud::fetch_into(&args.cloud, &mut analyzer)?;
+        cloud::fetch_into(&args.cloud, &mut analyzer, notable_ms)?;
     }
     let analysis = analyzer.finish();
     if analysis.requests == 0 && analysis.lambda.is_none() && analysis.execution.is_none() {
@@ -420,6 +424,9 @@ fn write_findings(out: &mut impl Write, analysis: &Analysis) -> std::io::Result<
 
 fn write_summary(out: &mut impl Write, analysis: &Analysis) -> std::io::Result<()> {
     write_findings(out, analysis)?;
+    for note in &analysis.approximate {
+        writeln!(out, "Approximate: {note}")?;
+    }
     let api = match analysis.api {
         Some(ceiling_engine::ApiKind::Rest) => ", REST API",
         Some(ceiling_engine::ApiKind::Http) => ", HTTP API",

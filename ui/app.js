@@ -474,6 +474,8 @@ function render(view) {
   $('partial-note').textContent = !view.partial ? ''
     : stillReading ? 'Still reading: these figures and findings are of the inputs read so far.'
       : `Partial: these figures are of what was read until it stopped (${view.notes.join('; ')}).`;
+  $('approximate-note').hidden = !(analysis.approximate?.length > 0);
+  $('approximate-note').textContent = (analysis.approximate ?? []).join(' ');
   renderStory(analysis);
   renderFigures(analysis);
   renderFindings(analysis);

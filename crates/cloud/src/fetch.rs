@@ -127,6 +127,11 @@ impl Fetcher {
         }
     }
 
+    /// The connection the fetcher's requests go through.
+    pub fn connection(&self) -> &Connection {
+        &self.connection
+    }
+
     /// A switch that stops the fetch after the page in flight.
     pub fn cancel_switch(&self) -> Arc<AtomicBool> {
         Arc::clone(&self.cancel)

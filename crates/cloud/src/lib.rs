@@ -8,6 +8,7 @@
 //! `AWS_REGION`, `AWS_ENDPOINT_URL`) are honoured. Nothing secret is stored or logged here.
 
 pub mod fetch;
+pub mod insights;
 
 use aws_config::retry::RetryConfig;
 use aws_config::{BehaviorVersion, Region};

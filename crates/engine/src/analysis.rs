@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::access::{
     self, AccessError, AccessFormat, AccessParser, AccessRecord, ApiKind, Field, FieldSet, Latency,
 };
+use crate::aggregates::Aggregates;
 use crate::correlate::{self, Correlation, NotableExecution, NotableInvocation, NotableRequest};
 use crate::decode::{self, Wrapping};
 use crate::execution::{self, ExecutionLine};
@@ -75,6 +76,10 @@ pub struct Analysis {
     pub what_happened: WhatHappened,
     /// What the figures mean and what to do, most severe and widest first.
     pub findings: Vec<Finding>,
+    /// Which figures come from a server's aggregation rather than from records read (see
+    /// [`Aggregates`]), and how far they can be trusted; empty when every figure is exact.
+    #[serde(default)]
+    pub approximate: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -106,7 +111,7 @@ impl Percentiles {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RouteFigures {
     /// `METHOD /resource/path` (REST), the route key (HTTP, WebSocket).
     pub route: String,
@@ -457,6 +462,8 @@ pub struct Analyzer {
     notable_execution: Vec<NotableExecution>,
     /// The access-log fields seen in sampled records.
     fields_seen: FieldSet,
+    /// A server's counts over the whole window, when only the notable records were read.
+    aggregates: Option<Aggregates>,
     inputs: Vec<InputReport>,
     /// Reused for route names, so that a known route costs no allocation.
     route_scratch: String,
@@ -487,6 +494,7 @@ impl Analyzer {
             notable_invocations: Vec::new(),
             notable_execution: Vec::new(),
             fields_seen: FieldSet::default(),
+            aggregates: None,
             inputs: Vec::new(),
             route_scratch: String::new(),
             progress: Arc::new(Progress::default()),
@@ -1380,6 +1388,13 @@ impl Analyzer {
     }
 
     /// The analysis of everything read so far.
+    /// Takes a server's figures over the whole window (CloudWatch Logs Insights), for the
+    /// analysis to put in place of the counts and percentiles of the records read, which
+    /// are then the notable requests only. The analysis says which figures are approximate.
+    pub fn set_aggregates(&mut self, aggregates: Aggregates) {
+        self.aggregates = Some(aggregates);
+    }
+
     pub fn finish(mut self) -> Analysis {
         self.settle_pending_timeouts();
         let api = self
@@ -1480,20 +1495,22 @@ impl Analyzer {
             execution: self.execution,
             correlation,
             window: self.window,
-            timeline: {
-                let mut timeline = self.timeline.figures();
-                timeline.add_route_timeouts(
-                    self.notable_requests
-                        .iter()
-                        .filter(|r| r.timed_out)
-                        .filter_map(|r| Some((r.route.as_str(), r.time_ms?))),
-                );
-                timeline
-            },
+            timeline: self.timeline.figures(),
             inputs: self.inputs,
             what_happened: WhatHappened::default(),
             findings: Vec::new(),
+            approximate: Vec::new(),
         };
+        let timeouts = || {
+            self.notable_requests
+                .iter()
+                .filter(|r| r.timed_out)
+                .filter_map(|r| Some((r.route.as_str(), r.time_ms?)))
+        };
+        if let Some(aggregates) = self.aggregates.take() {
+            aggregates.apply(&mut analysis, timeouts().map(|(_, time)| time));
+        }
+        analysis.timeline.add_route_timeouts(timeouts());
         let notes = findings::Notes {
             thresholds: &self.settings.thresholds,
             requests: &self.notable_requests,

@@ -21,6 +21,7 @@
 //! ```
 
 mod access;
+mod aggregates;
 mod analysis;
 mod correlate;
 mod decode;
@@ -33,7 +34,8 @@ mod settings;
 mod time;
 mod timeline;
 
-pub use access::{ApiKind, Template, TemplateError};
+pub use access::{access_keys, AccessKeys, ApiKind, Template, TemplateError};
+pub use aggregates::{AggregateBin, AggregateRoute, Aggregates};
 pub use analysis::{
     Analysis, Analyzer, ExecutionFigures, FunctionFigures, InputReport, LambdaFigures, Percentiles,
     Rejection, RouteFigures, Window, DISTINCT_PATHS_CAP,

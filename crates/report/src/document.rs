@@ -244,6 +244,12 @@ pub(crate) fn build(analysis: &Analysis, options: ReportOptions) -> Document {
     if !analysis.what_happened.points.is_empty() {
         blocks.push(Block::Bullets(analysis.what_happened.points.clone()));
     }
+    if !analysis.approximate.is_empty() {
+        blocks.push(Block::Paragraph(format!(
+            "Approximate figures: {}",
+            analysis.approximate.join(" ")
+        )));
+    }
 
     blocks.push(Block::Heading("Findings".to_owned()));
     if analysis.findings.is_empty() {

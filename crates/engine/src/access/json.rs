@@ -48,6 +48,32 @@ pub(crate) fn scan<'a>(
     }
 }
 
+/// Calls `visit(name, dotted, value)` for every scalar of the object in `line`: its
+/// normalized name (as [`scan`] gives it) and its keys from the top down joined by dots, as
+/// CloudWatch Logs Insights names the fields it discovers in JSON.
+pub(crate) fn scan_dotted<'a>(
+    line: &'a [u8],
+    visit: &mut impl FnMut(&[u8], String, Value<'a>),
+) -> Result<(), Malformed> {
+    let scan = scan_raw(line, &mut |key: Key<'_, 'a>, value| {
+        let mut name = NameBuffer::new();
+        if key.normalize_into(&mut name) {
+            let dotted = key
+                .parents
+                .iter()
+                .chain(std::iter::once(&key.raw))
+                .map(|part| String::from_utf8_lossy(part))
+                .collect::<Vec<_>>()
+                .join(".");
+            visit(name.as_bytes(), dotted, value);
+        }
+    })?;
+    match scan {
+        Scan::Complete => Ok(()),
+        Scan::CutShort => Err(Malformed),
+    }
+}
+
 /// What the scanner learned from earlier records: a template writes the same keys in the
 /// same order on every line, so a key is recognised by comparing its bytes with the key at
 /// the same place in the record before, and normalized only when it differs.

@@ -386,6 +386,50 @@ impl AccessParser {
     }
 }
 
+/// The names CloudWatch Logs Insights gives the fields of a JSON access record (nested keys
+/// joined by dots), for queries that count and rank on the server.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct AccessKeys {
+    pub status: Option<String>,
+    pub response_latency: Option<String>,
+    pub integration_latency: Option<String>,
+    pub http_method: Option<String>,
+    pub resource_path: Option<String>,
+    pub route_key: Option<String>,
+    pub error_response_type: Option<String>,
+    pub error_message: Option<String>,
+}
+
+/// The keys of `message` when it is a JSON access record with a status: a sample of a log
+/// group tells whether the group is a stage's access log, and how to query it.
+pub fn access_keys(message: &[u8]) -> Option<AccessKeys> {
+    let message = message.trim_ascii();
+    let mut record = AccessRecord::default();
+    let mut parser = AccessParser::new(None);
+    match parser.parse(message, &mut record)? {
+        (AccessFormat::Json, Ok(())) if record.status().is_ok() => {}
+        _ => return None,
+    }
+    let mut keys = AccessKeys::default();
+    json::scan_dotted(message, &mut |name, dotted, _| {
+        let slot = match field_of_name(name) {
+            Some(Field::Status) => &mut keys.status,
+            Some(Field::ResponseLatency) => &mut keys.response_latency,
+            Some(Field::IntegrationLatency) => &mut keys.integration_latency,
+            Some(Field::HttpMethod) => &mut keys.http_method,
+            Some(Field::ResourcePath) => &mut keys.resource_path,
+            Some(Field::RouteKey) => &mut keys.route_key,
+            Some(Field::ErrorResponseType) => &mut keys.error_response_type,
+            Some(Field::ErrorMessage) => &mut keys.error_message,
+            _ => return,
+        };
+        // the first spelling wins, as it does when records are read
+        slot.get_or_insert(dotted);
+    })
+    .ok()?;
+    Some(keys)
+}
+
 /// The gateway response types (API Gateway's `GatewayResponse` model): the values of
 /// `$context.error.responseType`.
 const GATEWAY_RESPONSE_TYPES: &[&[u8]] = &[

@@ -1,0 +1,682 @@
+//! CloudWatch Logs Insights for windows too large to download. The service counts and ranks
+//! on its own machines: requests per status, per route and per time bin, with percentiles.
+//! Only the notable requests (5xx answers, timeouts, near misses) come back as raw events,
+//! which the engine reads as it reads any record; the counts go to the engine as
+//! [`Aggregates`], and the analysis says which figures are approximate.
+//!
+//! Queries are built from the keys a sampled message of the group has ([`AccessKeys`]):
+//! every team names its access-log fields its own way.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use ceiling_engine::{AccessKeys, AggregateBin, AggregateRoute, Aggregates, Percentiles};
+use serde::Serialize;
+
+use crate::fetch::Window;
+use crate::{Connection, Error};
+
+/// The most rows a query returns; a window with more notable requests is split in two.
+pub const MAX_ROWS: usize = 10_000;
+
+/// Downloading is preferred below this many seconds at the FilterLogEvents budget.
+pub const DOWNLOAD_SECONDS_LIMIT: f64 = 120.0;
+
+/// One row of a query's results, each field by name.
+pub type Row = BTreeMap<String, String>;
+
+/// How much a window of a group holds, counted by the service.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct Volume {
+    pub events: u64,
+    pub bytes: u64,
+}
+
+impl Volume {
+    pub const QUERY: &'static str = "stats count(*) as events, sum(strlen(@message)) as bytes";
+
+    pub fn of_rows(rows: &[Row]) -> Volume {
+        let number = |row: &Row, name: &str| row.get(name).and_then(|v| number(v)).unwrap_or(0.0);
+        Volume {
+            events: rows.iter().map(|r| number(r, "events")).sum::<f64>() as u64,
+            bytes: rows.iter().map(|r| number(r, "bytes")).sum::<f64>() as u64,
+        }
+    }
+
+    /// Seconds a download of this volume takes at the FilterLogEvents budget: a page holds at
+    /// most 10,000 events or 1 MB, and 5 pages go out per second.
+    pub fn download_seconds(&self) -> f64 {
+        let pages_by_events = self.events as f64 / 10_000.0;
+        let pages_by_bytes = self.bytes as f64 / 1_000_000.0;
+        pages_by_events.max(pages_by_bytes).ceil()
+            / f64::from(crate::fetch::FILTER_LOG_EVENTS_PER_SECOND)
+    }
+}
+
+/// The queries over one access-log group, built from the keys its messages use.
+#[derive(Debug, Clone)]
+pub struct AccessQueries {
+    keys: AccessKeys,
+    bin_minutes: i64,
+    /// Latencies at or above this (ms) make a request notable.
+    notable_ms: u64,
+}
+
+/// Insights names a field plainly when it is made of letters, digits, `_`, `.` and `@`;
+/// anything else goes between backticks.
+fn field(name: &str) -> String {
+    if name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '@'))
+    {
+        name.to_owned()
+    } else {
+        format!("`{}`", name.replace('`', ""))
+    }
+}
+
+impl AccessQueries {
+    /// Queries for a group whose messages have `keys`; `None` without a status and a route
+    /// (method and resource, or a route key), which the figures are counted by.
+    pub fn new(keys: AccessKeys, window: Window, notable_ms: u64) -> Option<AccessQueries> {
+        keys.status.as_ref()?;
+        let routed = keys.route_key.is_some()
+            || (keys.http_method.is_some() && keys.resource_path.is_some());
+        if !routed {
+            return None;
+        }
+        // about 120 bins over the window, in whole minutes
+        let minutes = (window.end_ms - window.start_ms).max(60_000) / 60_000;
+        let bin_minutes = (minutes / 120).max(1);
+        Some(AccessQueries {
+            keys,
+            bin_minutes,
+            notable_ms,
+        })
+    }
+
+    fn latency(&self) -> Option<String> {
+        self.keys.response_latency.as_deref().map(field)
+    }
+
+    fn percentiles(&self) -> String {
+        match self.latency() {
+            Some(latency) => format!(
+                ", count({latency}) as measured, pct({latency}, 50) as p50, \
+                 pct({latency}, 95) as p95, pct({latency}, 99) as p99, max({latency}) as max"
+            ),
+            None => String::new(),
+        }
+    }
+
+    fn route_fields(&self) -> String {
+        match &self.keys.route_key {
+            Some(route_key) if self.keys.resource_path.is_none() => field(route_key),
+            _ => format!(
+                "{}, {}",
+                field(self.keys.http_method.as_deref().unwrap_or_default()),
+                field(self.keys.resource_path.as_deref().unwrap_or_default())
+            ),
+        }
+    }
+
+    /// Requests per status.
+    pub fn statuses(&self) -> String {
+        let status = field(self.keys.status.as_deref().unwrap_or_default());
+        format!("stats count(*) as requests by {status}")
+    }
+
+    /// Requests and latency percentiles over the whole window.
+    pub fn overall(&self) -> String {
+        format!("stats count(*) as requests{}", self.percentiles())
+    }
+
+    /// Requests and latency percentiles per route.
+    pub fn routes(&self) -> String {
+        format!(
+            "stats count(*) as requests{} by {}",
+            self.percentiles(),
+            self.route_fields()
+        )
+    }
+
+    /// Requests and latency percentiles per time bin.
+    pub fn bins(&self) -> String {
+        let percentiles = match self.latency() {
+            Some(latency) => format!(
+                ", pct({latency}, 50) as p50, pct({latency}, 99) as p99, max({latency}) as max"
+            ),
+            None => String::new(),
+        };
+        format!(
+            "stats count(*) as requests{percentiles} by bin({}m) as bin",
+            self.bin_minutes
+        )
+    }
+
+    /// The raw events of the notable requests: 5xx answers, timeouts said as such, and
+    /// latencies near the ceiling.
+    pub fn notable(&self) -> String {
+        let mut conditions = vec![format!(
+            "{} >= 500",
+            field(self.keys.status.as_deref().unwrap_or_default())
+        )];
+        for latency in [&self.keys.integration_latency, &self.keys.response_latency]
+            .into_iter()
+            .flatten()
+        {
+            conditions.push(format!("{} >= {}", field(latency), self.notable_ms));
+        }
+        if let Some(response_type) = &self.keys.error_response_type {
+            conditions.push(format!(
+                "{} = \"INTEGRATION_TIMEOUT\"",
+                field(response_type)
+            ));
+        }
+        format!(
+            "fields @timestamp, @message | filter {} | sort @timestamp asc | limit {MAX_ROWS}",
+            conditions.join(" or ")
+        )
+    }
+
+    fn route_of(&self, row: &Row) -> Option<String> {
+        match &self.keys.route_key {
+            Some(route_key) if self.keys.resource_path.is_none() => row.get(route_key).cloned(),
+            _ => {
+                let method = row.get(self.keys.http_method.as_deref()?)?;
+                let resource = row.get(self.keys.resource_path.as_deref()?)?;
+                Some(format!("{method} {resource}"))
+            }
+        }
+    }
+
+    /// The aggregates of the four stats queries' rows.
+    pub fn aggregates(
+        &self,
+        statuses: &[Row],
+        overall: &[Row],
+        routes: &[Row],
+        bins: &[Row],
+    ) -> Aggregates {
+        let status_key = self.keys.status.as_deref().unwrap_or_default();
+        let mut aggregates = Aggregates {
+            source: "CloudWatch Logs Insights".to_owned(),
+            bin_ms: self.bin_minutes * 60_000,
+            ..Aggregates::default()
+        };
+        for row in statuses {
+            let requests = count(row);
+            match row
+                .get(status_key)
+                .and_then(|s| s.trim().parse::<u16>().ok())
+            {
+                Some(status @ 100..=599) => {
+                    *aggregates.status.entry(status).or_insert(0) += requests
+                }
+                _ => aggregates.requests_without_status += requests,
+            }
+        }
+        if let Some(row) = overall.first() {
+            aggregates.overall = percentiles(row);
+        }
+        aggregates.routes = routes
+            .iter()
+            .filter_map(|row| {
+                Some(AggregateRoute {
+                    route: self.route_of(row)?,
+                    requests: count(row),
+                    latency: percentiles(row),
+                })
+            })
+            .collect();
+        aggregates.bins = bins
+            .iter()
+            .filter_map(|row| {
+                Some(AggregateBin {
+                    start_ms: ceiling_engine::parse_iso_ms(row.get("bin")?)?,
+                    requests: count(row),
+                    p50_ms: milliseconds(row, "p50"),
+                    p99_ms: milliseconds(row, "p99"),
+                    max_ms: milliseconds(row, "max"),
+                })
+            })
+            .collect();
+        aggregates.bins.sort_by_key(|bin| bin.start_ms);
+        aggregates
+    }
+}
+
+fn number(text: &str) -> Option<f64> {
+    text.trim().parse::<f64>().ok().filter(|n| n.is_finite())
+}
+
+/// The request count of a stats row: `requests` in Ceiling's queries, `count(*)` in a
+/// query written by hand.
+fn count(row: &Row) -> u64 {
+    row.get("requests")
+        .or_else(|| row.get("count(*)"))
+        .and_then(|v| number(v))
+        .map_or(0, |n| n.round() as u64)
+}
+
+fn milliseconds(row: &Row, name: &str) -> Option<u32> {
+    number(row.get(name)?).map(|ms| ms.round().clamp(0.0, f64::from(u32::MAX)) as u32)
+}
+
+fn percentiles(row: &Row) -> Percentiles {
+    Percentiles {
+        measured: row
+            .get("measured")
+            .and_then(|v| number(v))
+            .map_or(0, |n| n as u64),
+        p50_ms: milliseconds(row, "p50"),
+        p95_ms: milliseconds(row, "p95"),
+        p99_ms: milliseconds(row, "p99"),
+        max_ms: milliseconds(row, "max"),
+    }
+}
+
+/// Rows of a GetQueryResults answer as JSON (`{"results": [[{"field", "value"}, ...]]}`),
+/// as the AWS CLI prints it and as saved responses hold it.
+pub fn rows_of_json(json: &serde_json::Value) -> Vec<Row> {
+    json["results"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|row| {
+            row.as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|cell| {
+                    Some((
+                        cell["field"].as_str()?.to_owned(),
+                        cell["value"].as_str()?.to_owned(),
+                    ))
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Rows as a GetQueryResults JSON document, which the engine reads as a Logs Insights export.
+pub fn json_of_rows(rows: &[Row]) -> Vec<u8> {
+    let results: Vec<Vec<serde_json::Value>> = rows
+        .iter()
+        .map(|row| {
+            row.iter()
+                .map(|(field, value)| serde_json::json!({ "field": field, "value": value }))
+                .collect()
+        })
+        .collect();
+    serde_json::to_vec(&serde_json::json!({ "results": results })).expect("rows serialize")
+}
+
+impl Connection {
+    /// Runs a Logs Insights query over `groups` and `window` and waits for its rows.
+    pub async fn query(
+        &self,
+        groups: &[String],
+        window: Window,
+        query: &str,
+    ) -> Result<Vec<Row>, Error> {
+        let started = self
+            .client
+            .start_query()
+            .set_log_group_names(Some(groups.to_vec()))
+            .start_time(window.start_ms.div_euclid(1000))
+            .end_time(window.end_ms.div_euclid(1000))
+            .query_string(query)
+            .limit(MAX_ROWS as i32)
+            .send()
+            .await
+            .map_err(|e| self.classify("logs:StartQuery", groups.first().map(String::as_str), e))?;
+        let id = started.query_id().unwrap_or_default().to_owned();
+        let mut wait = Duration::from_millis(250);
+        loop {
+            tokio::time::sleep(wait).await;
+            wait = (wait * 2).min(Duration::from_secs(2));
+            let answer = self
+                .client
+                .get_query_results()
+                .query_id(&id)
+                .send()
+                .await
+                .map_err(|e| self.classify("logs:GetQueryResults", None, e))?;
+            use aws_sdk_cloudwatchlogs::types::QueryStatus;
+            match answer.status() {
+                Some(QueryStatus::Complete) => {
+                    return Ok(answer
+                        .results()
+                        .iter()
+                        .map(|row| {
+                            row.iter()
+                                .filter_map(|cell| {
+                                    Some((cell.field()?.to_owned(), cell.value()?.to_owned()))
+                                })
+                                .collect()
+                        })
+                        .collect())
+                }
+                Some(QueryStatus::Running | QueryStatus::Scheduled) | None => continue,
+                Some(other) => {
+                    return Err(Error::Request {
+                        action: "logs:StartQuery",
+                        detail: format!(
+                            "the Logs Insights query ended {}: {query}",
+                            other.as_str()
+                        ),
+                    })
+                }
+            }
+        }
+    }
+
+    /// The notable rows of `window`, split in halves (at whole seconds, which is what a
+    /// query's window is made of) where a query fills its 10,000 rows.
+    pub async fn notable_rows(
+        &self,
+        group: &str,
+        window: Window,
+        query: &str,
+    ) -> Result<Vec<Row>, Error> {
+        let groups = [group.to_owned()];
+        let seconds = |ms: i64| ms.div_euclid(1000);
+        let mut pending = vec![(seconds(window.start_ms), seconds(window.end_ms))];
+        let mut rows = Vec::new();
+        while let Some((start, end)) = pending.pop() {
+            let part = Window {
+                start_ms: start * 1000,
+                end_ms: end * 1000 + 999,
+            };
+            let found = self.query(&groups, part, query).await?;
+            // a full answer may have left rows out; a one-second window cannot be split
+            if found.len() >= MAX_ROWS && end > start {
+                let middle = start + (end - start) / 2;
+                pending.push((middle + 1, end));
+                pending.push((start, middle));
+            } else {
+                rows.extend(found);
+            }
+        }
+        Ok(rows)
+    }
+
+    /// One message of `group` in `window` (the first), to tell what the group holds.
+    pub async fn sample_message(
+        &self,
+        group: &str,
+        window: Window,
+    ) -> Result<Option<String>, Error> {
+        let page = self
+            .client
+            .filter_log_events()
+            .log_group_name(group)
+            .start_time(window.start_ms)
+            .end_time(window.end_ms)
+            .limit(1)
+            .send()
+            .await
+            .map_err(|e| self.classify("logs:FilterLogEvents", Some(group), e))?;
+        Ok(page
+            .events()
+            .first()
+            .and_then(|event| event.message().map(str::to_owned)))
+    }
+
+    /// How much `window` of `group` holds, counted by Logs Insights.
+    pub async fn volume(&self, group: &str, window: Window) -> Result<Volume, Error> {
+        let rows = self
+            .query(&[group.to_owned()], window, Volume::QUERY)
+            .await?;
+        Ok(Volume::of_rows(&rows))
+    }
+
+    /// An access-log group's figures over `window` from Logs Insights: the aggregates, and
+    /// the notable requests' raw events as a document the engine reads.
+    pub async fn insights_access(
+        &self,
+        group: &str,
+        window: Window,
+        queries: &AccessQueries,
+    ) -> Result<(Aggregates, Vec<u8>, usize), Error> {
+        let groups = [group.to_owned()];
+        let statuses = self.query(&groups, window, &queries.statuses()).await?;
+        let overall = self.query(&groups, window, &queries.overall()).await?;
+        let routes = self.query(&groups, window, &queries.routes()).await?;
+        let bins = self.query(&groups, window, &queries.bins()).await?;
+        let notable = self.notable_rows(group, window, &queries.notable()).await?;
+        let aggregates = queries.aggregates(&statuses, &overall, &routes, &bins);
+        Ok((aggregates, json_of_rows(&notable), notable.len()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ceiling_engine::{access_keys, Analyzer, Settings};
+
+    const WINDOW: Window = Window {
+        start_ms: 1_772_787_600_000, // 2026-03-06T09:00:00Z
+        end_ms: 1_772_794_799_999,   // two hours
+    };
+
+    /// A record as gen.py's JSON format writes it.
+    fn record(id: &str, minute: u32, route: (&str, &str), status: u16, latency: u32) -> String {
+        format!(
+            r#"{{"requestId":"{id}","requestTime":"06/Mar/2026:09:{minute:02}:00 +0000","requestTimeEpoch":"{}","httpMethod":"{}","resourcePath":"{}","status":"{status}","responseLatency":"{latency}","integrationLatency":"{}","errorResponseType":"{}"}}"#,
+            WINDOW.start_ms + i64::from(minute) * 60_000,
+            route.0,
+            route.1,
+            if status == 504 {
+                "-".to_owned()
+            } else {
+                latency.saturating_sub(10).to_string()
+            },
+            if status == 504 {
+                "INTEGRATION_TIMEOUT"
+            } else {
+                "-"
+            },
+        )
+    }
+
+    fn queries() -> AccessQueries {
+        let sample = record("a", 0, ("GET", "/orders"), 200, 120);
+        let keys = access_keys(sample.as_bytes()).expect("an access record");
+        AccessQueries::new(keys, WINDOW, 26_100).expect("a status and a route")
+    }
+
+    /// A time as Insights writes it: `2026-03-06 09:30:00.000`, UTC.
+    fn insights_time(ms: i64) -> String {
+        ceiling_engine::format_utc(ms).replace(" UTC", ".000")
+    }
+
+    fn row(cells: &[(&str, &str)]) -> Row {
+        cells
+            .iter()
+            .map(|(f, v)| ((*f).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn queries_use_the_keys_a_sampled_message_has() {
+        let q = queries();
+        assert_eq!(q.statuses(), "stats count(*) as requests by status");
+        assert_eq!(
+            q.routes(),
+            "stats count(*) as requests, count(responseLatency) as measured, \
+             pct(responseLatency, 50) as p50, pct(responseLatency, 95) as p95, \
+             pct(responseLatency, 99) as p99, max(responseLatency) as max \
+             by httpMethod, resourcePath"
+        );
+        // two hours in about 120 bins
+        assert!(q.bins().ends_with("by bin(1m) as bin"), "{}", q.bins());
+        assert_eq!(
+            q.notable(),
+            "fields @timestamp, @message | filter status >= 500 or integrationLatency >= 26100 \
+             or responseLatency >= 26100 or errorResponseType = \"INTEGRATION_TIMEOUT\" \
+             | sort @timestamp asc | limit 10000"
+        );
+    }
+
+    #[test]
+    fn nested_keys_and_route_keys_are_named_as_insights_names_them() {
+        let http = br#"{"requestId":"a","routeKey":"POST /jobs","status":503,"integration":{"latency":"-"},"responseLatency":30001}"#;
+        let q = AccessQueries::new(access_keys(http).unwrap(), WINDOW, 27_000).unwrap();
+        assert!(q.routes().ends_with("by routeKey"), "{}", q.routes());
+        assert!(
+            q.notable().contains("integration.latency >= 27000"),
+            "{}",
+            q.notable()
+        );
+        let odd = br#"{"request id":"a","status code":"200","method":"GET","resource":"/x"}"#;
+        let q = AccessQueries::new(access_keys(odd).unwrap(), WINDOW, 1).unwrap();
+        assert_eq!(q.statuses(), "stats count(*) as requests by `status code`");
+        // a message that is no access record, or has no route, gives no queries
+        assert!(access_keys(b"START RequestId: a Version: $LATEST").is_none());
+        let unrouted = br#"{"requestId":"a","status":"200"}"#;
+        assert!(AccessQueries::new(access_keys(unrouted).unwrap(), WINDOW, 1).is_none());
+    }
+
+    #[test]
+    fn recorded_answers_read_as_rows() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let cli = root
+            .join("../../../shared/data/real/cli_get_query_results_output__awscli_examples.json");
+        let cli: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(cli).unwrap()).unwrap();
+        let rows = rows_of_json(&cli);
+        assert_eq!(rows.len(), 3);
+        assert_eq!(rows[0]["@message"], "Test BENCHMARK 3");
+        assert_eq!(rows[0]["@timestamp"], "2024-05-19 06:10:35.743");
+
+        // six months of a production API, counted by status with a hand-written query
+        let azul = root.join("tests/fixtures/azul_7470_stats_by_status.json");
+        let azul: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(azul).unwrap()).unwrap();
+        let aggregates = queries().aggregates(&rows_of_json(&azul), &[], &[], &[]);
+        assert_eq!(aggregates.status[&200], 355_094 + 10_211);
+        assert_eq!(aggregates.status[&403], 27_432 + 6_955 + 49 + 886);
+        assert_eq!(aggregates.status.values().sum::<u64>(), 469_757);
+    }
+
+    #[test]
+    fn the_merged_analysis_counts_from_insights_and_reads_the_timeouts() {
+        let q = queries();
+        // what Insights answers for a window of 10,000 requests, 40 of them timeouts on
+        // POST /reports and 2 near misses
+        let statuses = [
+            row(&[("status", "200"), ("requests", "9958")]),
+            row(&[("status", "504"), ("requests", "40")]),
+            row(&[("status", "502"), ("requests", "2")]),
+        ];
+        let overall = [row(&[
+            ("requests", "10000"),
+            ("measured", "10000"),
+            ("p50", "120.0"),
+            ("p95", "850"),
+            ("p99", "28500.5"),
+            ("max", "29010"),
+        ])];
+        let routes = [
+            row(&[
+                ("httpMethod", "GET"),
+                ("resourcePath", "/orders"),
+                ("requests", "9000"),
+                ("measured", "9000"),
+                ("p50", "110"),
+                ("p95", "400"),
+                ("p99", "700"),
+                ("max", "900"),
+            ]),
+            row(&[
+                ("httpMethod", "POST"),
+                ("resourcePath", "/reports"),
+                ("requests", "1000"),
+                ("measured", "1000"),
+                ("p50", "9000"),
+                ("p95", "29001"),
+                ("p99", "29008"),
+                ("max", "29010"),
+            ]),
+        ];
+        let bins: Vec<Row> = (0..120)
+            .map(|minute| {
+                let start = insights_time(WINDOW.start_ms + minute * 60_000);
+                let requests = if minute == 30 { "240" } else { "82" };
+                row(&[
+                    ("bin", start.as_str()),
+                    ("requests", requests),
+                    ("p50", "120"),
+                ])
+            })
+            .collect();
+        let aggregates = q.aggregates(&statuses, &overall, &routes, &bins);
+        assert_eq!(aggregates.bins.len(), 120);
+
+        // the notable requests come back raw: the 40 timeouts (in minute 30) and the 502s
+        let mut notable = Vec::new();
+        for i in 0..40 {
+            let message = record(&format!("t{i}"), 30, ("POST", "/reports"), 504, 29_005);
+            let time = insights_time(WINDOW.start_ms + 30 * 60_000);
+            notable.push(row(&[
+                ("@timestamp", time.as_str()),
+                ("@message", &message),
+            ]));
+        }
+        for i in 0..2 {
+            let message = record(&format!("b{i}"), 45, ("GET", "/orders"), 502, 35);
+            notable.push(row(&[("@message", &message)]));
+        }
+        let mut analyzer = Analyzer::new(Settings::default());
+        analyzer
+            .read("/aws/apigateway/prod", &json_of_rows(&notable)[..])
+            .unwrap();
+        analyzer.set_aggregates(aggregates);
+        let analysis = analyzer.finish();
+
+        assert_eq!(analysis.requests, 10_000);
+        assert_eq!(analysis.status[&504], 40);
+        assert_eq!(
+            analysis.integration_timeouts, 40,
+            "read from the raw events"
+        );
+        assert_eq!(analysis.bad_gateway, 2);
+        assert_eq!(analysis.overall.p99_ms, Some(28_501));
+        let reports = analysis
+            .routes
+            .iter()
+            .find(|r| r.route == "POST /reports")
+            .unwrap();
+        assert_eq!((reports.requests, reports.timeouts), (1_000, 40));
+        assert_eq!(
+            analysis.routes[0].route, "POST /reports",
+            "most timeouts first"
+        );
+        let orders = analysis
+            .routes
+            .iter()
+            .find(|r| r.route == "GET /orders")
+            .unwrap();
+        assert_eq!((orders.requests, orders.bad_gateway), (9_000, 2));
+        assert_eq!(analysis.timeline.bucket_ms, 60_000);
+        assert_eq!(analysis.timeline.buckets[30].timeouts, 40);
+        assert_eq!(analysis.timeline.buckets[30].requests, 240);
+        assert!(!analysis.approximate.is_empty());
+        assert!(analysis
+            .approximate
+            .iter()
+            .any(|note| note.contains("pct()")));
+        // the findings see the whole window: 40 of 10,000, not 40 of 42
+        let timeout = analysis
+            .findings
+            .iter()
+            .find(|f| f.id == "integration-timeout")
+            .unwrap();
+        assert!(
+            timeout.summary.contains("40 of 10000"),
+            "{}",
+            timeout.summary
+        );
+    }
+}
