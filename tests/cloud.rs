@@ -279,6 +279,25 @@ fn fetches_an_incident_as_its_files_read(
     for (group, file) in groups {
         put.push(moto.put_file(REGION, group, &dir.path().join(file)));
     }
+    // a stage's access log under a name that tells nothing is known by a message of it
+    let access = std::fs::read_to_string(dir.path().join("apigw-access.jsonl")).unwrap();
+    let odd = dir.path().join("edge.jsonl");
+    std::fs::write(&odd, access.lines().take(3).collect::<Vec<_>>().join("\n")).unwrap();
+    moto.put_file(REGION, "team-edge-logs", &odd);
+    runtime.block_on(async {
+        let target = Target {
+            profile: Some("ceiling-test".to_owned()),
+            region: None,
+        };
+        let connection = Connection::open(&target).await.unwrap();
+        let kind = |group: &'static str| connection.kind_of_group(group);
+        assert_eq!(kind("team-edge-logs").await.unwrap(), Some("access log"));
+        assert_eq!(
+            kind("/aws/lambda/incident-orders-fn").await.unwrap(),
+            Some("Lambda log")
+        );
+    });
+
     let files: Vec<String> = groups
         .iter()
         .map(|(_, file)| dir.path().join(file).display().to_string())

@@ -579,8 +579,9 @@ async function listGroups() {
       const box = element('input', { attributes: { type: 'checkbox', value: group.name } });
       const size = group.stored_bytes ? ` · ${formatBytes(group.stored_bytes)}` : '';
       const retention = group.retention_days ? ` · kept ${group.retention_days} d` : '';
+      const holds = group.holds ? ` · ${group.holds}, by a message` : '';
       return element('li', { className: group.suggested ? 'suggested' : '' }, [
-        element('label', {}, [box, ` ${group.name}`, element('span', { className: 'muted', text: size + retention })]),
+        element('label', {}, [box, ` ${group.name}`, element('span', { className: 'muted', text: size + retention + holds })]),
       ]);
     });
     if (items.length === 0) items.push(element('li', { className: 'muted', text: 'No log group by that name.' }));

@@ -497,7 +497,12 @@ struct GroupChoice {
     #[serde(flatten)]
     group: LogGroup,
     suggested: bool,
+    /// The kind a sampled message showed, for a group whose name does not tell.
+    holds: Option<&'static str>,
 }
+
+/// Groups whose names tell nothing that get a message sampled: each sample is a request.
+const GROUPS_SAMPLED: usize = 25;
 
 /// The log groups whose names start with `prefix`, the ones Ceiling reads first.
 #[tauri::command]
@@ -519,8 +524,20 @@ async fn aws_log_groups(
         .map(|group| GroupChoice {
             suggested: ceiling_cloud::is_relevant(&group.name),
             group,
+            holds: None,
         })
         .collect();
+    // A stage's access log may have any name: a message of it tells.
+    for choice in choices
+        .iter_mut()
+        .filter(|c| !c.suggested && c.group.stored_bytes != Some(0))
+        .take(GROUPS_SAMPLED)
+    {
+        if let Ok(Some(kind)) = connection.kind_of_group(&choice.group.name).await {
+            choice.holds = Some(kind);
+            choice.suggested = true;
+        }
+    }
     choices.sort_by_key(|c| !c.suggested);
     Ok(choices)
 }

@@ -131,6 +131,24 @@ pub fn is_relevant(group: &str) -> bool {
         || group.to_ascii_lowercase().contains("access")
 }
 
+/// What kind of log a message is, among those Ceiling reads: `access log`, `execution log`
+/// or `Lambda log`; `None` for anything else. One message tells a group's kind, whatever
+/// the group is named.
+pub fn kind_of_message(message: &str) -> Option<&'static str> {
+    let mut analyzer = ceiling_engine::Analyzer::new(ceiling_engine::Settings::default());
+    analyzer.read("sample", message.as_bytes()).ok()?;
+    let analysis = analyzer.finish();
+    if analysis.requests > 0 {
+        Some("access log")
+    } else if analysis.execution.is_some() {
+        Some("execution log")
+    } else if analysis.lambda.is_some() {
+        Some("Lambda log")
+    } else {
+        None
+    }
+}
+
 /// A CloudWatch Logs client for one profile and region.
 #[derive(Debug, Clone)]
 pub struct Connection {
@@ -239,6 +257,20 @@ impl Connection {
 }
 
 impl Connection {
+    /// The kind of log `group` holds (see [`kind_of_message`]), from its first message of
+    /// the last 30 days.
+    pub async fn kind_of_group(&self, group: &str) -> Result<Option<&'static str>, Error> {
+        let now_ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as i64);
+        let window = fetch::Window {
+            start_ms: now_ms - 30 * 86_400_000,
+            end_ms: now_ms,
+        };
+        let sample = self.sample_message(group, window).await?;
+        Ok(sample.as_deref().and_then(kind_of_message))
+    }
+
     /// An error of a request as a user can act on it: what is missing, refused or unreachable.
     pub(crate) fn classify<E, R>(
         &self,
