@@ -223,38 +223,78 @@ fn file_for(dir: &Path, group: &str) -> PathBuf {
     dir.join(format!("{name}.jsonl.gz"))
 }
 
-/// `ceiling fetch`: saves each group as a gzip export in `out`.
-pub fn fetch_to_folder(args: &CloudArgs, out: &Path) -> Result<(), String> {
+/// A gzip export being written, and the first write error, kept for the end.
+struct Export {
+    path: PathBuf,
+    gzip: flate2::write::GzEncoder<std::io::BufWriter<std::fs::File>>,
+    error: Option<std::io::Error>,
+}
+
+impl Export {
+    fn create(path: PathBuf) -> Result<Export, String> {
+        let file = std::fs::File::create(&path)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        Ok(Export {
+            path,
+            gzip: flate2::write::GzEncoder::new(
+                std::io::BufWriter::new(file),
+                flate2::Compression::default(),
+            ),
+            error: None,
+        })
+    }
+
+    fn write(&mut self, line: &[u8]) {
+        if self.error.is_none() {
+            self.error = self.gzip.write_all(line).err();
+        }
+    }
+
+    fn finish(self) -> Result<(), String> {
+        let finished = self.gzip.finish().and_then(|mut writer| writer.flush());
+        match self.error.or(finished.err()) {
+            Some(error) => Err(format!("cannot write {}: {error}", self.path.display())),
+            None => {
+                eprintln!("\rsaved {}", self.path.display());
+                Ok(())
+            }
+        }
+    }
+}
+
+/// `ceiling fetch`: saves the groups as gzip exports of filter-log-events pages, which
+/// `ceiling analyze` re-opens: all in `out` when it ends in `.gz` (each page names its
+/// group), else one file per group in the folder `out`.
+pub fn fetch_to(args: &CloudArgs, out: &Path) -> Result<(), String> {
     let window = window(args)?;
-    std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+    let one_file = out.extension().is_some_and(|e| e == "gz");
+    if !one_file {
+        std::fs::create_dir_all(out)
+            .map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+    }
     let runtime = runtime()?;
     let fetched = runtime.block_on(async {
         let mut fetcher = connect(args).await?;
         let mut fetched = Fetched::default();
+        let mut shared = if one_file {
+            Some(Export::create(out.to_path_buf())?)
+        } else {
+            None
+        };
         for group in &args.log_groups {
-            let path = file_for(out, group);
-            let file = std::fs::File::create(&path)
-                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-            let mut gzip = flate2::write::GzEncoder::new(
-                std::io::BufWriter::new(file),
-                flate2::Compression::default(),
-            );
-            let mut write_error = None;
+            let mut own = match shared {
+                Some(_) => None,
+                None => Some(Export::create(file_for(out, group))?),
+            };
+            let export = own
+                .as_mut()
+                .or(shared.as_mut())
+                .expect("an export to write");
             let result = fetcher
-                .fetch_group(
-                    group,
-                    window,
-                    |page| {
-                        if write_error.is_none() {
-                            write_error = gzip.write_all(&page.line).err();
-                        }
-                    },
-                    say_progress,
-                )
+                .fetch_group(group, window, |page| export.write(&page.line), say_progress)
                 .await;
-            let finished = gzip.finish().and_then(|mut writer| writer.flush());
-            if let Some(error) = write_error.or(finished.err()) {
-                return Err(format!("cannot write {}: {error}", path.display()));
+            if let Some(own) = own {
+                own.finish()?;
             }
             match result {
                 Ok(progress) => fetched.groups.push(progress),
@@ -263,7 +303,9 @@ pub fn fetch_to_folder(args: &CloudArgs, out: &Path) -> Result<(), String> {
                     fetched.groups.push(progress);
                 }
             }
-            eprintln!("\rsaved {}", path.display());
+        }
+        if let Some(shared) = shared {
+            shared.finish()?;
         }
         Ok::<_, String>(fetched)
     })?;

@@ -43,8 +43,10 @@ enum Command {
 struct FetchArgs {
     #[command(flatten)]
     cloud: cloud::CloudArgs,
-    /// The folder to write one `.jsonl.gz` per log group into.
-    #[arg(long, value_name = "FOLDER")]
+    /// Where to save: a file ending in `.gz` holds every group (each event keeps its group,
+    /// so functions keep their names when it is re-opened); anything else is a folder that
+    /// gets one `.jsonl.gz` per group.
+    #[arg(long, value_name = "FILE|FOLDER")]
     out: PathBuf,
 }
 
@@ -114,9 +116,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Analyze(args) => analyze(&args),
-        Command::Fetch(args) => {
-            cloud::fetch_to_folder(&args.cloud, &args.out).map(|()| Verdict::Ran)
-        }
+        Command::Fetch(args) => cloud::fetch_to(&args.cloud, &args.out).map(|()| Verdict::Ran),
     };
     match result {
         Ok(Verdict::Ran) => ExitCode::SUCCESS,

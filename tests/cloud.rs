@@ -349,6 +349,40 @@ fn fetches_an_incident_as_its_files_read(
         "a saved fetch re-opened"
     );
 
+    // every group in one file: each function keeps its name
+    let one = saved.path().join("incident.jsonl.gz").display().to_string();
+    let status = Command::new(env!("CARGO_BIN_EXE_ceiling"))
+        .args([&["fetch", "--out", &one][..], &fetch_args].concat())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let reopened = ceiling_json(&["analyze", &one]);
+    assert_eq!(
+        figures(&reopened),
+        figures(&from_files),
+        "a fetch saved in one file re-opened"
+    );
+    let functions = |analysis: &Value| {
+        let mut names: Vec<String> = analysis["lambda"]["functions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["function"].as_str().unwrap().to_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(
+        functions(&reopened),
+        [
+            "incident-orders-fn",
+            "incident-payments-fn",
+            "incident-process-fn",
+            "incident-reports-fn"
+        ]
+    );
+    assert_eq!(reopened["rejected_lines"], 0);
+
     // two overlapping windows through one fetcher: every event once
     runtime.block_on(async {
         let target = Target {

@@ -418,6 +418,8 @@ struct InputState {
     in_insights_preamble: bool,
     /// The last line's event may go on over the next lines (see [`EventEnd::Open`]).
     open_event: bool,
+    /// The event being read is from a function's log group, as its document says.
+    from_lambda_group: bool,
 }
 
 /// What an event turned out to be, for the lines after it.
@@ -885,6 +887,7 @@ impl Analyzer {
             table: None,
             in_insights_preamble: false,
             open_event: false,
+            from_lambda_group: false,
         }
     }
 
@@ -947,13 +950,7 @@ impl Analyzer {
                 ignore_control_messages(state, document.control_messages);
                 for (index, event) in document.events.iter().enumerate() {
                     state.report.events += 1;
-                    self.event(
-                        state,
-                        index as u64 + 1,
-                        event.time_ms,
-                        event.message.as_bytes(),
-                        false,
-                    );
+                    self.document_event(state, index as u64 + 1, event);
                 }
             }
             Err(reason) if csv => {
@@ -973,13 +970,7 @@ impl Analyzer {
                         Ok(document) => {
                             for event in &document.events {
                                 state.report.events += 1;
-                                self.event(
-                                    state,
-                                    number,
-                                    event.time_ms,
-                                    event.message.as_bytes(),
-                                    false,
-                                );
+                                self.document_event(state, number, event);
                             }
                         }
                         Err(_) => {
@@ -1067,6 +1058,28 @@ impl Analyzer {
         EventEnd::Closed
     }
 
+    /// An event of a document. One that names a function's log group (a fetch of several
+    /// groups saved in one file) is that function's, whatever the input is called.
+    fn document_event(&mut self, state: &mut InputState, number: u64, event: &decode::OwnedEvent) {
+        let function = event
+            .group
+            .as_deref()
+            .and_then(|group| group.strip_prefix("/aws/lambda/"));
+        let input_function = function.map(|f| std::mem::replace(&mut state.function, f.to_owned()));
+        state.from_lambda_group = function.is_some();
+        self.event(
+            state,
+            number,
+            event.time_ms,
+            event.message.as_bytes(),
+            false,
+        );
+        state.from_lambda_group = false;
+        if let Some(input_function) = input_function {
+            state.function = input_function;
+        }
+    }
+
     /// A one-line subscription payload or filter-log-events document among lines.
     fn wrapped_events(&mut self, state: &mut InputState, number: u64, message: &[u8]) {
         match decode::document_events(message) {
@@ -1076,13 +1089,7 @@ impl Analyzer {
             Ok(document) => {
                 ignore_control_messages(state, document.control_messages);
                 for event in &document.events {
-                    self.event(
-                        state,
-                        number,
-                        event.time_ms,
-                        event.message.as_bytes(),
-                        false,
-                    );
+                    self.document_event(state, number, event);
                 }
             }
             Err(_) => reject(state, RejectReason::Document, number),
@@ -1697,6 +1704,15 @@ fn unrecognised(
     message: &[u8],
     open: bool,
 ) -> EventEnd {
+    if state.from_lambda_group {
+        // what a function printed, whatever else the input holds
+        state.report.ignored += 1;
+        *state
+            .kinds
+            .entry("Lambda application lines (ignored)")
+            .or_insert(0) += 1;
+        return EventEnd::Closed;
+    }
     if lambda::starts_application_line(message) {
         note(&mut state.unrecognised, reason, number);
         EventEnd::Open

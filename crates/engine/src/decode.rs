@@ -130,6 +130,9 @@ pub(crate) fn is_paste_markup(line: &[u8]) -> bool {
 pub(crate) struct OwnedEvent {
     pub(crate) time_ms: Option<i64>,
     pub(crate) message: String,
+    /// The log group the document says the event is from (a fetch of several groups saved
+    /// in one file, a subscription payload, a Logs Insights row's `@log`).
+    pub(crate) group: Option<String>,
 }
 
 /// What a document held besides events.
@@ -200,6 +203,7 @@ pub(crate) fn insights_csv_events(bytes: &[u8]) -> Result<Vec<OwnedEvent>, Strin
     for (index, row) in reader.records().enumerate() {
         let row = row.map_err(|e| format!("row {}: {e}", index + 2))?;
         events.push(OwnedEvent {
+            group: None,
             time_ms: timestamp.and_then(|c| row.get(c)).and_then(insights_time),
             message: row.get(message).unwrap_or_default().to_owned(),
         });
@@ -232,9 +236,14 @@ fn walk(value: &Value, out: &mut DocumentEvents, depth: usize) -> Result<(), Str
                 .or_else(|| object.get("events"))
                 .and_then(Value::as_array)
             {
+                let group = object
+                    .get("logGroup")
+                    .or_else(|| object.get("logGroupName"))
+                    .and_then(Value::as_str);
                 for event in events {
                     if let Some(message) = event.get("message").and_then(Value::as_str) {
                         out.events.push(OwnedEvent {
+                            group: group.map(str::to_owned),
                             time_ms: event.get("timestamp").and_then(Value::as_i64),
                             message: message.to_owned(),
                         });
@@ -281,6 +290,7 @@ fn walk(value: &Value, out: &mut DocumentEvents, depth: usize) -> Result<(), Str
             {
                 // a Lambda JSON-format record, pretty-printed
                 out.events.push(OwnedEvent {
+                    group: None,
                     time_ms: object
                         .get("time")
                         .and_then(Value::as_str)
@@ -297,9 +307,17 @@ fn walk(value: &Value, out: &mut DocumentEvents, depth: usize) -> Result<(), Str
 /// A Logs Insights row: `[{"field":"@message","value":..}, ...]` from GetQueryResults, or
 /// `{"@timestamp":..,"@message":..}` from a JSON export.
 fn insights_row(row: &Value, out: &mut DocumentEvents) {
-    let (mut message, mut time_ms) = (None, None);
+    let (mut message, mut time_ms, mut group) = (None, None, None);
     let mut take = |field: &str, value: &Value| match field {
         "@message" => message = value.as_str().map(str::to_owned),
+        // `<account>:<group>`
+        "@log" => {
+            group = value.as_str().map(|log| {
+                log.split_once(':')
+                    .map_or(log, |(_, group)| group)
+                    .to_owned()
+            })
+        }
         "@timestamp" => {
             time_ms = value
                 .as_str()
@@ -326,7 +344,11 @@ fn insights_row(row: &Value, out: &mut DocumentEvents) {
         _ => {}
     }
     if let Some(message) = message {
-        out.events.push(OwnedEvent { time_ms, message });
+        out.events.push(OwnedEvent {
+            time_ms,
+            message,
+            group,
+        });
     }
 }
 
