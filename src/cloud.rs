@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use ceiling_cloud::fetch::{
     fetch_into_analyzer, parse_time, Fetched, Fetcher, GroupProgress, Window,
 };
-use ceiling_cloud::insights::{AccessQueries, DOWNLOAD_SECONDS_LIMIT};
+use ceiling_cloud::insights;
 use ceiling_cloud::{Connection, Target};
 use ceiling_engine::Analyzer;
 
@@ -131,43 +131,27 @@ pub fn fetch_into(
     let window = window(args)?;
     let runtime = runtime()?;
     let mut fetcher = runtime.block_on(connect(args))?;
-    let mut download = Vec::new();
-    let mut counted = false;
-    for group in &args.log_groups {
-        // the engine takes one set of server counts: the first access log that needs them
-        let queries = match args.insights {
-            InsightsMode::Never => None,
-            _ if counted => None,
-            mode => runtime.block_on(plan(fetcher.connection(), group, window, mode, notable_ms)),
-        };
-        let Some(queries) = queries else {
-            download.push(group.clone());
-            continue;
-        };
-        eprint!("\r{group}: counting with Logs Insights ...");
-        let connection = fetcher.connection();
-        match runtime.block_on(connection.insights_access(group, window, &queries)) {
-            Ok((aggregates, notable, rows)) => {
-                // a read error is in the input's report
-                let _ = analyzer.read(group, &notable[..]);
-                analyzer.set_aggregates(aggregates);
-                counted = true;
-                eprintln!(
-                    "\r{group}: counted by Logs Insights; {rows} notable requests read in full"
-                );
-            }
-            Err(error) => {
-                eprintln!(
-                    "\rceiling: warning: Logs Insights on {group} failed ({error}); downloading it"
-                );
-                download.push(group.clone());
-            }
-        }
+    let mode = match args.insights {
+        InsightsMode::Auto => insights::Mode::Auto,
+        InsightsMode::Always => insights::Mode::Always,
+        InsightsMode::Never => insights::Mode::Never,
+    };
+    let counted = insights::count_access_log(
+        runtime.handle(),
+        fetcher.connection(),
+        &args.log_groups,
+        window,
+        mode,
+        notable_ms,
+        analyzer,
+    );
+    for note in &counted.notes {
+        eprintln!("{note}");
     }
     let fetched = fetch_into_analyzer(
         runtime.handle(),
         &mut fetcher,
-        &download,
+        &counted.download,
         window,
         analyzer,
         say_progress,
@@ -175,41 +159,6 @@ pub fn fetch_into(
     );
     report(&fetched);
     Ok(())
-}
-
-/// Whether Logs Insights should count `group`: a sampled message says it is an access log
-/// Insights can query, and `mode` (or, for `auto`, the volume) says it should.
-async fn plan(
-    connection: &Connection,
-    group: &str,
-    window: Window,
-    mode: InsightsMode,
-    notable_ms: u64,
-) -> Option<AccessQueries> {
-    let sample = connection.sample_message(group, window).await.ok()??;
-    let keys = ceiling_engine::access_keys(sample.as_bytes())?;
-    let queries = AccessQueries::new(keys, window, notable_ms)?;
-    if mode == InsightsMode::Always {
-        return Some(queries);
-    }
-    match connection.volume(group, window).await {
-        Ok(volume) if volume.download_seconds() > DOWNLOAD_SECONDS_LIMIT => {
-            eprintln!(
-                "{group}: {} events, {:.0} MB in the window: about {:.0} s to download",
-                volume.events,
-                volume.bytes as f64 / 1e6,
-                volume.download_seconds()
-            );
-            Some(queries)
-        }
-        Ok(_) => None,
-        Err(error) => {
-            eprintln!(
-                "ceiling: warning: cannot estimate the volume of {group} ({error}); downloading it"
-            );
-            None
-        }
-    }
 }
 
 /// The file a group is saved to: `lambda-<function>.jsonl.gz` for a function's group (so

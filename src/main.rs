@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use ceiling_engine::{
     expand_paths, format_utc, parse_duration_ms, Analysis, Analyzer, Focus, Progress, Settings,
-    Severity, Template, Thresholds, DEFAULT_CEILING_MS,
+    Severity, Template, Thresholds,
 };
 mod cloud;
 
@@ -145,11 +145,7 @@ fn analyze(args: &AnalyzeArgs) -> Result<Verdict, String> {
     for assignment in &args.threshold {
         thresholds.set(assignment)?;
     }
-    // requests at or above this latency are notable: read raw even when Insights counts
-    let notable_ms = args.ceiling.unwrap_or(DEFAULT_CEILING_MS)
-        * u64::from(thresholds.near_ceiling_percent)
-        / 100;
-    let mut analyzer = Analyzer::new(Settings {
+    let settings = Settings {
         ceiling_ms: args.ceiling,
         access_format: args.access_format.clone(),
         thresholds,
@@ -157,7 +153,10 @@ fn analyze(args: &AnalyzeArgs) -> Result<Verdict, String> {
             route: args.route.clone(),
             window: None,
         },
-    });
+    };
+    // requests from this latency up are read raw even where Logs Insights counts
+    let notable_ms = settings.near_ceiling_ms();
+    let mut analyzer = Analyzer::new(settings);
     let threads = args.threads.map_or_else(
         || std::thread::available_parallelism().map_or(1, |n| n.get()),
         usize::from,

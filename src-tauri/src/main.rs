@@ -11,6 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use ceiling_cloud::fetch::{fetch_into_analyzer, parse_time, Fetcher, GroupProgress, Window};
+use ceiling_cloud::insights;
 use ceiling_cloud::{Connection, LogGroup, ProfileInfo, Target};
 use ceiling_engine::{expand_paths, Analysis, Analyzer, Focus, Progress, Settings, Template};
 use ceiling_report::{Chart, Format, ReportOptions, Zone};
@@ -334,6 +335,7 @@ async fn analyze(
     on_progress: Channel<ProgressUpdate>,
 ) -> Result<View, String> {
     let settings = settings_of(&request)?;
+    let notable_ms = settings.near_ceiling_ms();
     let zone = Zone::from_offset_minutes(request.zone_offset_minutes)?;
     let mut analyzer = Analyzer::new(settings);
     let progress = analyzer.progress();
@@ -381,10 +383,23 @@ async fn analyze(
                     let runtime = tokio::runtime::Handle::current();
                     let interim = interim.clone();
                     tauri::async_runtime::spawn_blocking(move || {
+                        // An access log too large to download is counted by Logs Insights
+                        // (the analysis then lists what is approximate); where Insights
+                        // cannot, the group is downloaded, which the notes need not tell.
+                        let download = insights::count_access_log(
+                            &runtime,
+                            fetcher.connection(),
+                            &groups,
+                            window,
+                            insights::Mode::Auto,
+                            notable_ms,
+                            &mut analyzer,
+                        )
+                        .download;
                         let fetched = fetch_into_analyzer(
                             &runtime,
                             &mut fetcher,
-                            &groups,
+                            &download,
                             window,
                             &mut analyzer,
                             |done| {

@@ -311,6 +311,112 @@ pub fn json_of_rows(rows: &[Row]) -> Vec<u8> {
     serde_json::to_vec(&serde_json::json!({ "results": results })).expect("rows serialize")
 }
 
+/// When Logs Insights counts a stage's access log instead of Ceiling downloading it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// When the download would take over [`DOWNLOAD_SECONDS_LIMIT`].
+    Auto,
+    Always,
+    Never,
+}
+
+/// What [`count_access_log`] did: the groups still to download, and what to tell the user.
+#[derive(Debug, Default)]
+pub struct Counted {
+    pub download: Vec<String>,
+    pub notes: Vec<String>,
+}
+
+/// Lets Logs Insights count the first of `groups` that is an access log it can query and
+/// that `mode` (for `Auto`, its volume) says to count, reading the notable requests (latency
+/// from `notable_ms` up) into `analyzer` and giving it the counts. Blocks: call it from a
+/// thread that is not one of `runtime`'s workers.
+pub fn count_access_log(
+    runtime: &tokio::runtime::Handle,
+    connection: &Connection,
+    groups: &[String],
+    window: Window,
+    mode: Mode,
+    notable_ms: u64,
+    analyzer: &mut ceiling_engine::Analyzer,
+) -> Counted {
+    let mut counted = Counted::default();
+    let mut done = mode == Mode::Never;
+    for group in groups {
+        // the engine takes one set of server counts: the first access log that needs them
+        let queries = if done {
+            None
+        } else {
+            runtime.block_on(plan(
+                connection,
+                group,
+                window,
+                mode,
+                notable_ms,
+                &mut counted,
+            ))
+        };
+        let Some(queries) = queries else {
+            counted.download.push(group.clone());
+            continue;
+        };
+        match runtime.block_on(connection.insights_access(group, window, &queries)) {
+            Ok((aggregates, notable, rows)) => {
+                // a read error is in the input's report
+                let _ = analyzer.read(group, &notable[..]);
+                analyzer.set_aggregates(aggregates);
+                done = true;
+                counted.notes.push(format!(
+                    "{group}: counted by Logs Insights; {rows} notable requests read in full"
+                ));
+            }
+            Err(error) => {
+                counted.notes.push(format!(
+                    "{group}: Logs Insights failed ({error}); downloaded instead"
+                ));
+                counted.download.push(group.clone());
+            }
+        }
+    }
+    counted
+}
+
+/// Whether Logs Insights should count `group`: a sampled message says it is an access log
+/// Insights can query, and `mode` (or, for `Auto`, the volume) says it should.
+async fn plan(
+    connection: &Connection,
+    group: &str,
+    window: Window,
+    mode: Mode,
+    notable_ms: u64,
+    counted: &mut Counted,
+) -> Option<AccessQueries> {
+    let sample = connection.sample_message(group, window).await.ok()??;
+    let keys = ceiling_engine::access_keys(sample.as_bytes())?;
+    let queries = AccessQueries::new(keys, window, notable_ms)?;
+    if mode == Mode::Always {
+        return Some(queries);
+    }
+    match connection.volume(group, window).await {
+        Ok(volume) if volume.download_seconds() > DOWNLOAD_SECONDS_LIMIT => {
+            counted.notes.push(format!(
+                "{group}: {} events, {:.0} MB in the window, about {:.0} s to download",
+                volume.events,
+                volume.bytes as f64 / 1e6,
+                volume.download_seconds()
+            ));
+            Some(queries)
+        }
+        Ok(_) => None,
+        Err(error) => {
+            counted.notes.push(format!(
+                "{group}: its volume could not be estimated ({error}); downloaded"
+            ));
+            None
+        }
+    }
+}
+
 impl Connection {
     /// Runs a Logs Insights query over `groups` and `window` and waits for its rows.
     pub async fn query(

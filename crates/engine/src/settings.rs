@@ -25,6 +25,17 @@ pub struct Settings {
     pub focus: Focus,
 }
 
+impl Settings {
+    /// The latency from which a request is a near miss: the share of the ceiling the
+    /// thresholds say, of the ceiling set (or the REST default, before the logs tell the
+    /// API's kind). A server asked for the notable requests is asked for these.
+    pub fn near_ceiling_ms(&self) -> u64 {
+        self.ceiling_ms.unwrap_or(DEFAULT_CEILING_MS)
+            * u64::from(self.thresholds.near_ceiling_percent)
+            / 100
+    }
+}
+
 /// The part of the logs an analysis looks at. Requests outside it are set aside (and
 /// counted as such in the inputs); with a window, so are invocations that ended outside it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
