@@ -2,14 +2,14 @@
 //! `--until`; fetched pages stream into the engine as they arrive, or into gzip files that
 //! `ceiling analyze` re-opens.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use ceiling_cloud::fetch::{
     fetch_into_analyzer, parse_time, Fetched, Fetcher, GroupProgress, Window,
 };
 use ceiling_cloud::insights;
-use ceiling_cloud::{Connection, Target};
+use ceiling_cloud::{Connection, Error, Target};
 use ceiling_engine::Analyzer;
 
 #[derive(clap::Args, Debug, Clone)]
@@ -21,6 +21,10 @@ pub struct CloudArgs {
     /// The region [default: AWS_REGION, then the profile's].
     #[arg(long, value_name = "REGION")]
     pub region: Option<String>,
+    /// The MFA device's current code, for a profile that assumes its role with
+    /// `mfa_serial` [default: asked for on the terminal].
+    #[arg(long, value_name = "CODE")]
+    pub mfa_code: Option<String>,
     /// A log group to fetch (repeat it for several: the access log group and the functions').
     #[arg(long = "log-group", value_name = "GROUP")]
     pub log_groups: Vec<String>,
@@ -73,12 +77,31 @@ async fn connect(args: &CloudArgs) -> Result<Fetcher, String> {
     if args.log_groups.is_empty() {
         return Err("name at least one --log-group".to_owned());
     }
-    let target = Target {
+    let mut target = Target {
         profile: args.profile.clone(),
         region: args.region.clone(),
+        mfa_code: args.mfa_code.clone(),
     };
-    let connection = Connection::open(&target).await.map_err(|e| e.to_string())?;
-    Ok(Fetcher::new(connection))
+    let connection = match Connection::open(&target).await {
+        Err(Error::MfaRequired { serial, .. })
+            if target.mfa_code.is_none() && std::io::stdin().is_terminal() =>
+        {
+            target.mfa_code = Some(ask_mfa_code(&serial)?);
+            Connection::open(&target).await
+        }
+        opened => opened,
+    };
+    Ok(Fetcher::new(connection.map_err(|e| e.to_string())?))
+}
+
+/// Asks for the MFA device's code on the terminal, as the AWS CLI does.
+fn ask_mfa_code(serial: &str) -> Result<String, String> {
+    eprint!("MFA code for {serial}: ");
+    let mut code = String::new();
+    std::io::stdin()
+        .read_line(&mut code)
+        .map_err(|e| format!("cannot read the MFA code: {e}"))?;
+    Ok(code.trim().to_owned())
 }
 
 fn say_progress(progress: &GroupProgress) {

@@ -35,7 +35,9 @@ fn use_aws_files(dir: &std::path::Path, endpoint: &str) {
              '{{\\\"Version\\\": 1, \\\"AccessKeyId\\\": \\\"testing\\\", \\\"SecretAccessKey\\\": \\\"testing\\\"}}'\"\n\n\
              [profile sso-user]\nregion = {REGION}\nsso_session = corp\nsso_account_id = 123456789012\n\
              sso_role_name = Reader\n\n[sso-session corp]\nsso_region = {REGION}\n\
-             sso_start_url = https://corp.awsapps.com/start\n\n[profile no-keys]\nregion = {REGION}\n"
+             sso_start_url = https://corp.awsapps.com/start\n\n[profile no-keys]\nregion = {REGION}\n\n\
+             [profile with-mfa]\nregion = {REGION}\nrole_arn = arn:aws:iam::123456789012:role/Reader\n\
+             source_profile = ceiling-test\nmfa_serial = arn:aws:iam::123456789012:mfa/oncall\n"
         ),
     )
     .unwrap();
@@ -101,6 +103,7 @@ fn cloudwatch_logs_through_a_named_profile() {
         let target = Target {
             profile: Some("ceiling-test".to_owned()),
             region: None,
+            mfa_code: None,
         };
         let connection = Connection::open(&target).await.unwrap();
         assert_eq!(
@@ -132,6 +135,7 @@ fn cloudwatch_logs_through_a_named_profile() {
         let elsewhere = Target {
             profile: Some("ceiling-test".to_owned()),
             region: Some("us-east-1".to_owned()),
+            mfa_code: None,
         };
         let groups = Connection::open(&elsewhere)
             .await
@@ -148,6 +152,7 @@ fn cloudwatch_logs_through_a_named_profile() {
         let no_region = Target {
             profile: Some("no-region".to_owned()),
             region: None,
+            mfa_code: None,
         };
         match Connection::open(&no_region).await {
             Err(error @ Error::NoRegion { .. }) => {
@@ -166,13 +171,21 @@ fn cloudwatch_logs_through_a_named_profile() {
                 ("no-keys", "other"),
                 ("no-region", "keys"),
                 ("sso-user", "sso"),
-                ("via-process", "process")
+                ("via-process", "process"),
+                ("with-mfa", "role")
             ]
         );
+        let asks_mfa: Vec<&str> = profiles
+            .iter()
+            .filter(|p| p.mfa)
+            .map(|p| p.name.as_str())
+            .collect();
+        assert_eq!(asks_mfa, ["with-mfa"]);
         let open = |profile: &str| {
             let target = Target {
                 profile: Some(profile.to_owned()),
                 region: None,
+                mfa_code: None,
             };
             async move { Connection::open(&target).await.unwrap() }
         };
@@ -193,6 +206,37 @@ fn cloudwatch_logs_through_a_named_profile() {
             ),
             other => panic!("expected the SSO login advice, got {other:?}"),
         }
+        // a role assumed with an MFA code: refused without one, with the way to give it
+        let mfa = |code: Option<&str>| Target {
+            profile: Some("with-mfa".to_owned()),
+            region: None,
+            mfa_code: code.map(str::to_owned),
+        };
+        match Connection::open(&mfa(None)).await {
+            Err(error @ Error::MfaRequired { .. }) => {
+                let message = error.to_string();
+                assert!(
+                    message.contains("arn:aws:iam::123456789012:mfa/oncall"),
+                    "{message}"
+                );
+                assert!(message.contains("--mfa-code"), "{message}");
+            }
+            other => panic!("expected MfaRequired, got {other:?}"),
+        }
+        let with_code = within(async {
+            Connection::open(&mfa(Some("123456")))
+                .await
+                .unwrap()
+                .log_groups(None)
+                .await
+        })
+        .await
+        .unwrap();
+        assert_eq!(
+            with_code.len(),
+            120,
+            "the role assumed with the code works end to end"
+        );
         match within(async { open("no-keys").await.log_groups(None).await }).await {
             Err(error @ Error::NoCredentials { .. }) => {
                 assert!(error.to_string().contains("profile no-keys"), "{error}")
@@ -288,6 +332,7 @@ fn fetches_an_incident_as_its_files_read(
         let target = Target {
             profile: Some("ceiling-test".to_owned()),
             region: None,
+            mfa_code: None,
         };
         let connection = Connection::open(&target).await.unwrap();
         let kind = |group: &'static str| connection.kind_of_group(group);
@@ -388,6 +433,7 @@ fn fetches_an_incident_as_its_files_read(
         let target = Target {
             profile: Some("ceiling-test".to_owned()),
             region: None,
+            mfa_code: None,
         };
         let mut fetcher =
             Fetcher::new(Connection::open(&target).await.unwrap()).with_page_size(1_000);

@@ -568,7 +568,11 @@ async fn fetches_log_groups_from_cloudwatch_through_a_profile() {
     let aws = tempfile::tempdir().unwrap();
     std::fs::write(
         aws.path().join("config"),
-        format!("[profile ceiling-test]\nregion = {region}\n"),
+        format!(
+            "[profile ceiling-test]\nregion = {region}\n\n[profile with-mfa]\nregion = {region}\n\
+             role_arn = arn:aws:iam::123456789012:role/Reader\nsource_profile = ceiling-test\n\
+             mfa_serial = arn:aws:iam::123456789012:mfa/oncall\n"
+        ),
     )
     .unwrap();
     std::fs::write(
@@ -587,6 +591,26 @@ async fn fetches_log_groups_from_cloudwatch_through_a_profile() {
     let (_xvfb, display) = start_xvfb();
     let (_driver, client) = launch_with(&display, &[], &env).await;
     wait_for_count(&client, "#aws-profile option[value='ceiling-test']", 1).await;
+    // a profile that assumes its role with MFA: the code field shows, and without a code
+    // the app says what it needs
+    wait_until_shown(&client, "aws-mfa-row", false).await;
+    click(&client, "#aws-profile option[value='with-mfa']").await;
+    wait_until_shown(&client, "aws-mfa-row", true).await;
+    click(&client, "#aws-list").await;
+    wait_until_shown(&client, "message", true).await;
+    let message = text_of(&client, "#message").await;
+    assert!(message.contains("mfa/oncall"), "{message}");
+    client
+        .find(Locator::Id("aws-mfa"))
+        .await
+        .unwrap()
+        .send_keys("123456")
+        .await
+        .unwrap();
+    click(&client, "#aws-list").await;
+    wait_for_count(&client, "#aws-groups input", 3).await;
+    click(&client, "#aws-profile option[value='ceiling-test']").await;
+    wait_until_shown(&client, "aws-mfa-row", false).await;
     click(&client, "#aws-list").await;
     wait_for_count(&client, "#aws-groups input", 3).await;
     // the groups Ceiling reads come first
@@ -610,5 +634,6 @@ async fn fetches_log_groups_from_cloudwatch_through_a_profile() {
     assert_figures(&client, &truth).await;
     let inputs = text_of(&client, "#inputs-table").await;
     assert!(inputs.contains("/aws/lambda/reports-fn"), "{inputs}");
+
     client.close().await.unwrap();
 }

@@ -553,28 +553,36 @@ async function loadProfiles() {
   try {
     const profiles = await ipc.awsProfiles();
     const options = profiles.map((p) => element('option', {
-      text: `${p.name}${p.region ? ` (${p.region})` : ''} · ${p.kind}`,
-      attributes: { value: p.name },
+      text: `${p.name}${p.region ? ` (${p.region})` : ''} · ${p.kind}${p.mfa ? ' · MFA' : ''}`,
+      attributes: { value: p.name, 'data-mfa': p.mfa ? 'yes' : 'no' },
     }));
     if (options.length === 0) options.push(element('option', { text: 'default credentials', attributes: { value: '' } }));
     $('aws-profile').replaceChildren(...options);
+    showMfaField();
   } catch (error) {
     $('aws-profile').replaceChildren(element('option', { text: 'default credentials', attributes: { value: '' } }));
   }
 }
 
+/** Shows the MFA code field for a profile that assumes its role with one. */
+function showMfaField() {
+  const chosen = $('aws-profile').selectedOptions[0];
+  $('aws-mfa-row').hidden = chosen?.dataset.mfa !== 'yes';
+}
+
 const awsTarget = () => ({
   profile: $('aws-profile').value || null,
   region: $('aws-region').value.trim() || null,
+  mfaCode: $('aws-mfa-row').hidden ? null : ($('aws-mfa').value.trim() || null),
 });
 
 async function listGroups() {
-  const { profile, region } = awsTarget();
+  const { profile, region, mfaCode } = awsTarget();
   const button = $('aws-list');
   button.disabled = true;
   hideMessage();
   try {
-    const groups = await ipc.awsLogGroups(profile, region, $('aws-prefix').value.trim() || null);
+    const groups = await ipc.awsLogGroups(profile, region, mfaCode, $('aws-prefix').value.trim() || null);
     const items = groups.map((group) => {
       const box = element('input', { attributes: { type: 'checkbox', value: group.name } });
       const size = group.stored_bytes ? ` · ${formatBytes(group.stored_bytes)}` : '';
@@ -603,7 +611,9 @@ function fetchGroups() {
   const since = preset === 'custom' ? $('aws-since').value.trim() : preset;
   const until = preset === 'custom' ? ($('aws-until').value.trim() || 'now') : 'now';
   state.focus = { route: null, window: null };
-  const source = { kind: 'cloud', ...awsTarget(), groups, since, until };
+  const { profile, region, mfaCode } = awsTarget();
+  // the code stays in this window's memory; the app never writes it anywhere
+  const source = { kind: 'cloud', profile, region, mfa_code: mfaCode, groups, since, until };
   run(source, describeSource(source));
 }
 
@@ -619,6 +629,7 @@ window.addEventListener('DOMContentLoaded', async () => {
   $('open-settings').addEventListener('click', openSettings);
   $('save-settings').addEventListener('click', saveSettings);
   $('aws-list').addEventListener('click', listGroups);
+  $('aws-profile').addEventListener('change', showMfaField);
   $('aws-fetch').addEventListener('click', fetchGroups);
   $('aws-preset').addEventListener('change', () => {
     const custom = $('aws-preset').value === 'custom';

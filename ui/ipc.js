@@ -28,9 +28,10 @@ export function analyze(source, request, onProgress) {
 export const awsProfiles = () => invoke('aws_profiles');
 
 /** Log groups of a profile and region starting with `prefix`: `[{ name, stored_bytes,
- * retention_days, suggested }]`, the ones Ceiling reads first. */
-export const awsLogGroups = (profile, region, prefix) =>
-  invoke('aws_log_groups', { profile, region, prefix });
+ * retention_days, suggested, holds }]`, the ones Ceiling reads first. `mfaCode` is the MFA
+ * device's code for a profile that assumes its role with one. */
+export const awsLogGroups = (profile, region, mfaCode, prefix) =>
+  invoke('aws_log_groups', { profile, region, mfaCode, prefix });
 
 /** Stops the running analysis; it resolves with what it read. */
 export const cancel = () => invoke('cancel');

@@ -79,6 +79,9 @@ enum Source {
     Cloud {
         profile: Option<String>,
         region: Option<String>,
+        /// The MFA device's code, for a profile with `mfa_serial`; never stored.
+        #[serde(default, skip_serializing)]
+        mfa_code: Option<String>,
         groups: Vec<String>,
         since: String,
         until: String,
@@ -373,11 +376,17 @@ async fn analyze(
         Source::Cloud {
             profile,
             region,
+            mfa_code,
             groups,
             since,
             until,
         } => {
-            let fetched = fetch(&state, profile, region, &groups, &since, &until).await;
+            let target = Target {
+                profile,
+                region,
+                mfa_code,
+            };
+            let fetched = fetch(&state, &target, &groups, &since, &until).await;
             match fetched {
                 Ok((window, mut fetcher)) => {
                     let runtime = tokio::runtime::Handle::current();
@@ -473,8 +482,7 @@ async fn analyze(
 /// Opens the connection and the window of a fetch, and makes it cancellable.
 async fn fetch(
     state: &AppState,
-    profile: Option<String>,
-    region: Option<String>,
+    target: &Target,
     groups: &[String],
     since: &str,
     until: &str,
@@ -492,9 +500,7 @@ async fn fetch(
     if window.start_ms >= window.end_ms {
         return Err("the window must start before it ends".to_owned());
     }
-    let connection = Connection::open(&Target { profile, region })
-        .await
-        .map_err(|e| e.to_string())?;
+    let connection = Connection::open(target).await.map_err(|e| e.to_string())?;
     let fetcher = Fetcher::new(connection);
     *state.fetch.lock().map_err(|e| e.to_string())? = Some(fetcher.cancel_switch());
     Ok((window, fetcher))
@@ -524,11 +530,15 @@ const GROUPS_SAMPLED: usize = 25;
 async fn aws_log_groups(
     profile: Option<String>,
     region: Option<String>,
+    mfa_code: Option<String>,
     prefix: Option<String>,
 ) -> Result<Vec<GroupChoice>, String> {
-    let connection = Connection::open(&Target { profile, region })
-        .await
-        .map_err(|e| e.to_string())?;
+    let target = Target {
+        profile,
+        region,
+        mfa_code,
+    };
+    let connection = Connection::open(&target).await.map_err(|e| e.to_string())?;
     let prefix = prefix.filter(|p| !p.trim().is_empty());
     let groups = connection
         .log_groups(prefix.as_deref())

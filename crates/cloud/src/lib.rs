@@ -52,6 +52,13 @@ pub enum Error {
          to it in the AWS config, or set AWS_ACCESS_KEY_ID ({detail})"
     )]
     NoCredentials { profile: String, detail: String },
+    #[error(
+        "profile {profile} assumes its role with MFA ({serial}): give the code from that \
+         device (--mfa-code, or the MFA code field)"
+    )]
+    MfaRequired { profile: String, serial: String },
+    #[error("assuming the role of profile {profile} with the MFA code failed: {detail}")]
+    MfaRefused { profile: String, detail: String },
     #[error("cannot reach CloudWatch Logs: {detail}")]
     Network { detail: String },
     #[error("cancelled")]
@@ -71,6 +78,9 @@ fn on_group(group: &Option<String>) -> String {
 pub struct Target {
     pub profile: Option<String>,
     pub region: Option<String>,
+    /// The current code of the MFA device, for a profile with `mfa_serial`; used once, to
+    /// assume the role, and kept nowhere.
+    pub mfa_code: Option<String>,
 }
 
 /// A profile of the AWS config and credentials files, as the profile picker shows it.
@@ -80,21 +90,15 @@ pub struct ProfileInfo {
     pub region: Option<String>,
     /// How it gets credentials: `sso`, `role`, `process`, `keys`, or `other`.
     pub kind: &'static str,
+    /// It assumes its role with an MFA code (`mfa_serial`), which must be asked for.
+    pub mfa: bool,
 }
 
 /// The profiles of the config and credentials files (`AWS_CONFIG_FILE` and
 /// `AWS_SHARED_CREDENTIALS_FILE` honoured), read as aws-config reads them, in name order.
 /// Only names and kinds come out: never a key.
 pub async fn profiles() -> Result<Vec<ProfileInfo>, Error> {
-    use aws_runtime::env_config::file::EnvConfigFiles;
-    use aws_types::os_shim_internal::{Env, Fs};
-    let files = EnvConfigFiles::default();
-    let set = aws_config::profile::load(&Fs::real(), &Env::real(), &files, None)
-        .await
-        .map_err(|e| Error::Request {
-            action: "reading the AWS config files",
-            detail: e.to_string(),
-        })?;
+    let set = profile_set().await?;
     let mut profiles: Vec<ProfileInfo> = set
         .profiles()
         .filter_map(|name| {
@@ -115,11 +119,104 @@ pub async fn profiles() -> Result<Vec<ProfileInfo>, Error> {
                 name: name.to_owned(),
                 region: profile.get("region").map(str::to_owned),
                 kind,
+                mfa: has("role_arn") && has("mfa_serial"),
             })
         })
         .collect();
     profiles.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(profiles)
+}
+
+/// The profiles of the config and credentials files, as aws-config reads them.
+async fn profile_set() -> Result<aws_config::profile::ProfileSet, Error> {
+    use aws_runtime::env_config::file::EnvConfigFiles;
+    use aws_types::os_shim_internal::{Env, Fs};
+    let files = EnvConfigFiles::default();
+    aws_config::profile::load(&Fs::real(), &Env::real(), &files, None)
+        .await
+        .map_err(|e| Error::Request {
+            action: "reading the AWS config files",
+            detail: e.to_string(),
+        })
+}
+
+/// A profile that assumes its role with an MFA code: what AssumeRole needs.
+#[derive(Debug, Clone)]
+struct MfaRole {
+    role_arn: String,
+    serial: String,
+    source_profile: Option<String>,
+    external_id: Option<String>,
+    session_name: Option<String>,
+    duration_seconds: Option<i32>,
+    region: Option<String>,
+}
+
+async fn mfa_role(profile: &str) -> Result<Option<MfaRole>, Error> {
+    let set = profile_set().await?;
+    let Some(found) = set.get_profile(profile) else {
+        return Ok(None);
+    };
+    let get = |key: &str| found.get(key).map(str::to_owned);
+    let (Some(role_arn), Some(serial)) = (get("role_arn"), get("mfa_serial")) else {
+        return Ok(None);
+    };
+    Ok(Some(MfaRole {
+        role_arn,
+        serial,
+        source_profile: get("source_profile"),
+        external_id: get("external_id"),
+        session_name: get("role_session_name"),
+        duration_seconds: get("duration_seconds").and_then(|d| d.parse().ok()),
+        region: get("region"),
+    }))
+}
+
+/// Assumes `role` with the MFA `code`, on the source profile's credentials, as the AWS CLI
+/// does for a profile with `mfa_serial`.
+async fn assume_role_with_mfa(
+    profile: &str,
+    role: &MfaRole,
+    code: &str,
+    region: Option<Region>,
+) -> Result<aws_credential_types::Credentials, Error> {
+    let mut source = aws_config::defaults(BehaviorVersion::latest()).http_client(https_client());
+    if let Some(name) = &role.source_profile {
+        source = source.profile_name(name);
+    }
+    if let Some(region) = region {
+        source = source.region(region);
+    }
+    let source = source.load().await;
+    let refused = |detail: String| Error::MfaRefused {
+        profile: profile.to_owned(),
+        detail,
+    };
+    let answer = aws_sdk_sts::Client::new(&source)
+        .assume_role()
+        .role_arn(&role.role_arn)
+        .role_session_name(
+            role.session_name
+                .clone()
+                .unwrap_or_else(|| "ceiling".to_owned()),
+        )
+        .serial_number(&role.serial)
+        .token_code(code.trim())
+        .set_external_id(role.external_id.clone())
+        .set_duration_seconds(role.duration_seconds)
+        .send()
+        .await
+        .map_err(|e| refused(DisplayErrorContext(&e).to_string()))?;
+    let credentials = answer
+        .credentials()
+        .ok_or_else(|| refused("the answer holds no credentials".to_owned()))?;
+    Ok(aws_credential_types::Credentials::new(
+        credentials.access_key_id(),
+        credentials.secret_access_key(),
+        Some(credentials.session_token().to_owned()),
+        std::time::SystemTime::try_from(*credentials.expiration()).ok(),
+        "ceiling-mfa",
+    ))
 }
 
 /// Whether a log group is one Ceiling reads: a stage's access or execution log, or a
@@ -204,12 +301,29 @@ impl Connection {
         if let Some(region) = &target.region {
             loader = loader.region(Region::new(region.clone()));
         }
-        let config = loader.load().await;
         let profile = target
             .profile
             .clone()
             .or_else(|| std::env::var("AWS_PROFILE").ok())
             .unwrap_or_else(|| "default".to_owned());
+        if let Some(role) = mfa_role(&profile).await? {
+            let code = target
+                .mfa_code
+                .as_deref()
+                .filter(|code| !code.trim().is_empty())
+                .ok_or_else(|| Error::MfaRequired {
+                    profile: profile.clone(),
+                    serial: role.serial.clone(),
+                })?;
+            let region = target
+                .region
+                .clone()
+                .or(role.region.clone())
+                .map(Region::new);
+            let credentials = assume_role_with_mfa(&profile, &role, code, region).await?;
+            loader = loader.credentials_provider(credentials);
+        }
+        let config = loader.load().await;
         let region = config
             .region()
             .map(|region| region.to_string())
