@@ -5,6 +5,10 @@
 mod fault_proxy;
 #[path = "support/gen.rs"]
 mod gen;
+#[path = "support/http.rs"]
+mod http;
+#[path = "support/insights_fake.rs"]
+mod insights_fake;
 #[path = "support/moto.rs"]
 mod moto;
 
@@ -246,6 +250,78 @@ fn cloudwatch_logs_through_a_named_profile() {
     });
 
     fetches_an_incident_as_its_files_read(&moto, &runtime);
+    insights_counts_an_access_log_as_its_file_reads();
+}
+
+/// An access log counted by Logs Insights (a stand-in that runs Ceiling's queries exactly)
+/// gives the figures of the same log read from its file, with the notable requests fetched
+/// raw over a window split where a query fills its 10,000 rows, and says what is approximate.
+fn insights_counts_an_access_log_as_its_file_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    gen::generate(
+        dir.path(),
+        &[
+            "--requests",
+            "30000",
+            "--seed",
+            "3",
+            "--no-lambda",
+            "--garbage",
+            "0",
+        ],
+    );
+    let file = dir.path().join("apigw-access.jsonl");
+    let messages: Vec<String> = std::fs::read_to_string(&file)
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    let fake = insights_fake::InsightsFake::start(messages);
+    // near misses from 100 ms: most requests are notable, more than one query's 10,000 rows
+    let tuning = ["--ceiling", "1s", "--threshold", "near-ceiling-percent=10"];
+    let from_file =
+        ceiling_json(&[&["analyze", &file.display().to_string()][..], &tuning].concat());
+    let output = Command::new(env!("CARGO_BIN_EXE_ceiling"))
+        .args([
+            "analyze",
+            "--profile",
+            "ceiling-test",
+            "--log-group",
+            "/aws/apigateway/orders-access",
+            "--since",
+            "2026-03-06T08:55:00Z",
+            "--until",
+            "2026-03-06T11:05:00Z",
+            "--insights",
+            "always",
+            "--json",
+        ])
+        .args(tuning)
+        .env("AWS_ENDPOINT_URL", fake.endpoint())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains("counted by Logs Insights"), "{stderr}");
+    let counted: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(counted["requests"], json!(30000));
+    let mut want = figures(&from_file);
+    let mut got = figures(&counted);
+    // the findings are assessed on the same figures, but bursts are seen in the server's
+    // one-minute bins rather than the engine's own buckets
+    for figures in [&mut want, &mut got] {
+        figures.as_object_mut().unwrap().remove("findings");
+    }
+    assert_eq!(got, want, "counted by Insights against read from the file");
+    assert!(
+        fake.notable_queries
+            .load(std::sync::atomic::Ordering::SeqCst)
+            > 1,
+        "the notable requests were fetched over a split window"
+    );
+    let approximate = counted["approximate"].as_array().unwrap();
+    assert!(!approximate.is_empty());
+    assert_eq!(from_file["approximate"], json!([]));
 }
 
 fn ceiling_json(args: &[&str]) -> Value {

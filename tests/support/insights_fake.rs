@@ -1,0 +1,247 @@
+//! A stand-in for CloudWatch Logs Insights on 127.0.0.1, which moto cannot be: it runs the
+//! queries Ceiling sends (statuses, overall, per route, per bin, the notable requests) over
+//! the access-log records it is given, exactly (nearest-rank percentiles), answers the
+//! first GetQueryResults of each query with `Running`, and returns at most 10,000 rows, as
+//! the service does. FilterLogEvents gives the first record, for the sample Ceiling takes.
+
+use std::collections::BTreeMap;
+use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use serde_json::{json, Value};
+
+use super::http::{read_request, respond};
+
+const MAX_ROWS: usize = 10_000;
+
+/// A record of the access log, with what the queries look at.
+struct Record {
+    message: String,
+    time_ms: i64,
+    fields: BTreeMap<String, String>,
+}
+
+impl Record {
+    fn number(&self, field: &str) -> Option<f64> {
+        self.fields.get(field)?.parse().ok()
+    }
+}
+
+#[derive(Default)]
+struct Queries {
+    /// Per query id: the rows, and whether it was polled once already.
+    answers: BTreeMap<String, (Vec<Value>, bool)>,
+}
+
+pub struct InsightsFake {
+    port: u16,
+    /// Notable-request queries run: more than one when a window was split.
+    pub notable_queries: Arc<AtomicUsize>,
+}
+
+impl InsightsFake {
+    /// Serves `messages` (JSON access records with `requestTimeEpoch`).
+    pub fn start(messages: Vec<String>) -> InsightsFake {
+        let records: Vec<Record> = messages
+            .into_iter()
+            .map(|message| {
+                let object: BTreeMap<String, Value> = serde_json::from_str(&message).unwrap();
+                let fields: BTreeMap<String, String> = object
+                    .into_iter()
+                    .map(|(k, v)| (k, v.as_str().map_or_else(|| v.to_string(), str::to_owned)))
+                    .collect();
+                let time_ms = fields["requestTimeEpoch"].parse().unwrap();
+                Record {
+                    message,
+                    time_ms,
+                    fields,
+                }
+            })
+            .collect();
+        let records = Arc::new(records);
+        let queries: Arc<Mutex<Queries>> = Arc::default();
+        let notable_queries = Arc::new(AtomicUsize::new(0));
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let counter = notable_queries.clone();
+        std::thread::spawn(move || {
+            for client in listener.incoming().flatten() {
+                let (records, queries, counter) =
+                    (records.clone(), queries.clone(), counter.clone());
+                std::thread::spawn(move || serve(client, &records, &queries, &counter));
+            }
+        });
+        InsightsFake {
+            port,
+            notable_queries,
+        }
+    }
+
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+fn serve(
+    mut client: TcpStream,
+    records: &[Record],
+    queries: &Mutex<Queries>,
+    notable: &AtomicUsize,
+) {
+    while let Some((head, body)) = read_request(&mut client) {
+        let request: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+        let answer = if head.contains("Logs_20140328.FilterLogEvents") {
+            let first = &records[0];
+            json!({ "events": [{ "eventId": "1", "timestamp": first.time_ms,
+                "message": first.message, "logStreamName": "s" }] })
+        } else if head.contains("Logs_20140328.StartQuery") {
+            let query = request["queryString"].as_str().unwrap_or_default();
+            let (start, end) = (
+                request["startTime"].as_i64().unwrap() * 1000,
+                request["endTime"].as_i64().unwrap() * 1000 + 999,
+            );
+            let within: Vec<&Record> = records
+                .iter()
+                .filter(|r| (start..=end).contains(&r.time_ms))
+                .collect();
+            if query.starts_with("fields") {
+                notable.fetch_add(1, Ordering::SeqCst);
+            }
+            let rows = run(query, &within);
+            let mut queries = queries.lock().unwrap();
+            let id = format!("q{}", queries.answers.len());
+            queries.answers.insert(id.clone(), (rows, false));
+            json!({ "queryId": id })
+        } else if head.contains("Logs_20140328.GetQueryResults") {
+            let id = request["queryId"].as_str().unwrap_or_default();
+            let mut queries = queries.lock().unwrap();
+            let (rows, polled) = queries.answers.get_mut(id).unwrap();
+            if *polled {
+                json!({ "status": "Complete", "results": rows })
+            } else {
+                *polled = true;
+                json!({ "status": "Running", "results": [] })
+            }
+        } else {
+            respond(
+                &mut client,
+                "400 Bad Request",
+                Some("UnknownOperationException"),
+                "{}",
+            );
+            continue;
+        };
+        respond(&mut client, "200 OK", None, &answer.to_string());
+    }
+}
+
+/// `2026-03-06 09:00:00.000`, as Insights writes times.
+fn insights_time(ms: i64) -> String {
+    ceiling_engine::format_utc(ms).replace(" UTC", &format!(".{:03}", ms.rem_euclid(1000)))
+}
+
+fn row(cells: &[(&str, String)]) -> Value {
+    Value::Array(
+        cells
+            .iter()
+            .map(|(field, value)| json!({ "field": field, "value": value }))
+            .collect(),
+    )
+}
+
+/// `count(*)`, `count(lat)`, nearest-rank `pct(lat, 50/95/99)` and `max(lat)` of `records`.
+fn stats(records: &[&Record], latency: &str) -> Vec<(&'static str, String)> {
+    let mut values: Vec<f64> = records.iter().filter_map(|r| r.number(latency)).collect();
+    values.sort_by(f64::total_cmp);
+    let pct = |p: f64| {
+        let rank = ((p / 100.0) * values.len() as f64).ceil().max(1.0) as usize;
+        values
+            .get(rank - 1)
+            .map_or(String::new(), |v| v.to_string())
+    };
+    vec![
+        ("requests", records.len().to_string()),
+        ("measured", values.len().to_string()),
+        ("p50", pct(50.0)),
+        ("p95", pct(95.0)),
+        ("p99", pct(99.0)),
+        (
+            "max",
+            values.last().map_or(String::new(), |v| v.to_string()),
+        ),
+    ]
+}
+
+/// Runs one of the queries Ceiling writes (see ceiling_cloud::insights::AccessQueries).
+fn run(query: &str, records: &[&Record]) -> Vec<Value> {
+    let group = |key: &dyn Fn(&Record) -> String| {
+        let mut groups: BTreeMap<String, Vec<&Record>> = BTreeMap::new();
+        for record in records {
+            groups.entry(key(record)).or_default().push(record);
+        }
+        groups
+    };
+    if query.starts_with("stats count(*) as requests by status") {
+        return group(&|r| r.fields["status"].clone())
+            .into_iter()
+            .map(|(status, rs)| row(&[("status", status), ("requests", rs.len().to_string())]))
+            .collect();
+    }
+    if let Some(by) = query.split(" by ").nth(1) {
+        if by.starts_with("bin(") {
+            let minutes: i64 = by[4..by.find('m').unwrap()].parse().unwrap();
+            let width = minutes * 60_000;
+            return group(&|r| format!("{:020}", r.time_ms.div_euclid(width) * width))
+                .into_iter()
+                .map(|(start, rs)| {
+                    let mut cells = vec![("bin", insights_time(start.parse().unwrap()))];
+                    cells.extend(stats(&rs, "responseLatency"));
+                    row(&cells)
+                })
+                .collect();
+        }
+        return group(&|r| format!("{}\t{}", r.fields["httpMethod"], r.fields["resourcePath"]))
+            .into_iter()
+            .map(|(route, rs)| {
+                let (method, resource) = route.split_once('\t').unwrap();
+                let mut cells = vec![
+                    ("httpMethod", method.to_owned()),
+                    ("resourcePath", resource.to_owned()),
+                ];
+                cells.extend(stats(&rs, "responseLatency"));
+                row(&cells)
+            })
+            .collect();
+    }
+    if query.starts_with("stats count(*) as requests") {
+        return vec![row(&stats(records, "responseLatency"))];
+    }
+    // the notable requests: the thresholds are read back from the query
+    let threshold = |field: &str| -> Option<f64> {
+        let at = query.find(&format!("{field} >= "))? + field.len() + 4;
+        query[at..].split_whitespace().next()?.parse().ok()
+    };
+    let mut notable: Vec<&&Record> = records
+        .iter()
+        .filter(|r| {
+            r.number("status").is_some_and(|s| s >= 500.0)
+                || ["integrationLatency", "responseLatency"]
+                    .iter()
+                    .any(|f| matches!((r.number(f), threshold(f)), (Some(v), Some(t)) if v >= t))
+                || r.fields.get("errorResponseType").map(String::as_str)
+                    == Some("INTEGRATION_TIMEOUT")
+        })
+        .collect();
+    notable.sort_by_key(|r| r.time_ms);
+    notable
+        .into_iter()
+        .take(MAX_ROWS)
+        .map(|r| {
+            row(&[
+                ("@timestamp", insights_time(r.time_ms)),
+                ("@message", r.message.clone()),
+            ])
+        })
+        .collect()
+}
