@@ -609,6 +609,7 @@ async fn fetches_log_groups_from_cloudwatch_through_a_profile() {
         .unwrap();
     click(&client, "#aws-list").await;
     wait_for_count(&client, "#aws-groups input", 3).await;
+    screenshot(&client, "gui-aws-mfa.png").await;
     click(&client, "#aws-profile option[value='ceiling-test']").await;
     wait_until_shown(&client, "aws-mfa-row", false).await;
     click(&client, "#aws-list").await;
