@@ -161,15 +161,21 @@ pub fn fetch_into(
     };
     let counted = insights::count_access_log(
         runtime.handle(),
-        fetcher.connection(),
+        &fetcher,
         &args.log_groups,
         window,
         mode,
         notable_ms,
         analyzer,
+        |done| {
+            eprint!(
+                "\r{}: {} Logs Insights queries answered, {} rows   ",
+                done.group, done.pages, done.events
+            )
+        },
     );
     for note in &counted.notes {
-        eprintln!("{note}");
+        eprintln!("\r{note}");
     }
     let fetched = fetch_into_analyzer(
         runtime.handle(),

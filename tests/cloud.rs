@@ -322,6 +322,48 @@ fn insights_counts_an_access_log_as_its_file_reads() {
     let approximate = counted["approximate"].as_array().unwrap();
     assert!(!approximate.is_empty());
     assert_eq!(from_file["approximate"], json!([]));
+
+    // Cancel stops a query that is still running, and the group comes out cut short
+    std::env::set_var("AWS_ENDPOINT_URL", fake.endpoint());
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let target = Target {
+        profile: Some("ceiling-test".to_owned()),
+        region: None,
+        mfa_code: None,
+    };
+    let fetcher = Fetcher::new(runtime.block_on(Connection::open(&target)).unwrap());
+    let switch = fetcher.cancel_switch();
+    let mut analyzer = ceiling_engine::Analyzer::new(ceiling_engine::Settings::default());
+    let group = "/aws/apigateway/orders-access".to_owned();
+    let counted = ceiling_cloud::insights::count_access_log(
+        runtime.handle(),
+        &fetcher,
+        std::slice::from_ref(&group),
+        Window {
+            start_ms: 1_772_787_300_000,
+            end_ms: 1_772_795_100_000,
+        },
+        ceiling_cloud::insights::Mode::Always,
+        26_100,
+        &mut analyzer,
+        // the first query answered, the user presses Cancel
+        |_| switch.store(true, std::sync::atomic::Ordering::SeqCst),
+    );
+    assert_eq!(counted.download, [group]);
+    assert!(
+        counted.notes.iter().any(|n| n.contains("cancelled")),
+        "{:?}",
+        counted.notes
+    );
+    assert_eq!(
+        analyzer.finish().requests,
+        0,
+        "no counts from a cancelled run"
+    );
 }
 
 fn ceiling_json(args: &[&str]) -> Value {

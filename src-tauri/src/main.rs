@@ -395,14 +395,23 @@ async fn analyze(
                         // An access log too large to download is counted by Logs Insights
                         // (the analysis then lists what is approximate); where Insights
                         // cannot, the group is downloaded, which the notes need not tell.
+                        let show = |done: &GroupProgress| {
+                            if let Ok(mut shown) = interim.groups.lock() {
+                                match shown.iter_mut().find(|g| g.group == done.group) {
+                                    Some(group) => *group = done.clone(),
+                                    None => shown.push(done.clone()),
+                                }
+                            }
+                        };
                         let download = insights::count_access_log(
                             &runtime,
-                            fetcher.connection(),
+                            &fetcher,
                             &groups,
                             window,
                             insights::Mode::Auto,
                             notable_ms,
                             &mut analyzer,
+                            show,
                         )
                         .download;
                         let fetched = fetch_into_analyzer(
@@ -411,14 +420,7 @@ async fn analyze(
                             &download,
                             window,
                             &mut analyzer,
-                            |done| {
-                                if let Ok(mut shown) = interim.groups.lock() {
-                                    match shown.iter_mut().find(|g| g.group == done.group) {
-                                        Some(group) => *group = done.clone(),
-                                        None => shown.push(done.clone()),
-                                    }
-                                }
-                            },
+                            show,
                             |analyzer| interim.snapshot(analyzer, zone),
                         );
                         let notes: Vec<String> = fetched

@@ -8,12 +8,13 @@
 //! every team names its access-log fields its own way.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use ceiling_engine::{AccessKeys, AggregateBin, AggregateRoute, Aggregates, Percentiles};
 use serde::Serialize;
 
-use crate::fetch::Window;
+use crate::fetch::{Fetcher, GroupProgress, Window};
 use crate::{Connection, Error};
 
 /// The most rows a query returns; a window with more notable requests is split in two.
@@ -327,19 +328,55 @@ pub struct Counted {
     pub notes: Vec<String>,
 }
 
+/// What a run of queries reports its progress to (queries answered as pages, rows as
+/// events), and the switch that stops it.
+pub struct Watch<'a> {
+    cancel: &'a AtomicBool,
+    progress: &'a mut dyn FnMut(&GroupProgress),
+    done: GroupProgress,
+}
+
+impl<'a> Watch<'a> {
+    pub fn new(
+        group: &str,
+        cancel: &'a AtomicBool,
+        progress: &'a mut dyn FnMut(&GroupProgress),
+    ) -> Watch<'a> {
+        Watch {
+            cancel,
+            progress,
+            done: GroupProgress {
+                group: group.to_owned(),
+                ..GroupProgress::default()
+            },
+        }
+    }
+
+    fn answered(&mut self, rows: usize) {
+        self.done.pages += 1;
+        self.done.events += rows as u64;
+        (self.progress)(&self.done);
+    }
+}
+
 /// Lets Logs Insights count the first of `groups` that is an access log it can query and
 /// that `mode` (for `Auto`, its volume) says to count, reading the notable requests (latency
-/// from `notable_ms` up) into `analyzer` and giving it the counts. Blocks: call it from a
-/// thread that is not one of `runtime`'s workers.
+/// from `notable_ms` up) into `analyzer` and giving it the counts. Its queries show in
+/// `progress` and stop with `fetcher`'s cancel switch. Blocks: call it from a thread that
+/// is not one of `runtime`'s workers.
+#[allow(clippy::too_many_arguments)]
 pub fn count_access_log(
     runtime: &tokio::runtime::Handle,
-    connection: &Connection,
+    fetcher: &Fetcher,
     groups: &[String],
     window: Window,
     mode: Mode,
     notable_ms: u64,
     analyzer: &mut ceiling_engine::Analyzer,
+    mut progress: impl FnMut(&GroupProgress),
 ) -> Counted {
+    let connection = fetcher.connection();
+    let cancel = fetcher.cancel_switch();
     let mut counted = Counted::default();
     let mut done = mode == Mode::Never;
     for group in groups {
@@ -353,6 +390,7 @@ pub fn count_access_log(
                 window,
                 mode,
                 notable_ms,
+                &cancel,
                 &mut counted,
             ))
         };
@@ -360,7 +398,8 @@ pub fn count_access_log(
             counted.download.push(group.clone());
             continue;
         };
-        match runtime.block_on(connection.insights_access(group, window, &queries)) {
+        let mut watch = Watch::new(group, &cancel, &mut progress);
+        match runtime.block_on(connection.insights_access(group, window, &queries, &mut watch)) {
             Ok((aggregates, notable, rows)) => {
                 // a read error is in the input's report
                 let _ = analyzer.read(group, &notable[..]);
@@ -371,9 +410,11 @@ pub fn count_access_log(
                 ));
             }
             Err(error) => {
-                counted.notes.push(format!(
-                    "{group}: Logs Insights failed ({error}); downloaded instead"
-                ));
+                counted.notes.push(match error {
+                    Error::Cancelled => format!("{group}: cancelled during Logs Insights"),
+                    error => format!("{group}: Logs Insights failed ({error}); downloaded instead"),
+                });
+                // after a cancel, the download stops at once and reports the group as cut short
                 counted.download.push(group.clone());
             }
         }
@@ -389,6 +430,7 @@ async fn plan(
     window: Window,
     mode: Mode,
     notable_ms: u64,
+    cancel: &AtomicBool,
     counted: &mut Counted,
 ) -> Option<AccessQueries> {
     let sample = connection.sample_message(group, window).await.ok()??;
@@ -397,7 +439,7 @@ async fn plan(
     if mode == Mode::Always {
         return Some(queries);
     }
-    match connection.volume(group, window).await {
+    match connection.volume(group, window, cancel).await {
         Ok(volume) if volume.download_seconds() > DOWNLOAD_SECONDS_LIMIT => {
             counted.notes.push(format!(
                 "{group}: {} events, {:.0} MB in the window, about {:.0} s to download",
@@ -418,12 +460,14 @@ async fn plan(
 }
 
 impl Connection {
-    /// Runs a Logs Insights query over `groups` and `window` and waits for its rows.
+    /// Runs a Logs Insights query over `groups` and `window` and waits for its rows; the
+    /// `cancel` switch stops the query on the service too.
     pub async fn query(
         &self,
         groups: &[String],
         window: Window,
         query: &str,
+        cancel: &AtomicBool,
     ) -> Result<Vec<Row>, Error> {
         let started = self
             .client
@@ -441,6 +485,11 @@ impl Connection {
         loop {
             tokio::time::sleep(wait).await;
             wait = (wait * 2).min(Duration::from_secs(2));
+            if cancel.load(Ordering::Relaxed) {
+                // a query left running would go on scanning, and billing, on the service
+                let _ = self.client.stop_query().query_id(&id).send().await;
+                return Err(Error::Cancelled);
+            }
             let answer = self
                 .client
                 .get_query_results()
@@ -484,6 +533,7 @@ impl Connection {
         group: &str,
         window: Window,
         query: &str,
+        watch: &mut Watch<'_>,
     ) -> Result<Vec<Row>, Error> {
         let groups = [group.to_owned()];
         let seconds = |ms: i64| ms.div_euclid(1000);
@@ -494,7 +544,8 @@ impl Connection {
                 start_ms: start * 1000,
                 end_ms: end * 1000 + 999,
             };
-            let found = self.query(&groups, part, query).await?;
+            let found = self.query(&groups, part, query, watch.cancel).await?;
+            watch.answered(found.len());
             // a full answer may have left rows out; a one-second window cannot be split
             if found.len() >= MAX_ROWS && end > start {
                 let middle = start + (end - start) / 2;
@@ -530,9 +581,14 @@ impl Connection {
     }
 
     /// How much `window` of `group` holds, counted by Logs Insights.
-    pub async fn volume(&self, group: &str, window: Window) -> Result<Volume, Error> {
+    pub async fn volume(
+        &self,
+        group: &str,
+        window: Window,
+        cancel: &AtomicBool,
+    ) -> Result<Volume, Error> {
         let rows = self
-            .query(&[group.to_owned()], window, Volume::QUERY)
+            .query(&[group.to_owned()], window, Volume::QUERY, cancel)
             .await?;
         Ok(Volume::of_rows(&rows))
     }
@@ -544,13 +600,25 @@ impl Connection {
         group: &str,
         window: Window,
         queries: &AccessQueries,
+        watch: &mut Watch<'_>,
     ) -> Result<(Aggregates, Vec<u8>, usize), Error> {
         let groups = [group.to_owned()];
-        let statuses = self.query(&groups, window, &queries.statuses()).await?;
-        let overall = self.query(&groups, window, &queries.overall()).await?;
-        let routes = self.query(&groups, window, &queries.routes()).await?;
-        let bins = self.query(&groups, window, &queries.bins()).await?;
-        let notable = self.notable_rows(group, window, &queries.notable()).await?;
+        let mut answers = Vec::new();
+        for query in [
+            queries.statuses(),
+            queries.overall(),
+            queries.routes(),
+            queries.bins(),
+        ] {
+            let rows = self.query(&groups, window, &query, watch.cancel).await?;
+            watch.answered(rows.len());
+            answers.push(rows);
+        }
+        let [statuses, overall, routes, bins] =
+            <[Vec<Row>; 4]>::try_from(answers).expect("four queries, four answers");
+        let notable = self
+            .notable_rows(group, window, &queries.notable(), watch)
+            .await?;
         let aggregates = queries.aggregates(&statuses, &overall, &routes, &bins);
         Ok((aggregates, json_of_rows(&notable), notable.len()))
     }
