@@ -190,12 +190,13 @@ fn run(query: &str, records: &[&Record]) -> Vec<Value> {
     }
     if let Some(by) = query.split(" by ").nth(1) {
         if by.starts_with("bin(") {
+            let expression = &by[..=by.find(')').unwrap()];
             let minutes: i64 = by[4..by.find('m').unwrap()].parse().unwrap();
             let width = minutes * 60_000;
             return group(&|r| format!("{:020}", r.time_ms.div_euclid(width) * width))
                 .into_iter()
                 .map(|(start, rs)| {
-                    let mut cells = vec![("bin", insights_time(start.parse().unwrap()))];
+                    let mut cells = vec![(expression, insights_time(start.parse().unwrap()))];
                     cells.extend(stats(&rs, "responseLatency"));
                     row(&cells)
                 })

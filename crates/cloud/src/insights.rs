@@ -150,7 +150,7 @@ impl AccessQueries {
             None => String::new(),
         };
         format!(
-            "stats count(*) as requests{percentiles} by bin({}m) as bin",
+            "stats count(*) as requests{percentiles} by bin({}m)",
             self.bin_minutes
         )
     }
@@ -234,7 +234,10 @@ impl AccessQueries {
             .iter()
             .filter_map(|row| {
                 Some(AggregateBin {
-                    start_ms: ceiling_engine::parse_iso_ms(row.get("bin")?)?,
+                    // the column is named after the expression, `bin(5m)`
+                    start_ms: ceiling_engine::parse_iso_ms(
+                        row.iter().find(|(name, _)| name.starts_with("bin("))?.1,
+                    )?,
                     requests: count(row),
                     p50_ms: milliseconds(row, "p50"),
                     p99_ms: milliseconds(row, "p99"),
@@ -684,7 +687,7 @@ mod tests {
              by httpMethod, resourcePath"
         );
         // two hours in about 120 bins
-        assert!(q.bins().ends_with("by bin(1m) as bin"), "{}", q.bins());
+        assert!(q.bins().ends_with("by bin(1m)"), "{}", q.bins());
         assert_eq!(
             q.notable(),
             "fields @timestamp, @message | filter status >= 500 or integrationLatency >= 26100 \
@@ -779,7 +782,7 @@ mod tests {
                 let start = insights_time(WINDOW.start_ms + minute * 60_000);
                 let requests = if minute == 30 { "240" } else { "82" };
                 row(&[
-                    ("bin", start.as_str()),
+                    ("bin(1m)", start.as_str()),
                     ("requests", requests),
                     ("p50", "120"),
                 ])
