@@ -458,8 +458,7 @@ fn strip_clock(line: &[u8]) -> Option<&[u8]> {
 
 /// `Thu Aug 31 01:07:25 UTC 2017 : Starting execution ...` to `Starting execution ...`.
 fn strip_console_date(line: &[u8]) -> Option<&[u8]> {
-    let separator = memchr::memmem::find(line.get(..40)?, b" : ")?;
-    let date = &line[..separator];
+    // the weekday first: it rules out nearly every line before any search
     let weekday = [
         &b"Mon "[..],
         b"Tue ",
@@ -470,14 +469,26 @@ fn strip_console_date(line: &[u8]) -> Option<&[u8]> {
         b"Sun ",
     ]
     .iter()
-    .any(|day| date.starts_with(day));
-    (weekday && date.len() >= 24).then(|| &line[separator + 3..])
+    .any(|day| line.starts_with(day));
+    if !weekday {
+        return None;
+    }
+    let separator = memchr::memmem::find(&line[..line.len().min(40)], b" : ")?;
+    (separator >= 24).then(|| &line[separator + 3..])
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::io::Write;
+
+    #[test]
+    fn a_short_console_line_keeps_its_date() {
+        let (wrapping, _, message) = strip_prefix(b"Thu Aug 31 01:07:25 UTC 2017 : x");
+        assert_eq!((wrapping, message), (Wrapping::ConsoleTime, &b"x"[..]));
+        let (wrapping, _, _) = strip_prefix(b"Thursday : not a console date");
+        assert_eq!(wrapping, Wrapping::Raw);
+    }
 
     #[test]
     fn prefixes_of_exports_and_tail() {

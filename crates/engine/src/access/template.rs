@@ -257,7 +257,22 @@ fn find_value_end(line: &[u8], pos: usize, literal: &[u8]) -> Option<usize> {
             i += 1;
         }
     }
-    memchr::memmem::find(&line[from..], literal).map(|offset| from + offset)
+    find_separator(&line[from..], literal).map(|offset| from + offset)
+}
+
+/// Where `separator` first occurs in `text`. Separators are a few bytes: finding their first
+/// byte with memchr and comparing the rest beats building a substring searcher per value.
+fn find_separator(text: &[u8], separator: &[u8]) -> Option<usize> {
+    let (&first, rest) = separator.split_first()?;
+    let mut at = 0;
+    while let Some(offset) = memchr::memchr(first, &text[at..]) {
+        let start = at + offset;
+        if text[start + 1..].starts_with(rest) {
+            return Some(start);
+        }
+        at = start + 1;
+    }
+    None
 }
 
 fn unquote_csv(value: &[u8]) -> &[u8] {
@@ -271,6 +286,14 @@ fn unquote_csv(value: &[u8]) -> &[u8] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_separator_is_found_past_its_first_byte_alone() {
+        assert_eq!(find_separator(b"a] b] \"c", b"] \""), Some(4));
+        assert_eq!(find_separator(b"abc", b" "), None);
+        assert_eq!(find_separator(b"ab ", b" "), Some(2));
+        assert_eq!(find_separator(b"ab", b"b c"), None);
+    }
 
     fn read(template: &Template, line: &str) -> Option<Vec<(Field, String)>> {
         let Shape::Positional(tokens) = &template.shape else {
