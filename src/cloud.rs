@@ -31,7 +31,7 @@ pub struct CloudArgs {
     /// Start of the window: 15m, 2h, 2d1h20m (ago) or an ISO 8601 time with a zone.
     #[arg(long, value_name = "TIME", default_value = "1h")]
     pub since: String,
-    /// End of the window, as --since [default: now].
+    /// End of the window, as --since.
     #[arg(long, value_name = "TIME", default_value = "now")]
     pub until: String,
     /// When CloudWatch Logs Insights counts a stage's access log on the server instead of
@@ -159,7 +159,7 @@ pub fn fetch_into(
         InsightsMode::Always => insights::Mode::Always,
         InsightsMode::Never => insights::Mode::Never,
     };
-    let counted = insights::count_access_log(
+    let counted = insights::count_with_insights(
         runtime.handle(),
         &fetcher,
         &args.log_groups,

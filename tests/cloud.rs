@@ -253,9 +253,10 @@ fn cloudwatch_logs_through_a_named_profile() {
     insights_counts_an_access_log_as_its_file_reads();
 }
 
-/// An access log counted by Logs Insights (a stand-in that runs Ceiling's queries exactly)
-/// gives the figures of the same log read from its file, with the notable requests fetched
-/// raw over a window split where a query fills its 10,000 rows, and says what is approximate.
+/// An access log and four functions' logs counted by Logs Insights (a stand-in that runs
+/// Ceiling's queries exactly) give the figures of the same logs read from their files, with
+/// the notable requests and invocations fetched raw over windows split where a query fills
+/// its 10,000 rows, and say what is approximate.
 fn insights_counts_an_access_log_as_its_file_reads() {
     let dir = tempfile::tempdir().unwrap();
     gen::generate(
@@ -265,37 +266,63 @@ fn insights_counts_an_access_log_as_its_file_reads() {
             "30000",
             "--seed",
             "3",
-            "--no-lambda",
+            "--wrap",
+            "s3",
             "--garbage",
             "0",
         ],
     );
-    let file = dir.path().join("apigw-access.jsonl");
-    let messages: Vec<String> = std::fs::read_to_string(&file)
-        .unwrap()
-        .lines()
-        .map(str::to_owned)
+    let files = [
+        ("/aws/apigateway/orders-access", "apigw-access.jsonl"),
+        ("/aws/lambda/orders-fn", "lambda-orders-fn.log"),
+        ("/aws/lambda/payments-fn", "lambda-payments-fn.log"),
+        ("/aws/lambda/process-fn", "lambda-process-fn.log"),
+        ("/aws/lambda/reports-fn", "lambda-reports-fn.log"),
+    ];
+    // each line an S3 export line: `<time> <message>`
+    let groups = files
+        .iter()
+        .map(|(group, file)| {
+            let events = std::fs::read_to_string(dir.path().join(file))
+                .unwrap()
+                .lines()
+                .map(|line| {
+                    let (time, message) = line.split_once(' ').unwrap();
+                    (
+                        ceiling_engine::parse_iso_ms(time).unwrap(),
+                        message.to_owned(),
+                    )
+                })
+                .collect();
+            ((*group).to_owned(), events)
+        })
         .collect();
-    let fake = insights_fake::InsightsFake::start(messages);
+    let fake = insights_fake::InsightsFake::start(groups);
     // near misses from 100 ms: most requests are notable, more than one query's 10,000 rows
     let tuning = ["--ceiling", "1s", "--threshold", "near-ceiling-percent=10"];
-    let from_file =
-        ceiling_json(&[&["analyze", &file.display().to_string()][..], &tuning].concat());
+    let paths: Vec<String> = files
+        .iter()
+        .map(|(_, file)| dir.path().join(file).display().to_string())
+        .collect();
+    let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
+    let from_file = ceiling_json(&[&["analyze"][..], &paths, &tuning].concat());
+    let mut args = vec![
+        "analyze",
+        "--profile",
+        "ceiling-test",
+        "--since",
+        "2026-03-06T08:55:00Z",
+        "--until",
+        "2026-03-06T11:05:00Z",
+        "--insights",
+        "always",
+        "--json",
+    ];
+    for (group, _) in &files {
+        args.extend(["--log-group", group]);
+    }
     let output = Command::new(env!("CARGO_BIN_EXE_ceiling"))
-        .args([
-            "analyze",
-            "--profile",
-            "ceiling-test",
-            "--log-group",
-            "/aws/apigateway/orders-access",
-            "--since",
-            "2026-03-06T08:55:00Z",
-            "--until",
-            "2026-03-06T11:05:00Z",
-            "--insights",
-            "always",
-            "--json",
-        ])
+        .args(args)
         .args(tuning)
         .env("AWS_ENDPOINT_URL", fake.endpoint())
         .output()
@@ -307,12 +334,27 @@ fn insights_counts_an_access_log_as_its_file_reads() {
     assert_eq!(counted["requests"], json!(30000));
     let mut want = figures(&from_file);
     let mut got = figures(&counted);
-    // the findings are assessed on the same figures, but bursts are seen in the server's
-    // one-minute bins rather than the engine's own buckets
     for figures in [&mut want, &mut got] {
-        figures.as_object_mut().unwrap().remove("findings");
+        let figures = figures.as_object_mut().unwrap();
+        // the findings are assessed on the same figures, but bursts are seen in the
+        // server's one-minute bins rather than the engine's own buckets
+        figures.remove("findings");
+        // memory pressure is of the invocations read (the notable ones), as it says
+        figures["lambda"].as_array_mut().unwrap().pop();
     }
-    assert_eq!(got, want, "counted by Insights against read from the file");
+    assert_eq!(got, want, "counted by Insights against read from the files");
+    assert_eq!(
+        counted["lambda"]["functions"].as_array().unwrap().len(),
+        4,
+        "every function counted"
+    );
+    // figures that only the raw lines can give are there, and agree
+    for figure in ["invocations", "cold_starts", "timeouts", "outlived_gateway"] {
+        assert!(
+            from_file["lambda"][figure].as_u64().unwrap() > 0,
+            "the incident has {figure}"
+        );
+    }
     assert!(
         fake.notable_queries
             .load(std::sync::atomic::Ordering::SeqCst)
@@ -320,7 +362,11 @@ fn insights_counts_an_access_log_as_its_file_reads() {
         "the notable requests were fetched over a split window"
     );
     let approximate = counted["approximate"].as_array().unwrap();
-    assert!(!approximate.is_empty());
+    assert_eq!(
+        approximate.len(),
+        2 + 4,
+        "the access log's two notes, one per function"
+    );
     assert_eq!(from_file["approximate"], json!([]));
 
     // Cancel stops a query that is still running, and the group comes out cut short
@@ -339,7 +385,7 @@ fn insights_counts_an_access_log_as_its_file_reads() {
     let switch = fetcher.cancel_switch();
     let mut analyzer = ceiling_engine::Analyzer::new(ceiling_engine::Settings::default());
     let group = "/aws/apigateway/orders-access".to_owned();
-    let counted = ceiling_cloud::insights::count_access_log(
+    let counted = ceiling_cloud::insights::count_with_insights(
         runtime.handle(),
         &fetcher,
         std::slice::from_ref(&group),

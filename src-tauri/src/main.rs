@@ -403,7 +403,7 @@ async fn analyze(
                                 }
                             }
                         };
-                        let download = insights::count_access_log(
+                        let download = insights::count_with_insights(
                             &runtime,
                             &fetcher,
                             &groups,

@@ -1,8 +1,10 @@
 //! A stand-in for CloudWatch Logs Insights on 127.0.0.1, which moto cannot be: it runs the
-//! queries Ceiling sends (statuses, overall, per route, per bin, the notable requests) over
-//! the access-log records it is given, exactly (nearest-rank percentiles), answers the
-//! first GetQueryResults of each query with `Running`, and returns at most 10,000 rows, as
-//! the service does. FilterLogEvents gives the first record, for the sample Ceiling takes.
+//! queries Ceiling sends over the log groups it is given, exactly (nearest-rank
+//! percentiles): for an access log, statuses, overall, per route, per bin and the notable
+//! requests; for a function's text-format log, REPORT statistics and the notable lines. It
+//! answers the first GetQueryResults of each query with `Running`, and returns at most
+//! 10,000 rows, as the service does. FilterLogEvents gives a group's first event, for the
+//! sample Ceiling takes.
 
 use std::collections::BTreeMap;
 use std::net::{TcpListener, TcpStream};
@@ -26,6 +28,16 @@ impl Record {
     fn number(&self, field: &str) -> Option<f64> {
         self.fields.get(field)?.parse().ok()
     }
+
+    /// A figure of a REPORT line: `Duration: 31037.28 ms` for `Duration`.
+    fn report(&self, name: &str) -> Option<f64> {
+        let at = self.message.find(&format!("\t{name}: "))? + name.len() + 3;
+        self.message[at..].split_whitespace().next()?.parse().ok()
+    }
+
+    fn is_report(&self) -> bool {
+        self.message.starts_with("REPORT ")
+    }
 }
 
 #[derive(Default)]
@@ -41,22 +53,30 @@ pub struct InsightsFake {
 }
 
 impl InsightsFake {
-    /// Serves `messages` (JSON access records with `requestTimeEpoch`).
-    pub fn start(messages: Vec<String>) -> InsightsFake {
-        let records: Vec<Record> = messages
+    /// Serves `groups`, each with its events (time, message) in time order.
+    pub fn start(groups: Vec<(String, Vec<(i64, String)>)>) -> InsightsFake {
+        let records: BTreeMap<String, Vec<Record>> = groups
             .into_iter()
-            .map(|message| {
-                let object: BTreeMap<String, Value> = serde_json::from_str(&message).unwrap();
-                let fields: BTreeMap<String, String> = object
+            .map(|(group, events)| {
+                let records = events
                     .into_iter()
-                    .map(|(k, v)| (k, v.as_str().map_or_else(|| v.to_string(), str::to_owned)))
+                    .map(|(time_ms, message)| {
+                        let object: BTreeMap<String, Value> =
+                            serde_json::from_str(&message).unwrap_or_default();
+                        let fields = object
+                            .into_iter()
+                            .map(|(k, v)| {
+                                (k, v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+                            })
+                            .collect();
+                        Record {
+                            message,
+                            time_ms,
+                            fields,
+                        }
+                    })
                     .collect();
-                let time_ms = fields["requestTimeEpoch"].parse().unwrap();
-                Record {
-                    message,
-                    time_ms,
-                    fields,
-                }
+                (group, records)
             })
             .collect();
         let records = Arc::new(records);
@@ -85,14 +105,14 @@ impl InsightsFake {
 
 fn serve(
     mut client: TcpStream,
-    records: &[Record],
+    groups: &BTreeMap<String, Vec<Record>>,
     queries: &Mutex<Queries>,
     notable: &AtomicUsize,
 ) {
     while let Some((head, body)) = read_request(&mut client) {
         let request: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
         let answer = if head.contains("Logs_20140328.FilterLogEvents") {
-            let first = &records[0];
+            let first = &groups[request["logGroupName"].as_str().unwrap()][0];
             json!({ "events": [{ "eventId": "1", "timestamp": first.time_ms,
                 "message": first.message, "logStreamName": "s" }] })
         } else if head.contains("Logs_20140328.StartQuery") {
@@ -101,7 +121,8 @@ fn serve(
                 request["startTime"].as_i64().unwrap() * 1000,
                 request["endTime"].as_i64().unwrap() * 1000 + 999,
             );
-            let within: Vec<&Record> = records
+            let group = request["logGroupNames"][0].as_str().unwrap();
+            let within: Vec<&Record> = groups[group]
                 .iter()
                 .filter(|r| (start..=end).contains(&r.time_ms))
                 .collect();
@@ -173,8 +194,87 @@ fn stats(records: &[&Record], latency: &str) -> Vec<(&'static str, String)> {
     ]
 }
 
-/// Runs one of the queries Ceiling writes (see ceiling_cloud::insights::AccessQueries).
+/// A function's REPORT statistics, memory in bytes as Insights gives it.
+fn function_stats(records: &[&Record]) -> Vec<Value> {
+    let reports: Vec<&Record> = records.iter().copied().filter(|r| r.is_report()).collect();
+    let mut durations: Vec<f64> = reports
+        .iter()
+        .filter_map(|r| r.report("Duration"))
+        .collect();
+    durations.sort_by(f64::total_cmp);
+    let pct = |p: f64| {
+        let rank = ((p / 100.0) * durations.len() as f64).ceil().max(1.0) as usize;
+        durations
+            .get(rank - 1)
+            .map_or(String::new(), |v| v.to_string())
+    };
+    let max_mb = |name: &str| {
+        reports
+            .iter()
+            .filter_map(|r| r.report(name))
+            .fold(0.0, f64::max)
+            * 1e6
+    };
+    vec![row(&[
+        ("invocations", reports.len().to_string()),
+        (
+            "cold",
+            reports
+                .iter()
+                .filter(|r| r.report("Init Duration").is_some())
+                .count()
+                .to_string(),
+        ),
+        ("measured", durations.len().to_string()),
+        ("p50", pct(50.0)),
+        ("p95", pct(95.0)),
+        ("p99", pct(99.0)),
+        (
+            "max",
+            durations.last().map_or(String::new(), |v| v.to_string()),
+        ),
+        ("memory", max_mb("Memory Size").to_string()),
+        ("memory_used", max_mb("Max Memory Used").to_string()),
+    ])]
+}
+
+/// A function's notable lines: slow, timed-out or failed invocations and failed inits.
+fn function_notable(query: &str, records: &[&Record]) -> Vec<Value> {
+    let at = query.find("@duration >= ").unwrap() + "@duration >= ".len();
+    let threshold: f64 = query[at..]
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    records
+        .iter()
+        .filter(|r| {
+            (r.is_report()
+                && (r.report("Duration").is_some_and(|d| d >= threshold)
+                    || r.message.contains("Status: timeout")
+                    || r.message.contains("Status: error")))
+                || r.message.contains("Task timed out")
+                || r.message.starts_with("INIT_REPORT")
+        })
+        .take(MAX_ROWS)
+        .map(|r| {
+            row(&[
+                ("@timestamp", insights_time(r.time_ms)),
+                ("@message", r.message.clone()),
+            ])
+        })
+        .collect()
+}
+
+/// Runs one of the queries Ceiling writes (see ceiling_cloud::insights).
 fn run(query: &str, records: &[&Record]) -> Vec<Value> {
+    if query.starts_with("filter @type = \"REPORT\" | stats") {
+        return function_stats(records);
+    }
+    if query.starts_with("fields @timestamp, @message | filter (@type = \"REPORT\"") {
+        return function_notable(query, records);
+    }
     let group = |key: &dyn Fn(&Record) -> String| {
         let mut groups: BTreeMap<String, Vec<&Record>> = BTreeMap::new();
         for record in records {

@@ -11,7 +11,9 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use ceiling_engine::{AccessKeys, AggregateBin, AggregateRoute, Aggregates, Percentiles};
+use ceiling_engine::{
+    AccessKeys, AggregateBin, AggregateFunction, AggregateRoute, Aggregates, Percentiles,
+};
 use serde::Serialize;
 
 use crate::fetch::{Fetcher, GroupProgress, Window};
@@ -250,6 +252,64 @@ impl AccessQueries {
     }
 }
 
+/// The queries over a function's log group, on the fields Logs Insights discovers in the
+/// text-format REPORT lines (`@duration`, `@initDuration`, `@memorySize`, `@maxMemoryUsed`;
+/// memory in bytes).
+#[derive(Debug, Clone)]
+pub struct FunctionQueries {
+    /// Durations at or above this (ms) make an invocation notable.
+    notable_ms: u64,
+}
+
+impl FunctionQueries {
+    pub fn new(notable_ms: u64) -> FunctionQueries {
+        FunctionQueries { notable_ms }
+    }
+
+    /// Invocations, cold starts, durations and memory over the whole window.
+    pub fn stats(&self) -> String {
+        "filter @type = \"REPORT\" | stats count(*) as invocations, count(@initDuration) as cold, \
+         count(@duration) as measured, pct(@duration, 50) as p50, pct(@duration, 95) as p95, \
+         pct(@duration, 99) as p99, max(@duration) as max, max(@memorySize) as memory, \
+         max(@maxMemoryUsed) as memory_used"
+            .to_owned()
+    }
+
+    /// The raw lines of the notable invocations: slow, timed out or failed, and failed inits.
+    pub fn notable(&self) -> String {
+        format!(
+            "fields @timestamp, @message | filter (@type = \"REPORT\" and (@duration >= {} \
+             or @message like /Status: (timeout|error)/)) or @message like /Task timed out/ \
+             or @message like /^INIT_REPORT/ | sort @timestamp asc | limit {MAX_ROWS}",
+            self.notable_ms
+        )
+    }
+
+    /// The function's aggregate from the stats query's row.
+    pub fn aggregate(&self, group: &str, rows: &[Row]) -> AggregateFunction {
+        let row = rows.first().cloned().unwrap_or_default();
+        let whole = |name: &str| {
+            row.get(name)
+                .and_then(|v| number(v))
+                .map_or(0, |n| n as u64)
+        };
+        let megabytes = |name: &str| {
+            row.get(name)
+                .and_then(|v| number(v))
+                .map(|bytes| (bytes / 1e6).round() as u32)
+        };
+        AggregateFunction {
+            function: ceiling_engine::function_name(group),
+            source: group.to_owned(),
+            invocations: whole("invocations"),
+            cold_starts: whole("cold"),
+            duration: percentiles(&row),
+            memory_mb: megabytes("memory"),
+            max_memory_used_mb: megabytes("memory_used"),
+        }
+    }
+}
+
 fn number(text: &str) -> Option<f64> {
     text.trim().parse::<f64>().ok().filter(|n| n.is_finite())
 }
@@ -324,7 +384,7 @@ pub enum Mode {
     Never,
 }
 
-/// What [`count_access_log`] did: the groups still to download, and what to tell the user.
+/// What [`count_with_insights`] did: the groups still to download, and what to tell the user.
 #[derive(Debug, Default)]
 pub struct Counted {
     pub download: Vec<String>,
@@ -362,13 +422,13 @@ impl<'a> Watch<'a> {
     }
 }
 
-/// Lets Logs Insights count the first of `groups` that is an access log it can query and
-/// that `mode` (for `Auto`, its volume) says to count, reading the notable requests (latency
-/// from `notable_ms` up) into `analyzer` and giving it the counts. Its queries show in
-/// `progress` and stop with `fetcher`'s cancel switch. Blocks: call it from a thread that
-/// is not one of `runtime`'s workers.
+/// Lets Logs Insights count the groups of `groups` it can, and `mode` (for `Auto`, their
+/// volume) says to: the first access log (its notable requests read raw, its counts given
+/// to `analyzer`) and functions' text-format logs (their notable invocations read raw).
+/// The rest is left to download. Its queries show in `progress` and stop with `fetcher`'s
+/// cancel switch. Blocks: call it from a thread that is not one of `runtime`'s workers.
 #[allow(clippy::too_many_arguments)]
-pub fn count_access_log(
+pub fn count_with_insights(
     runtime: &tokio::runtime::Handle,
     fetcher: &Fetcher,
     groups: &[String],
@@ -381,11 +441,11 @@ pub fn count_access_log(
     let connection = fetcher.connection();
     let cancel = fetcher.cancel_switch();
     let mut counted = Counted::default();
-    let mut done = mode == Mode::Never;
+    // the engine takes one set of request counts: the first access log that needs them
+    let mut access_counted = false;
     for group in groups {
-        // the engine takes one set of server counts: the first access log that needs them
-        let queries = if done {
-            None
+        let plan = if mode == Mode::Never {
+            Plan::Download
         } else {
             runtime.block_on(plan(
                 connection,
@@ -397,21 +457,33 @@ pub fn count_access_log(
                 &mut counted,
             ))
         };
-        let Some(queries) = queries else {
-            counted.download.push(group.clone());
-            continue;
-        };
         let mut watch = Watch::new(group, &cancel, &mut progress);
-        match runtime.block_on(connection.insights_access(group, window, &queries, &mut watch)) {
-            Ok((aggregates, notable, rows)) => {
-                // a read error is in the input's report
-                let _ = analyzer.read(group, &notable[..]);
-                analyzer.set_aggregates(aggregates);
-                done = true;
-                counted.notes.push(format!(
-                    "{group}: counted by Logs Insights; {rows} notable requests read in full"
-                ));
+        let outcome = match plan {
+            Plan::Access(queries) if !access_counted => runtime
+                .block_on(connection.insights_access(group, window, &queries, &mut watch))
+                .map(|(aggregates, notable, rows)| {
+                    // a read error is in the input's report
+                    let _ = analyzer.read(group, &notable[..]);
+                    analyzer.set_aggregates(aggregates);
+                    access_counted = true;
+                    format!("{group}: counted by Logs Insights; {rows} notable requests read in full")
+                }),
+            Plan::Function(queries) => runtime
+                .block_on(connection.insights_function(group, window, &queries, &mut watch))
+                .map(|(aggregate, notable, rows)| {
+                    let _ = analyzer.read(group, &notable[..]);
+                    analyzer.add_function_aggregate(aggregate);
+                    format!(
+                        "{group}: counted by Logs Insights; {rows} notable invocation lines read in full"
+                    )
+                }),
+            Plan::Access(_) | Plan::Download => {
+                counted.download.push(group.clone());
+                continue;
             }
+        };
+        match outcome {
+            Ok(note) => counted.notes.push(note),
             Err(error) => {
                 counted.notes.push(match error {
                     Error::Cancelled => format!("{group}: cancelled during Logs Insights"),
@@ -425,8 +497,18 @@ pub fn count_access_log(
     counted
 }
 
-/// Whether Logs Insights should count `group`: a sampled message says it is an access log
-/// Insights can query, and `mode` (or, for `Auto`, the volume) says it should.
+/// How a group is read.
+enum Plan {
+    /// Counted by Logs Insights as an access log.
+    Access(AccessQueries),
+    /// Counted by Logs Insights as a function's log.
+    Function(FunctionQueries),
+    Download,
+}
+
+/// How `group` is read: a sampled message says whether it is an access log or a function's
+/// text-format log that Insights can count, and `mode` (or, for `Auto`, the volume) whether
+/// it should.
 async fn plan(
     connection: &Connection,
     group: &str,
@@ -435,12 +517,23 @@ async fn plan(
     notable_ms: u64,
     cancel: &AtomicBool,
     counted: &mut Counted,
-) -> Option<AccessQueries> {
-    let sample = connection.sample_message(group, window).await.ok()??;
-    let keys = ceiling_engine::access_keys(sample.as_bytes())?;
-    let queries = AccessQueries::new(keys, window, notable_ms)?;
+) -> Plan {
+    let Ok(Some(sample)) = connection.sample_message(group, window).await else {
+        return Plan::Download;
+    };
+    let access = ceiling_engine::access_keys(sample.as_bytes())
+        .and_then(|keys| AccessQueries::new(keys, window, notable_ms));
+    // Insights discovers REPORT fields in the text format only
+    let function = (crate::kind_of_message(&sample) == Some("Lambda log")
+        && !sample.trim_start().starts_with('{'))
+    .then(|| FunctionQueries::new(notable_ms));
+    let counting = match (access, function) {
+        (Some(queries), _) => Plan::Access(queries),
+        (None, Some(queries)) => Plan::Function(queries),
+        (None, None) => return Plan::Download,
+    };
     if mode == Mode::Always {
-        return Some(queries);
+        return counting;
     }
     match connection.volume(group, window, cancel).await {
         Ok(volume) if volume.download_seconds() > DOWNLOAD_SECONDS_LIMIT => {
@@ -450,14 +543,14 @@ async fn plan(
                 volume.bytes as f64 / 1e6,
                 volume.download_seconds()
             ));
-            Some(queries)
+            counting
         }
-        Ok(_) => None,
+        Ok(_) => Plan::Download,
         Err(error) => {
             counted.notes.push(format!(
                 "{group}: its volume could not be estimated ({error}); downloaded"
             ));
-            None
+            Plan::Download
         }
     }
 }
@@ -594,6 +687,30 @@ impl Connection {
             .query(&[group.to_owned()], window, Volume::QUERY, cancel)
             .await?;
         Ok(Volume::of_rows(&rows))
+    }
+
+    /// A function's figures over `window` from Logs Insights: the aggregate, and the notable
+    /// invocations' raw lines as a document the engine reads.
+    pub async fn insights_function(
+        &self,
+        group: &str,
+        window: Window,
+        queries: &FunctionQueries,
+        watch: &mut Watch<'_>,
+    ) -> Result<(AggregateFunction, Vec<u8>, usize), Error> {
+        let groups = [group.to_owned()];
+        let stats = self
+            .query(&groups, window, &queries.stats(), watch.cancel)
+            .await?;
+        watch.answered(stats.len());
+        let notable = self
+            .notable_rows(group, window, &queries.notable(), watch)
+            .await?;
+        Ok((
+            queries.aggregate(group, &stats),
+            json_of_rows(&notable),
+            notable.len(),
+        ))
     }
 
     /// An access-log group's figures over `window` from Logs Insights: the aggregates, and
@@ -855,5 +972,76 @@ mod tests {
             "{}",
             timeout.summary
         );
+    }
+
+    #[test]
+    fn a_function_is_counted_by_insights_and_its_slow_invocations_read() {
+        let queries = FunctionQueries::new(26_100);
+        assert!(queries
+            .stats()
+            .starts_with("filter @type = \"REPORT\" | stats count(*)"));
+        assert!(
+            queries.notable().contains("@duration >= 26100"),
+            "{}",
+            queries.notable()
+        );
+        // Insights gives memory in bytes and durations in milliseconds, as floats
+        let stats = [row(&[
+            ("invocations", "50000"),
+            ("cold", "1200.0"),
+            ("measured", "50000"),
+            ("p50", "812.4"),
+            ("p95", "15000"),
+            ("p99", "29500"),
+            ("max", "31037.28"),
+            ("memory", "1024000000"),
+            ("memory_used", "512000000"),
+        ])];
+        let aggregate = queries.aggregate("/aws/lambda/reports-fn", &stats);
+        assert_eq!(aggregate.function, "reports-fn");
+        assert_eq!(
+            (aggregate.invocations, aggregate.cold_starts),
+            (50_000, 1_200)
+        );
+        assert_eq!(aggregate.duration.p50_ms, Some(812));
+        assert_eq!(
+            (aggregate.memory_mb, aggregate.max_memory_used_mb),
+            (Some(1024), Some(512))
+        );
+
+        // the raw lines: two invocations that ran past the gateway, one of them timed out
+        let lines = [
+            "REPORT RequestId: 3364d63a-b18c-5ed6-97c7-85c6bf57800e\tDuration: 31037.28 ms\tBilled Duration: 31038 ms\tMemory Size: 1024 MB\tMax Memory Used: 512 MB",
+            "REPORT RequestId: 4464d63a-b18c-5ed6-97c7-85c6bf57800e\tDuration: 60000.00 ms\tBilled Duration: 60000 ms\tMemory Size: 1024 MB\tMax Memory Used: 300 MB\tStatus: timeout",
+        ];
+        let notable: Vec<Row> = lines
+            .iter()
+            .map(|line| {
+                row(&[
+                    ("@timestamp", "2026-03-06 09:30:00.000"),
+                    ("@message", line),
+                ])
+            })
+            .collect();
+        let mut analyzer = Analyzer::new(Settings::default());
+        analyzer
+            .read("/aws/lambda/reports-fn", &json_of_rows(&notable)[..])
+            .unwrap();
+        analyzer.add_function_aggregate(aggregate);
+        let analysis = analyzer.finish();
+        let lambda = analysis.lambda.as_ref().unwrap();
+        assert_eq!((lambda.invocations, lambda.cold_starts), (50_000, 1_200));
+        assert_eq!(lambda.timeouts, 1, "read from the raw lines");
+        let function = &lambda.functions[0];
+        assert_eq!(function.duration.p99_ms, Some(29_500));
+        assert_eq!(function.timeout_ms, Some(60_000));
+        assert!(analysis
+            .approximate
+            .iter()
+            .any(|n| n.starts_with("reports-fn:")));
+        assert!(analysis
+            .findings
+            .iter()
+            .any(|f| f.id == "lambda-timeout-above-gateway"));
     }
 }

@@ -33,6 +33,57 @@ pub struct AggregateRoute {
     pub latency: Percentiles,
 }
 
+/// A function's invocations counted by a server over a window whose log was not downloaded;
+/// its notable invocations (timeouts, errors, the slow ones) are read as records.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AggregateFunction {
+    /// The function, as the engine names it from its log group.
+    pub function: String,
+    /// The log group, for the function's source.
+    pub source: String,
+    pub invocations: u64,
+    pub cold_starts: u64,
+    /// Durations of its invocations (init not included).
+    pub duration: Percentiles,
+    pub memory_mb: Option<u32>,
+    pub max_memory_used_mb: Option<u32>,
+}
+
+impl AggregateFunction {
+    /// Puts the server's counts of the function in place of those of the records read.
+    pub(crate) fn apply(self, analysis: &mut Analysis) {
+        let lambda = analysis.lambda.get_or_insert_with(Default::default);
+        let function = match lambda
+            .functions
+            .iter_mut()
+            .find(|f| f.function == self.function)
+        {
+            Some(function) => function,
+            None => {
+                lambda.functions.push(crate::analysis::FunctionFigures {
+                    function: self.function.clone(),
+                    source: self.source.clone(),
+                    ..Default::default()
+                });
+                lambda.functions.last_mut().expect("just pushed")
+            }
+        };
+        function.invocations = self.invocations.max(function.invocations);
+        function.cold_starts = self.cold_starts.max(function.cold_starts);
+        function.duration = self.duration;
+        function.memory_mb = function.memory_mb.max(self.memory_mb);
+        function.max_memory_used_mb = function.max_memory_used_mb.max(self.max_memory_used_mb);
+        lambda.invocations = lambda.functions.iter().map(|f| f.invocations).sum();
+        lambda.cold_starts = lambda.functions.iter().map(|f| f.cold_starts).sum();
+        analysis.approximate.push(format!(
+            "{}: invocations, cold starts and durations were counted by CloudWatch Logs \
+             Insights (durations with its approximate pct()); its timeouts, errors and slow \
+             invocations were read in full, and its memory pressure is of those alone.",
+            self.function
+        ));
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AggregateBin {
     pub start_ms: i64,

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::access::{
     self, AccessError, AccessFormat, AccessParser, AccessRecord, ApiKind, Field, FieldSet, Latency,
 };
-use crate::aggregates::Aggregates;
+use crate::aggregates::{AggregateFunction, Aggregates};
 use crate::correlate::{self, Correlation, NotableExecution, NotableInvocation, NotableRequest};
 use crate::decode::{self, Wrapping};
 use crate::execution::{self, ExecutionLine};
@@ -134,7 +134,7 @@ pub struct RouteFigures {
 /// candidate for caching by path.
 pub const DISTINCT_PATHS_CAP: usize = 256;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct LambdaFigures {
     /// Invocations reported (REPORT lines, platform.report records).
     pub invocations: u64,
@@ -158,7 +158,7 @@ pub struct LambdaFigures {
 }
 
 /// One function's invocations, as its log group (or exported file) shows them.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct FunctionFigures {
     /// The log group without `/aws/lambda/`, or the file name without `lambda-` and extension.
     pub function: String,
@@ -466,6 +466,8 @@ pub struct Analyzer {
     fields_seen: FieldSet,
     /// A server's counts over the whole window, when only the notable records were read.
     aggregates: Option<Aggregates>,
+    /// The same, for functions whose logs were counted rather than downloaded.
+    function_aggregates: Vec<AggregateFunction>,
     inputs: Vec<InputReport>,
     /// Reused for route names, so that a known route costs no allocation.
     route_scratch: String,
@@ -497,6 +499,7 @@ impl Analyzer {
             notable_execution: Vec::new(),
             fields_seen: FieldSet::default(),
             aggregates: None,
+            function_aggregates: Vec::new(),
             inputs: Vec::new(),
             route_scratch: String::new(),
             progress: Arc::new(Progress::default()),
@@ -1402,6 +1405,12 @@ impl Analyzer {
         self.aggregates = Some(aggregates);
     }
 
+    /// Takes a server's counts of a function's invocations over the whole window, for the
+    /// analysis to put in place of those of its records read (the notable ones only).
+    pub fn add_function_aggregate(&mut self, aggregate: AggregateFunction) {
+        self.function_aggregates.push(aggregate);
+    }
+
     pub fn finish(mut self) -> Analysis {
         self.settle_pending_timeouts();
         let api = self
@@ -1517,6 +1526,9 @@ impl Analyzer {
         if let Some(aggregates) = self.aggregates.take() {
             aggregates.apply(&mut analysis, timeouts().map(|(_, time)| time));
         }
+        for aggregate in std::mem::take(&mut self.function_aggregates) {
+            aggregate.apply(&mut analysis);
+        }
         analysis.timeline.add_route_timeouts(timeouts());
         let notes = findings::Notes {
             thresholds: &self.settings.thresholds,
@@ -1561,7 +1573,9 @@ impl InputState {
 
 /// The function a Lambda log holds, from the input's name: `/aws/lambda/orders-fn` and
 /// `exports/lambda-orders-fn.log.gz` are both `orders-fn`.
-fn function_name(input: &str) -> String {
+/// The function a Lambda log is of, from the input's name: the log group without
+/// `/aws/lambda/`, or a file's name without `lambda-` and its extensions.
+pub fn function_name(input: &str) -> String {
     let base = input.rsplit(['/', '\\']).next().unwrap_or(input);
     let mut stem = base;
     for extension in [".gz", ".log", ".txt", ".json", ".jsonl", ".ndjson", ".csv"] {

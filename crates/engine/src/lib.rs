@@ -35,10 +35,10 @@ mod time;
 mod timeline;
 
 pub use access::{access_keys, AccessKeys, ApiKind, Template, TemplateError};
-pub use aggregates::{AggregateBin, AggregateRoute, Aggregates};
+pub use aggregates::{AggregateBin, AggregateFunction, AggregateRoute, Aggregates};
 pub use analysis::{
-    Analysis, Analyzer, ExecutionFigures, FunctionFigures, InputReport, LambdaFigures, Percentiles,
-    Rejection, RouteFigures, Window, DISTINCT_PATHS_CAP,
+    function_name, Analysis, Analyzer, ExecutionFigures, FunctionFigures, InputReport,
+    LambdaFigures, Percentiles, Rejection, RouteFigures, Window, DISTINCT_PATHS_CAP,
 };
 pub use correlate::Correlation;
 pub use decode::Wrapping;
