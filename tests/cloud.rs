@@ -348,6 +348,22 @@ fn insights_counts_an_access_log_as_its_file_reads() {
         4,
         "every function counted"
     );
+    let runtimes = |analysis: &Value| -> Vec<Value> {
+        let mut runtimes: Vec<Value> = analysis["lambda"]["functions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| json!([f["function"], f["runtime"]]))
+            .collect();
+        runtimes.sort_by_key(|f| f[0].to_string());
+        runtimes
+    };
+    assert_eq!(
+        runtimes(&counted),
+        runtimes(&from_file),
+        "each function's runtime, from INIT_START"
+    );
+    assert!(runtimes(&from_file).iter().all(|f| !f[1].is_null()));
     // figures that only the raw lines can give are there, and agree
     for figure in ["invocations", "cold_starts", "timeouts", "outlived_gateway"] {
         assert!(

@@ -275,6 +275,21 @@ fn run(query: &str, records: &[&Record]) -> Vec<Value> {
     if query.starts_with("fields @timestamp, @message | filter (@type = \"REPORT\"") {
         return function_notable(query, records);
     }
+    if query.contains("filter @message like /^INIT_START/") {
+        // the latest one
+        return records
+            .iter()
+            .rev()
+            .find(|r| r.message.starts_with("INIT_START"))
+            .map(|r| {
+                row(&[
+                    ("@timestamp", insights_time(r.time_ms)),
+                    ("@message", r.message.clone()),
+                ])
+            })
+            .into_iter()
+            .collect();
+    }
     let group = |key: &dyn Fn(&Record) -> String| {
         let mut groups: BTreeMap<String, Vec<&Record>> = BTreeMap::new();
         for record in records {

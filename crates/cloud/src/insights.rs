@@ -285,6 +285,13 @@ impl FunctionQueries {
         )
     }
 
+    /// The latest INIT_START line, which names the runtime (SnapStart advice depends on it).
+    pub fn runtime(&self) -> String {
+        "fields @timestamp, @message | filter @message like /^INIT_START/ \
+         | sort @timestamp desc | limit 1"
+            .to_owned()
+    }
+
     /// The function's aggregate from the stats query's row.
     pub fn aggregate(&self, group: &str, rows: &[Row]) -> AggregateFunction {
         let row = rows.first().cloned().unwrap_or_default();
@@ -703,9 +710,14 @@ impl Connection {
             .query(&groups, window, &queries.stats(), watch.cancel)
             .await?;
         watch.answered(stats.len());
-        let notable = self
-            .notable_rows(group, window, &queries.notable(), watch)
+        let mut notable = self
+            .query(&groups, window, &queries.runtime(), watch.cancel)
             .await?;
+        watch.answered(notable.len());
+        notable.extend(
+            self.notable_rows(group, window, &queries.notable(), watch)
+                .await?,
+        );
         Ok((
             queries.aggregate(group, &stats),
             json_of_rows(&notable),
