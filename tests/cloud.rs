@@ -250,26 +250,29 @@ fn cloudwatch_logs_through_a_named_profile() {
     });
 
     fetches_an_incident_as_its_files_read(&moto, &runtime);
-    insights_counts_an_access_log_as_its_file_reads();
+    insights_counts_logs_as_their_files_read("30000", "text");
+    insights_counts_logs_as_their_files_read("4000", "json");
 }
 
-/// An access log and four functions' logs counted by Logs Insights (a stand-in that runs
-/// Ceiling's queries exactly) give the figures of the same logs read from their files, with
-/// the notable requests and invocations fetched raw over windows split where a query fills
-/// its 10,000 rows, and say what is approximate.
-fn insights_counts_an_access_log_as_its_file_reads() {
+/// An access log and four functions' logs (in the Lambda log format given) counted by Logs
+/// Insights (a stand-in that runs Ceiling's queries exactly) give the figures of the same
+/// logs read from their files, with the notable requests and invocations fetched raw over
+/// windows split where a query fills its 10,000 rows, and say what is approximate.
+fn insights_counts_logs_as_their_files_read(requests: &str, lambda_format: &str) {
     let dir = tempfile::tempdir().unwrap();
     gen::generate(
         dir.path(),
         &[
             "--requests",
-            "30000",
+            requests,
             "--seed",
             "3",
             "--wrap",
             "s3",
             "--garbage",
             "0",
+            "--lambda-format",
+            lambda_format,
         ],
     );
     let files = [
@@ -331,7 +334,7 @@ fn insights_counts_an_access_log_as_its_file_reads() {
     assert!(output.status.success(), "{stderr}");
     assert!(stderr.contains("counted by Logs Insights"), "{stderr}");
     let counted: Value = serde_json::from_slice(&output.stdout).unwrap();
-    assert_eq!(counted["requests"], json!(30000));
+    assert_eq!(counted["requests"], json!(requests.parse::<u64>().unwrap()));
     let mut want = figures(&from_file);
     let mut got = figures(&counted);
     for figures in [&mut want, &mut got] {
@@ -363,7 +366,8 @@ fn insights_counts_an_access_log_as_its_file_reads() {
         runtimes(&from_file),
         "each function's runtime, from INIT_START"
     );
-    assert!(runtimes(&from_file).iter().all(|f| !f[1].is_null()));
+    // (a function without a cold start in the window has no runtime to name)
+    assert!(runtimes(&from_file).iter().any(|f| !f[1].is_null()));
     // figures that only the raw lines can give are there, and agree
     for figure in ["invocations", "cold_starts", "timeouts", "outlived_gateway"] {
         assert!(
@@ -371,12 +375,16 @@ fn insights_counts_an_access_log_as_its_file_reads() {
             "the incident has {figure}"
         );
     }
-    assert!(
-        fake.notable_queries
-            .load(std::sync::atomic::Ordering::SeqCst)
-            > 1,
-        "the notable requests were fetched over a split window"
-    );
+    // 30,000 requests with near misses from 100 ms fill more than one query's rows
+    if requests == "30000" {
+        let queries = fake
+            .notable_queries
+            .load(std::sync::atomic::Ordering::SeqCst);
+        assert!(
+            queries > 1,
+            "the notable requests were fetched over a split window"
+        );
+    }
     let approximate = counted["approximate"].as_array().unwrap();
     assert_eq!(
         approximate.len(),

@@ -48,7 +48,7 @@ struct Queries {
 
 pub struct InsightsFake {
     port: u16,
-    /// Notable-request queries run: more than one when a window was split.
+    /// Queries for an access log's notable requests: more than one when a window was split.
     pub notable_queries: Arc<AtomicUsize>,
 }
 
@@ -61,14 +61,10 @@ impl InsightsFake {
                 let records = events
                     .into_iter()
                     .map(|(time_ms, message)| {
-                        let object: BTreeMap<String, Value> =
-                            serde_json::from_str(&message).unwrap_or_default();
-                        let fields = object
-                            .into_iter()
-                            .map(|(k, v)| {
-                                (k, v.as_str().map_or_else(|| v.to_string(), str::to_owned))
-                            })
-                            .collect();
+                        let mut fields = BTreeMap::new();
+                        if let Ok(value) = serde_json::from_str::<Value>(&message) {
+                            flatten("", &value, &mut fields);
+                        }
                         Record {
                             message,
                             time_ms,
@@ -126,7 +122,8 @@ fn serve(
                 .iter()
                 .filter(|r| (start..=end).contains(&r.time_ms))
                 .collect();
-            if query.starts_with("fields") {
+            // an access log's notable requests: 5xx and the rest
+            if query.starts_with("fields") && query.contains(" >= 500") {
                 notable.fetch_add(1, Ordering::SeqCst);
             }
             let rows = run(query, &within);
@@ -154,6 +151,28 @@ fn serve(
             continue;
         };
         respond(&mut client, "200 OK", None, &answer.to_string());
+    }
+}
+
+/// The fields of a JSON message as Insights discovers them: nested keys joined by dots.
+fn flatten(prefix: &str, value: &Value, fields: &mut BTreeMap<String, String>) {
+    match value {
+        Value::Object(object) => {
+            for (key, value) in object {
+                let name = if prefix.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{prefix}.{key}")
+                };
+                flatten(&name, value, fields);
+            }
+        }
+        Value::String(text) => {
+            fields.insert(prefix.to_owned(), text.clone());
+        }
+        other => {
+            fields.insert(prefix.to_owned(), other.to_string());
+        }
     }
 }
 
@@ -192,6 +211,83 @@ fn stats(records: &[&Record], latency: &str) -> Vec<(&'static str, String)> {
             values.last().map_or(String::new(), |v| v.to_string()),
         ),
     ]
+}
+
+/// A JSON-format function's platform.report statistics, memory in MB.
+fn json_function_stats(records: &[&Record]) -> Vec<Value> {
+    let reports: Vec<&Record> = records
+        .iter()
+        .copied()
+        .filter(|r| r.fields.get("type").map(String::as_str) == Some("platform.report"))
+        .collect();
+    let metric = |r: &Record, name: &str| r.number(&format!("record.metrics.{name}"));
+    let mut durations: Vec<f64> = reports
+        .iter()
+        .filter_map(|r| metric(r, "durationMs"))
+        .collect();
+    durations.sort_by(f64::total_cmp);
+    let pct = |p: f64| {
+        let rank = ((p / 100.0) * durations.len() as f64).ceil().max(1.0) as usize;
+        durations
+            .get(rank - 1)
+            .map_or(String::new(), |v| v.to_string())
+    };
+    let max = |name: &str| {
+        reports
+            .iter()
+            .filter_map(|r| metric(r, name))
+            .fold(0.0, f64::max)
+            .to_string()
+    };
+    let cold = reports
+        .iter()
+        .filter(|r| metric(r, "initDurationMs").is_some())
+        .count();
+    vec![row(&[
+        ("invocations", reports.len().to_string()),
+        ("cold", cold.to_string()),
+        ("measured", durations.len().to_string()),
+        ("p50", pct(50.0)),
+        ("p95", pct(95.0)),
+        ("p99", pct(99.0)),
+        (
+            "max",
+            durations.last().map_or(String::new(), |v| v.to_string()),
+        ),
+        ("memory_mb", max("memorySizeMB")),
+        ("memory_used_mb", max("maxMemoryUsedMB")),
+    ])]
+}
+
+/// A JSON-format function's notable records: slow or unsuccessful invocations and inits.
+fn json_function_notable(query: &str, records: &[&Record]) -> Vec<Value> {
+    let at = query.find("durationMs >= ").unwrap() + "durationMs >= ".len();
+    let threshold: f64 = query[at..]
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let field = |r: &Record, name: &str| r.fields.get(name).cloned().unwrap_or_default();
+    records
+        .iter()
+        .filter(|r| match field(r, "type").as_str() {
+            "platform.report" => {
+                r.number("record.metrics.durationMs")
+                    .is_some_and(|d| d >= threshold)
+                    || field(r, "record.status") != "success"
+            }
+            "platform.initReport" => field(r, "record.status") != "success",
+            _ => false,
+        })
+        .take(MAX_ROWS)
+        .map(|r| {
+            row(&[
+                ("@timestamp", insights_time(r.time_ms)),
+                ("@message", r.message.clone()),
+            ])
+        })
+        .collect()
 }
 
 /// A function's REPORT statistics, memory in bytes as Insights gives it.
@@ -274,6 +370,26 @@ fn run(query: &str, records: &[&Record]) -> Vec<Value> {
     }
     if query.starts_with("fields @timestamp, @message | filter (@type = \"REPORT\"") {
         return function_notable(query, records);
+    }
+    if query.starts_with("filter type = \"platform.report\" | stats") {
+        return json_function_stats(records);
+    }
+    if query.starts_with("fields @timestamp, @message | filter (type = \"platform.report\"") {
+        return json_function_notable(query, records);
+    }
+    if query.contains("filter type = \"platform.initStart\"") {
+        return records
+            .iter()
+            .rev()
+            .find(|r| r.fields.get("type").map(String::as_str) == Some("platform.initStart"))
+            .map(|r| {
+                row(&[
+                    ("@timestamp", insights_time(r.time_ms)),
+                    ("@message", r.message.clone()),
+                ])
+            })
+            .into_iter()
+            .collect();
     }
     if query.contains("filter @message like /^INIT_START/") {
         // the latest one

@@ -252,58 +252,99 @@ impl AccessQueries {
     }
 }
 
-/// The queries over a function's log group, on the fields Logs Insights discovers in the
-/// text-format REPORT lines (`@duration`, `@initDuration`, `@memorySize`, `@maxMemoryUsed`;
-/// memory in bytes).
+/// The queries over a function's log group, on the fields Logs Insights discovers in its
+/// platform lines: in the text format, the REPORT line's `@duration`, `@initDuration`,
+/// `@memorySize` and `@maxMemoryUsed` (memory in bytes); in the JSON format, the
+/// `platform.report` record's `record.metrics.*` (memory in MB).
 #[derive(Debug, Clone)]
 pub struct FunctionQueries {
     /// Durations at or above this (ms) make an invocation notable.
     notable_ms: u64,
+    json: bool,
 }
 
 impl FunctionQueries {
-    pub fn new(notable_ms: u64) -> FunctionQueries {
-        FunctionQueries { notable_ms }
+    /// For a function logging in the text format.
+    pub fn text(notable_ms: u64) -> FunctionQueries {
+        FunctionQueries {
+            notable_ms,
+            json: false,
+        }
+    }
+
+    /// For a function logging in the JSON format.
+    pub fn json(notable_ms: u64) -> FunctionQueries {
+        FunctionQueries {
+            notable_ms,
+            json: true,
+        }
     }
 
     /// Invocations, cold starts, durations and memory over the whole window.
     pub fn stats(&self) -> String {
-        "filter @type = \"REPORT\" | stats count(*) as invocations, count(@initDuration) as cold, \
-         count(@duration) as measured, pct(@duration, 50) as p50, pct(@duration, 95) as p95, \
-         pct(@duration, 99) as p99, max(@duration) as max, max(@memorySize) as memory, \
-         max(@maxMemoryUsed) as memory_used"
-            .to_owned()
+        if self.json {
+            let metric = |name: &str| format!("record.metrics.{name}");
+            let duration = metric("durationMs");
+            format!(
+                "filter type = \"platform.report\" | stats count(*) as invocations, \
+                 count({init}) as cold, count({duration}) as measured, \
+                 pct({duration}, 50) as p50, pct({duration}, 95) as p95, \
+                 pct({duration}, 99) as p99, max({duration}) as max, \
+                 max({memory}) as memory_mb, max({used}) as memory_used_mb",
+                init = metric("initDurationMs"),
+                memory = metric("memorySizeMB"),
+                used = metric("maxMemoryUsedMB"),
+            )
+        } else {
+            "filter @type = \"REPORT\" | stats count(*) as invocations, \
+             count(@initDuration) as cold, count(@duration) as measured, \
+             pct(@duration, 50) as p50, pct(@duration, 95) as p95, pct(@duration, 99) as p99, \
+             max(@duration) as max, max(@memorySize) as memory, max(@maxMemoryUsed) as memory_used"
+                .to_owned()
+        }
     }
 
     /// The raw lines of the notable invocations: slow, timed out or failed, and failed inits.
     pub fn notable(&self) -> String {
-        format!(
-            "fields @timestamp, @message | filter (@type = \"REPORT\" and (@duration >= {} \
-             or @message like /Status: (timeout|error)/)) or @message like /Task timed out/ \
-             or @message like /^INIT_REPORT/ | sort @timestamp asc | limit {MAX_ROWS}",
-            self.notable_ms
-        )
+        let filter = if self.json {
+            format!(
+                "(type = \"platform.report\" and (record.metrics.durationMs >= {} \
+                 or record.status != \"success\")) or (type = \"platform.initReport\" \
+                 and record.status != \"success\")",
+                self.notable_ms
+            )
+        } else {
+            format!(
+                "(@type = \"REPORT\" and (@duration >= {} \
+                 or @message like /Status: (timeout|error)/)) or @message like /Task timed out/ \
+                 or @message like /^INIT_REPORT/",
+                self.notable_ms
+            )
+        };
+        format!("fields @timestamp, @message | filter {filter} | sort @timestamp asc | limit {MAX_ROWS}")
     }
 
-    /// The latest INIT_START line, which names the runtime (SnapStart advice depends on it).
+    /// The latest start of an init, which names the runtime (SnapStart advice depends on it).
     pub fn runtime(&self) -> String {
-        "fields @timestamp, @message | filter @message like /^INIT_START/ \
-         | sort @timestamp desc | limit 1"
-            .to_owned()
+        let filter = if self.json {
+            "type = \"platform.initStart\""
+        } else {
+            "@message like /^INIT_START/"
+        };
+        format!("fields @timestamp, @message | filter {filter} | sort @timestamp desc | limit 1")
     }
 
     /// The function's aggregate from the stats query's row.
     pub fn aggregate(&self, group: &str, rows: &[Row]) -> AggregateFunction {
         let row = rows.first().cloned().unwrap_or_default();
-        let whole = |name: &str| {
-            row.get(name)
-                .and_then(|v| number(v))
-                .map_or(0, |n| n as u64)
-        };
-        let megabytes = |name: &str| {
-            row.get(name)
-                .and_then(|v| number(v))
-                .map(|bytes| (bytes / 1e6).round() as u32)
+        let value = |name: &str| row.get(name).and_then(|v| number(v));
+        let whole = |name: &str| value(name).map_or(0, |n| n as u64);
+        // memory in bytes in the text format, in MB in the JSON one
+        let megabytes = |bytes: &str, megabytes: &str| {
+            value(bytes)
+                .map(|b| b / 1e6)
+                .or_else(|| value(megabytes))
+                .map(|mb| mb.round() as u32)
         };
         AggregateFunction {
             function: ceiling_engine::function_name(group),
@@ -311,8 +352,8 @@ impl FunctionQueries {
             invocations: whole("invocations"),
             cold_starts: whole("cold"),
             duration: percentiles(&row),
-            memory_mb: megabytes("memory"),
-            max_memory_used_mb: megabytes("memory_used"),
+            memory_mb: megabytes("memory", "memory_mb"),
+            max_memory_used_mb: megabytes("memory_used", "memory_used_mb"),
         }
     }
 }
@@ -530,10 +571,13 @@ async fn plan(
     };
     let access = ceiling_engine::access_keys(sample.as_bytes())
         .and_then(|keys| AccessQueries::new(keys, window, notable_ms));
-    // Insights discovers REPORT fields in the text format only
-    let function = (crate::kind_of_message(&sample) == Some("Lambda log")
-        && !sample.trim_start().starts_with('{'))
-    .then(|| FunctionQueries::new(notable_ms));
+    let function = (crate::kind_of_message(&sample) == Some("Lambda log")).then(|| {
+        if sample.trim_start().starts_with('{') {
+            FunctionQueries::json(notable_ms)
+        } else {
+            FunctionQueries::text(notable_ms)
+        }
+    });
     let counting = match (access, function) {
         (Some(queries), _) => Plan::Access(queries),
         (None, Some(queries)) => Plan::Function(queries),
@@ -988,7 +1032,7 @@ mod tests {
 
     #[test]
     fn a_function_is_counted_by_insights_and_its_slow_invocations_read() {
-        let queries = FunctionQueries::new(26_100);
+        let queries = FunctionQueries::text(26_100);
         assert!(queries
             .stats()
             .starts_with("filter @type = \"REPORT\" | stats count(*)"));
@@ -1019,6 +1063,24 @@ mod tests {
         assert_eq!(
             (aggregate.memory_mb, aggregate.max_memory_used_mb),
             (Some(1024), Some(512))
+        );
+        // the JSON format's platform.report records, memory in MB
+        let json = FunctionQueries::json(26_100);
+        assert!(json
+            .stats()
+            .contains("pct(record.metrics.durationMs, 99) as p99"));
+        assert!(json
+            .notable()
+            .contains("record.metrics.durationMs >= 26100"));
+        let in_mb = [row(&[
+            ("invocations", "3"),
+            ("memory_mb", "512"),
+            ("memory_used_mb", "300"),
+        ])];
+        let in_mb = json.aggregate("/aws/lambda/orders-fn", &in_mb);
+        assert_eq!(
+            (in_mb.memory_mb, in_mb.max_memory_used_mb),
+            (Some(512), Some(300))
         );
 
         // the raw lines: two invocations that ran past the gateway, one of them timed out
