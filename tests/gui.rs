@@ -610,8 +610,10 @@ async fn fetches_log_groups_from_cloudwatch_through_a_profile() {
     click(&client, "#aws-list").await;
     wait_for_count(&client, "#aws-groups input", 3).await;
     screenshot(&client, "gui-aws-mfa.png").await;
+    // another profile: the groups listed for the last one go
     click(&client, "#aws-profile option[value='ceiling-test']").await;
     wait_until_shown(&client, "aws-mfa-row", false).await;
+    wait_for_count(&client, "#aws-groups input", 0).await;
     click(&client, "#aws-list").await;
     wait_for_count(&client, "#aws-groups input", 3).await;
     // the groups Ceiling reads come first

@@ -570,6 +570,12 @@ function showMfaField() {
   $('aws-mfa-row').hidden = chosen?.dataset.mfa !== 'yes';
 }
 
+/** Another profile may be another account: the groups listed were the last one's. */
+function changeProfile() {
+  showMfaField();
+  $('aws-groups').replaceChildren();
+}
+
 const awsTarget = () => ({
   profile: $('aws-profile').value || null,
   region: $('aws-region').value.trim() || null,
@@ -629,7 +635,7 @@ window.addEventListener('DOMContentLoaded', async () => {
   $('open-settings').addEventListener('click', openSettings);
   $('save-settings').addEventListener('click', saveSettings);
   $('aws-list').addEventListener('click', listGroups);
-  $('aws-profile').addEventListener('change', showMfaField);
+  $('aws-profile').addEventListener('change', changeProfile);
   $('aws-fetch').addEventListener('click', fetchGroups);
   $('aws-preset').addEventListener('change', () => {
     const custom = $('aws-preset').value === 'custom';
