@@ -69,6 +69,15 @@ fn use_aws_files(dir: &std::path::Path, endpoint: &str) {
     std::env::set_var("AWS_EC2_METADATA_DISABLED", "true");
 }
 
+/// The profile with static keys the config files above hold.
+fn test_profile() -> Target {
+    Target {
+        profile: Some("ceiling-test".to_owned()),
+        region: None,
+        mfa_code: None,
+    }
+}
+
 // One test function: it sets process-wide variables, which parallel tests would race on.
 #[test]
 fn cloudwatch_logs_through_a_named_profile() {
@@ -104,11 +113,7 @@ fn cloudwatch_logs_through_a_named_profile() {
         .build()
         .unwrap();
     runtime.block_on(async {
-        let target = Target {
-            profile: Some("ceiling-test".to_owned()),
-            region: None,
-            mfa_code: None,
-        };
+        let target = test_profile();
         let connection = Connection::open(&target).await.unwrap();
         assert_eq!(
             connection.region(),
@@ -400,11 +405,7 @@ fn insights_counts_logs_as_their_files_read(requests: &str, lambda_format: &str)
         .enable_all()
         .build()
         .unwrap();
-    let target = Target {
-        profile: Some("ceiling-test".to_owned()),
-        region: None,
-        mfa_code: None,
-    };
+    let target = test_profile();
     let fetcher = Fetcher::new(runtime.block_on(Connection::open(&target)).unwrap());
     let switch = fetcher.cancel_switch();
     let mut analyzer = ceiling_engine::Analyzer::new(ceiling_engine::Settings::default());
@@ -517,11 +518,7 @@ fn fetches_an_incident_as_its_files_read(
     std::fs::write(&odd, access.lines().take(3).collect::<Vec<_>>().join("\n")).unwrap();
     moto.put_file(REGION, "team-edge-logs", &odd);
     runtime.block_on(async {
-        let target = Target {
-            profile: Some("ceiling-test".to_owned()),
-            region: None,
-            mfa_code: None,
-        };
+        let target = test_profile();
         let connection = Connection::open(&target).await.unwrap();
         let kind = |group: &'static str| connection.kind_of_group(group);
         assert_eq!(kind("team-edge-logs").await.unwrap(), Some("access log"));
@@ -568,14 +565,17 @@ fn fetches_an_incident_as_its_files_read(
         .collect();
     assert_eq!(names, groups.map(|(g, _)| g));
 
+    // `ceiling fetch --out`, then the export analyzed
+    let fetched_and_reopened = |out: &str| {
+        let status = Command::new(env!("CARGO_BIN_EXE_ceiling"))
+            .args([&["fetch", "--out", out][..], &fetch_args].concat())
+            .status()
+            .unwrap();
+        assert!(status.success());
+        ceiling_json(&["analyze", out])
+    };
     let saved = tempfile::tempdir().unwrap();
-    let out = saved.path().display().to_string();
-    let status = Command::new(env!("CARGO_BIN_EXE_ceiling"))
-        .args([&["fetch", "--out", &out][..], &fetch_args].concat())
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let reopened = ceiling_json(&["analyze", &out]);
+    let reopened = fetched_and_reopened(&saved.path().display().to_string());
     assert_eq!(
         figures(&reopened),
         figures(&from_files),
@@ -584,12 +584,7 @@ fn fetches_an_incident_as_its_files_read(
 
     // every group in one file: each function keeps its name
     let one = saved.path().join("incident.jsonl.gz").display().to_string();
-    let status = Command::new(env!("CARGO_BIN_EXE_ceiling"))
-        .args([&["fetch", "--out", &one][..], &fetch_args].concat())
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let reopened = ceiling_json(&["analyze", &one]);
+    let reopened = fetched_and_reopened(&one);
     assert_eq!(
         figures(&reopened),
         figures(&from_files),
@@ -618,11 +613,7 @@ fn fetches_an_incident_as_its_files_read(
 
     // two overlapping windows through one fetcher: every event once
     runtime.block_on(async {
-        let target = Target {
-            profile: Some("ceiling-test".to_owned()),
-            region: None,
-            mfa_code: None,
-        };
+        let target = test_profile();
         let mut fetcher =
             Fetcher::new(Connection::open(&target).await.unwrap()).with_page_size(1_000);
         let middle = start + 3_600_000;

@@ -181,6 +181,20 @@ fn insights_time(ms: i64) -> String {
     ceiling_engine::format_utc(ms).replace(" UTC", &format!(".{:03}", ms.rem_euclid(1000)))
 }
 
+/// A raw event as a query that lists them gives it.
+fn raw_row(record: &Record) -> Value {
+    row(&[
+        ("@timestamp", insights_time(record.time_ms)),
+        ("@message", record.message.clone()),
+    ])
+}
+
+/// The number after `marker` in `query`: a threshold Ceiling wrote into it.
+fn threshold(query: &str, marker: &str) -> Option<f64> {
+    let at = query.find(marker)? + marker.len();
+    query[at..].split_whitespace().next()?.parse().ok()
+}
+
 fn row(cells: &[(&str, String)]) -> Value {
     Value::Array(
         cells
@@ -190,9 +204,8 @@ fn row(cells: &[(&str, String)]) -> Value {
     )
 }
 
-/// `count(*)`, `count(lat)`, nearest-rank `pct(lat, 50/95/99)` and `max(lat)` of `records`.
-fn stats(records: &[&Record], latency: &str) -> Vec<(&'static str, String)> {
-    let mut values: Vec<f64> = records.iter().filter_map(|r| r.number(latency)).collect();
+/// `count(x)`, nearest-rank `pct(x, 50/95/99)` and `max(x)` of `values`.
+fn percentiles(mut values: Vec<f64>) -> Vec<(&'static str, String)> {
     values.sort_by(f64::total_cmp);
     let pct = |p: f64| {
         let rank = ((p / 100.0) * values.len() as f64).ceil().max(1.0) as usize;
@@ -201,7 +214,6 @@ fn stats(records: &[&Record], latency: &str) -> Vec<(&'static str, String)> {
             .map_or(String::new(), |v| v.to_string())
     };
     vec![
-        ("requests", records.len().to_string()),
         ("measured", values.len().to_string()),
         ("p50", pct(50.0)),
         ("p95", pct(95.0)),
@@ -213,61 +225,77 @@ fn stats(records: &[&Record], latency: &str) -> Vec<(&'static str, String)> {
     ]
 }
 
-/// A JSON-format function's platform.report statistics, memory in MB.
-fn json_function_stats(records: &[&Record]) -> Vec<Value> {
-    let reports: Vec<&Record> = records
-        .iter()
-        .copied()
-        .filter(|r| r.fields.get("type").map(String::as_str) == Some("platform.report"))
-        .collect();
-    let metric = |r: &Record, name: &str| r.number(&format!("record.metrics.{name}"));
-    let mut durations: Vec<f64> = reports
-        .iter()
-        .filter_map(|r| metric(r, "durationMs"))
-        .collect();
-    durations.sort_by(f64::total_cmp);
-    let pct = |p: f64| {
-        let rank = ((p / 100.0) * durations.len() as f64).ceil().max(1.0) as usize;
-        durations
-            .get(rank - 1)
-            .map_or(String::new(), |v| v.to_string())
-    };
-    let max = |name: &str| {
+/// `count(*)` and the latency percentiles of `records`.
+fn stats(records: &[&Record], latency: &str) -> Vec<(&'static str, String)> {
+    let mut cells = vec![("requests", records.len().to_string())];
+    cells.extend(percentiles(
+        records.iter().filter_map(|r| r.number(latency)).collect(),
+    ));
+    cells
+}
+
+/// How a function's reports give their figures, in one log format or the other.
+struct Report {
+    duration: fn(&Record) -> Option<f64>,
+    init: fn(&Record) -> Option<f64>,
+    memory: fn(&Record) -> Option<f64>,
+    memory_used: fn(&Record) -> Option<f64>,
+    /// The names of the memory columns (bytes in the text format, MB in the JSON one).
+    memory_columns: (&'static str, &'static str),
+}
+
+/// A function's report statistics: invocations, cold starts, durations and memory.
+fn function_stats(reports: &[&Record], report: &Report) -> Vec<Value> {
+    let max = |figure: fn(&Record) -> Option<f64>| {
         reports
             .iter()
-            .filter_map(|r| metric(r, name))
+            .filter_map(|r| figure(r))
             .fold(0.0, f64::max)
             .to_string()
     };
-    let cold = reports
-        .iter()
-        .filter(|r| metric(r, "initDurationMs").is_some())
-        .count();
-    vec![row(&[
+    let mut cells = vec![
         ("invocations", reports.len().to_string()),
-        ("cold", cold.to_string()),
-        ("measured", durations.len().to_string()),
-        ("p50", pct(50.0)),
-        ("p95", pct(95.0)),
-        ("p99", pct(99.0)),
         (
-            "max",
-            durations.last().map_or(String::new(), |v| v.to_string()),
+            "cold",
+            reports
+                .iter()
+                .filter(|r| (report.init)(r).is_some())
+                .count()
+                .to_string(),
         ),
-        ("memory_mb", max("memorySizeMB")),
-        ("memory_used_mb", max("maxMemoryUsedMB")),
-    ])]
+    ];
+    cells.extend(percentiles(
+        reports
+            .iter()
+            .filter_map(|r| (report.duration)(r))
+            .collect(),
+    ));
+    cells.push((report.memory_columns.0, max(report.memory)));
+    cells.push((report.memory_columns.1, max(report.memory_used)));
+    vec![row(&cells)]
 }
+
+/// The text format: REPORT lines, memory in bytes as Insights gives it.
+const TEXT_REPORT: Report = Report {
+    duration: |r| r.report("Duration"),
+    init: |r| r.report("Init Duration"),
+    memory: |r| r.report("Memory Size").map(|mb| mb * 1e6),
+    memory_used: |r| r.report("Max Memory Used").map(|mb| mb * 1e6),
+    memory_columns: ("memory", "memory_used"),
+};
+
+/// The JSON format: platform.report records, memory in MB.
+const JSON_REPORT: Report = Report {
+    duration: |r| r.number("record.metrics.durationMs"),
+    init: |r| r.number("record.metrics.initDurationMs"),
+    memory: |r| r.number("record.metrics.memorySizeMB"),
+    memory_used: |r| r.number("record.metrics.maxMemoryUsedMB"),
+    memory_columns: ("memory_mb", "memory_used_mb"),
+};
 
 /// A JSON-format function's notable records: slow or unsuccessful invocations and inits.
 fn json_function_notable(query: &str, records: &[&Record]) -> Vec<Value> {
-    let at = query.find("durationMs >= ").unwrap() + "durationMs >= ".len();
-    let threshold: f64 = query[at..]
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let threshold = threshold(query, "durationMs >= ").unwrap();
     let field = |r: &Record, name: &str| r.fields.get(name).cloned().unwrap_or_default();
     records
         .iter()
@@ -281,68 +309,13 @@ fn json_function_notable(query: &str, records: &[&Record]) -> Vec<Value> {
             _ => false,
         })
         .take(MAX_ROWS)
-        .map(|r| {
-            row(&[
-                ("@timestamp", insights_time(r.time_ms)),
-                ("@message", r.message.clone()),
-            ])
-        })
+        .map(|r| raw_row(r))
         .collect()
-}
-
-/// A function's REPORT statistics, memory in bytes as Insights gives it.
-fn function_stats(records: &[&Record]) -> Vec<Value> {
-    let reports: Vec<&Record> = records.iter().copied().filter(|r| r.is_report()).collect();
-    let mut durations: Vec<f64> = reports
-        .iter()
-        .filter_map(|r| r.report("Duration"))
-        .collect();
-    durations.sort_by(f64::total_cmp);
-    let pct = |p: f64| {
-        let rank = ((p / 100.0) * durations.len() as f64).ceil().max(1.0) as usize;
-        durations
-            .get(rank - 1)
-            .map_or(String::new(), |v| v.to_string())
-    };
-    let max_mb = |name: &str| {
-        reports
-            .iter()
-            .filter_map(|r| r.report(name))
-            .fold(0.0, f64::max)
-            * 1e6
-    };
-    vec![row(&[
-        ("invocations", reports.len().to_string()),
-        (
-            "cold",
-            reports
-                .iter()
-                .filter(|r| r.report("Init Duration").is_some())
-                .count()
-                .to_string(),
-        ),
-        ("measured", durations.len().to_string()),
-        ("p50", pct(50.0)),
-        ("p95", pct(95.0)),
-        ("p99", pct(99.0)),
-        (
-            "max",
-            durations.last().map_or(String::new(), |v| v.to_string()),
-        ),
-        ("memory", max_mb("Memory Size").to_string()),
-        ("memory_used", max_mb("Max Memory Used").to_string()),
-    ])]
 }
 
 /// A function's notable lines: slow, timed-out or failed invocations and failed inits.
 fn function_notable(query: &str, records: &[&Record]) -> Vec<Value> {
-    let at = query.find("@duration >= ").unwrap() + "@duration >= ".len();
-    let threshold: f64 = query[at..]
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let threshold = threshold(query, "@duration >= ").unwrap();
     records
         .iter()
         .filter(|r| {
@@ -354,25 +327,26 @@ fn function_notable(query: &str, records: &[&Record]) -> Vec<Value> {
                 || r.message.starts_with("INIT_REPORT")
         })
         .take(MAX_ROWS)
-        .map(|r| {
-            row(&[
-                ("@timestamp", insights_time(r.time_ms)),
-                ("@message", r.message.clone()),
-            ])
-        })
+        .map(|r| raw_row(r))
         .collect()
 }
 
 /// Runs one of the queries Ceiling writes (see ceiling_cloud::insights).
 fn run(query: &str, records: &[&Record]) -> Vec<Value> {
     if query.starts_with("filter @type = \"REPORT\" | stats") {
-        return function_stats(records);
+        let reports: Vec<&Record> = records.iter().copied().filter(|r| r.is_report()).collect();
+        return function_stats(&reports, &TEXT_REPORT);
     }
     if query.starts_with("fields @timestamp, @message | filter (@type = \"REPORT\"") {
         return function_notable(query, records);
     }
     if query.starts_with("filter type = \"platform.report\" | stats") {
-        return json_function_stats(records);
+        let reports: Vec<&Record> = records
+            .iter()
+            .copied()
+            .filter(|r| r.fields.get("type").map(String::as_str) == Some("platform.report"))
+            .collect();
+        return function_stats(&reports, &JSON_REPORT);
     }
     if query.starts_with("fields @timestamp, @message | filter (type = \"platform.report\"") {
         return json_function_notable(query, records);
@@ -382,12 +356,7 @@ fn run(query: &str, records: &[&Record]) -> Vec<Value> {
             .iter()
             .rev()
             .find(|r| r.fields.get("type").map(String::as_str) == Some("platform.initStart"))
-            .map(|r| {
-                row(&[
-                    ("@timestamp", insights_time(r.time_ms)),
-                    ("@message", r.message.clone()),
-                ])
-            })
+            .map(|r| raw_row(r))
             .into_iter()
             .collect();
     }
@@ -397,12 +366,7 @@ fn run(query: &str, records: &[&Record]) -> Vec<Value> {
             .iter()
             .rev()
             .find(|r| r.message.starts_with("INIT_START"))
-            .map(|r| {
-                row(&[
-                    ("@timestamp", insights_time(r.time_ms)),
-                    ("@message", r.message.clone()),
-                ])
-            })
+            .map(|r| raw_row(r))
             .into_iter()
             .collect();
     }
@@ -450,10 +414,7 @@ fn run(query: &str, records: &[&Record]) -> Vec<Value> {
         return vec![row(&stats(records, "responseLatency"))];
     }
     // the notable requests: the thresholds are read back from the query
-    let threshold = |field: &str| -> Option<f64> {
-        let at = query.find(&format!("{field} >= "))? + field.len() + 4;
-        query[at..].split_whitespace().next()?.parse().ok()
-    };
+    let threshold = |field: &str| threshold(query, &format!("{field} >= "));
     let mut notable: Vec<&&Record> = records
         .iter()
         .filter(|r| {
@@ -469,11 +430,6 @@ fn run(query: &str, records: &[&Record]) -> Vec<Value> {
     notable
         .into_iter()
         .take(MAX_ROWS)
-        .map(|r| {
-            row(&[
-                ("@timestamp", insights_time(r.time_ms)),
-                ("@message", r.message.clone()),
-            ])
-        })
+        .map(|r| raw_row(r))
         .collect()
 }
