@@ -155,7 +155,7 @@ fn analyze(args: &AnalyzeArgs) -> Result<Verdict, String> {
         },
     };
     // requests from this latency up are read raw even where Logs Insights counts
-    let notable_ms = settings.near_ceiling_ms();
+    let notable_ms = settings.notable_ms();
     let mut analyzer = Analyzer::new(settings);
     let threads = args.threads.map_or_else(
         || std::thread::available_parallelism().map_or(1, |n| n.get()),

@@ -338,7 +338,7 @@ async fn analyze(
     on_progress: Channel<ProgressUpdate>,
 ) -> Result<View, String> {
     let settings = settings_of(&request)?;
-    let notable_ms = settings.near_ceiling_ms();
+    let notable_ms = settings.notable_ms();
     let zone = Zone::from_offset_minutes(request.zone_offset_minutes)?;
     let mut analyzer = Analyzer::new(settings);
     let progress = analyzer.progress();

@@ -673,6 +673,19 @@ impl Connection {
         }
     }
 
+    /// A query whose answer shows in `watch`'s progress, and which its switch cancels.
+    async fn watched_query(
+        &self,
+        groups: &[String],
+        window: Window,
+        query: &str,
+        watch: &mut Watch<'_>,
+    ) -> Result<Vec<Row>, Error> {
+        let rows = self.query(groups, window, query, watch.cancel).await?;
+        watch.answered(rows.len());
+        Ok(rows)
+    }
+
     /// The notable rows of `window`, split in halves (at whole seconds, which is what a
     /// query's window is made of) where a query fills its 10,000 rows.
     pub async fn notable_rows(
@@ -691,8 +704,7 @@ impl Connection {
                 start_ms: start * 1000,
                 end_ms: end * 1000 + 999,
             };
-            let found = self.query(&groups, part, query, watch.cancel).await?;
-            watch.answered(found.len());
+            let found = self.watched_query(&groups, part, query, watch).await?;
             // a full answer may have left rows out; a one-second window cannot be split
             if found.len() >= MAX_ROWS && end > start {
                 let middle = start + (end - start) / 2;
@@ -751,13 +763,11 @@ impl Connection {
     ) -> Result<(AggregateFunction, Vec<u8>, usize), Error> {
         let groups = [group.to_owned()];
         let stats = self
-            .query(&groups, window, &queries.stats(), watch.cancel)
+            .watched_query(&groups, window, &queries.stats(), watch)
             .await?;
-        watch.answered(stats.len());
         let mut notable = self
-            .query(&groups, window, &queries.runtime(), watch.cancel)
+            .watched_query(&groups, window, &queries.runtime(), watch)
             .await?;
-        watch.answered(notable.len());
         notable.extend(
             self.notable_rows(group, window, &queries.notable(), watch)
                 .await?,
@@ -786,9 +796,7 @@ impl Connection {
             queries.routes(),
             queries.bins(),
         ] {
-            let rows = self.query(&groups, window, &query, watch.cancel).await?;
-            watch.answered(rows.len());
-            answers.push(rows);
+            answers.push(self.watched_query(&groups, window, &query, watch).await?);
         }
         let [statuses, overall, routes, bins] =
             <[Vec<Row>; 4]>::try_from(answers).expect("four queries, four answers");

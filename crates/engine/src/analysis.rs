@@ -28,8 +28,6 @@ const PROGRESS_LINES: u64 = 8192;
 const REJECTED_LINE_SAMPLES: usize = 5;
 /// Notable requests and invocations kept for evidence and correlation, at most.
 const NOTABLE_CAP: usize = 200_000;
-/// Requests and invocations this close to the ceiling are kept as notable.
-const NOTABLE_SHARE: f64 = 0.8;
 
 /// What Ceiling found in a set of inputs: the value every view (CLI, app, report) shows.
 ///
@@ -476,10 +474,9 @@ pub struct Analyzer {
 
 impl Analyzer {
     pub fn new(settings: Settings) -> Self {
-        let ceiling = settings.ceiling_ms.unwrap_or(DEFAULT_CEILING_MS);
         Analyzer {
             parser: AccessParser::new(settings.access_format.clone()),
-            notable_threshold_ms: (ceiling as f64 * NOTABLE_SHARE) as u32,
+            notable_threshold_ms: settings.evidence_from_ms() as u32,
             settings,
             requests: 0,
             status: BTreeMap::new(),

@@ -25,14 +25,28 @@ pub struct Settings {
     pub focus: Focus,
 }
 
+/// Requests and invocations at or above this share of the ceiling are kept as notable:
+/// evidence of the findings, and candidates for pairing.
+const NOTABLE_PERCENT: u64 = 80;
+
 impl Settings {
-    /// The latency from which a request is a near miss: the share of the ceiling the
-    /// thresholds say, of the ceiling set (or the REST default, before the logs tell the
-    /// API's kind). A server asked for the notable requests is asked for these.
-    pub fn near_ceiling_ms(&self) -> u64 {
+    fn ceiling_or_default(&self) -> u64 {
         self.ceiling_ms.unwrap_or(DEFAULT_CEILING_MS)
-            * u64::from(self.thresholds.near_ceiling_percent)
-            / 100
+    }
+
+    /// The latency from which the engine keeps a request or invocation as notable, against
+    /// the ceiling set (or the REST default, before the logs tell the API's kind).
+    pub(crate) fn evidence_from_ms(&self) -> u64 {
+        self.ceiling_or_default() * NOTABLE_PERCENT / 100
+    }
+
+    /// The latency from which a request or invocation must be read as a record: kept as
+    /// evidence, or a near miss by the thresholds, whichever starts lower. A server that
+    /// counts the rest of a window is asked for these in full.
+    pub fn notable_ms(&self) -> u64 {
+        let near =
+            self.ceiling_or_default() * u64::from(self.thresholds.near_ceiling_percent) / 100;
+        self.evidence_from_ms().min(near)
     }
 }
 
