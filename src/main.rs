@@ -8,8 +8,8 @@ use std::sync::{mpsc, Arc};
 use std::time::Duration;
 
 use ceiling_engine::{
-    expand_paths, format_utc, parse_duration_ms, Analysis, Analyzer, Focus, Progress, Settings,
-    Severity, Template, Thresholds,
+    expand_paths, format_utc, Analysis, Analyzer, Focus, Progress, Settings, Severity, Template,
+    Thresholds,
 };
 mod cloud;
 
@@ -91,12 +91,12 @@ struct AnalyzeArgs {
 }
 
 fn parse_severity(text: &str) -> Result<Severity, String> {
-    serde_json::from_value(serde_json::Value::String(text.to_ascii_lowercase()))
-        .map_err(|_| format!("'{text}' is not a severity (critical, high, elevated, low, info)"))
+    text.parse()
+        .map_err(|e: ceiling_engine::UnknownSeverity| e.to_string())
 }
 
 fn parse_ceiling(text: &str) -> Result<u64, String> {
-    match parse_duration_ms(text)? {
+    match ceiling_engine::duration::parse_ms(text).map_err(|e| e.to_string())? {
         0 => Err("the ceiling must be longer than 0 ms".to_owned()),
         ms => Ok(ms),
     }
@@ -297,13 +297,8 @@ fn no_records_reason(analysis: &Analysis) -> String {
     )
 }
 
-/// Milliseconds as a person reads them: `850 ms`, `18.5 s`.
 fn duration(ms: Option<u32>) -> String {
-    match ms {
-        None => "-".to_owned(),
-        Some(ms) if ms < 1000 => format!("{ms} ms"),
-        Some(ms) => format!("{:.1} s", f64::from(ms) / 1000.0),
-    }
+    ceiling_engine::duration::format_opt_ms(ms.map(f64::from))
 }
 
 /// `1234567` as `1,234,567`.

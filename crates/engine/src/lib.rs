@@ -25,6 +25,7 @@ mod aggregates;
 mod analysis;
 mod correlate;
 mod decode;
+pub mod duration;
 mod execution;
 mod findings;
 mod histogram;
@@ -44,11 +45,9 @@ pub use correlate::Correlation;
 pub use decode::Wrapping;
 pub use findings::{
     Advice, Evidence, Finding, FunctionShare, InvocationSample, RequestSample, RouteShare,
-    Severity, Source, TimeWindow, WhatHappened,
+    Severity, Source, TimeWindow, UnknownSeverity, WhatHappened,
 };
 pub use input::{expand_paths, Compression, Error, Progress};
-pub use settings::{
-    parse_duration_ms, Focus, Settings, Thresholds, DEFAULT_CEILING_MS, HTTP_API_CEILING_MS,
-};
+pub use settings::{Focus, Settings, Thresholds, DEFAULT_CEILING_MS, HTTP_API_CEILING_MS};
 pub use time::{format_utc, parse_iso_ms};
 pub use timeline::{BucketFigures, RouteTimeouts, TimelineFigures};

@@ -141,7 +141,7 @@ impl Thresholds {
             .ok_or_else(|| format!("'{assignment}' is not NAME=VALUE"))?;
         let (name, value) = (name.trim(), value.trim());
         let number = if name.ends_with("-ms") {
-            parse_duration_ms(value)?
+            crate::duration::parse_ms(value).map_err(|e| e.to_string())?
         } else {
             value
                 .parse::<u64>()
@@ -163,80 +163,5 @@ impl Thresholds {
         }
         *self = serde_json::from_value(all).map_err(|e| format!("{name}: {e}"))?;
         Ok(())
-    }
-}
-
-/// Parses a duration such as `29s`, `45s`, `29000ms`, `1m30s` or a bare number of
-/// milliseconds, as the user writes a ceiling.
-pub fn parse_duration_ms(text: &str) -> Result<u64, String> {
-    let text = text.trim();
-    if text.is_empty() {
-        return Err("empty duration".to_owned());
-    }
-    if let Ok(ms) = text.parse::<u64>() {
-        return Ok(ms);
-    }
-    let mut total: u64 = 0;
-    let mut rest = text;
-    while !rest.is_empty() {
-        let digits = rest
-            .find(|c: char| !c.is_ascii_digit())
-            .ok_or_else(|| format!("'{text}' lacks a unit after its last number"))?;
-        if digits == 0 {
-            return Err(format!(
-                "'{text}' is not a duration (examples: 29s, 45s, 29000ms, 1m30s)"
-            ));
-        }
-        let value: u64 = rest[..digits]
-            .parse()
-            .map_err(|_| format!("'{text}' holds a number too large"))?;
-        rest = &rest[digits..];
-        let unit_len = rest
-            .find(|c: char| c.is_ascii_digit())
-            .unwrap_or(rest.len());
-        let factor = match &rest[..unit_len] {
-            "ms" => 1,
-            "s" => 1_000,
-            "m" => 60_000,
-            "h" => 3_600_000,
-            unit => {
-                return Err(format!(
-                    "'{text}' has an unknown unit '{unit}' (use ms, s, m or h)"
-                ))
-            }
-        };
-        total = value
-            .checked_mul(factor)
-            .and_then(|v| total.checked_add(v))
-            .ok_or_else(|| format!("'{text}' is too long a duration"))?;
-        rest = &rest[unit_len..];
-    }
-    Ok(total)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::parse_duration_ms;
-
-    #[test]
-    fn durations_in_the_forms_users_write() {
-        assert_eq!(parse_duration_ms("29s"), Ok(29_000));
-        assert_eq!(parse_duration_ms("29000"), Ok(29_000));
-        assert_eq!(parse_duration_ms("29000ms"), Ok(29_000));
-        assert_eq!(parse_duration_ms("1m30s"), Ok(90_000));
-        assert_eq!(parse_duration_ms(" 45s "), Ok(45_000));
-    }
-
-    #[test]
-    fn durations_that_mean_nothing_are_refused() {
-        assert!(parse_duration_ms("").is_err());
-        assert!(parse_duration_ms("s").is_err());
-        assert!(parse_duration_ms("29").is_ok());
-        assert!(parse_duration_ms("29x")
-            .unwrap_err()
-            .contains("unknown unit"));
-        assert!(parse_duration_ms("12s5")
-            .unwrap_err()
-            .contains("lacks a unit"));
     }
 }

@@ -81,26 +81,15 @@ pub(crate) struct Document {
 /// Samples of a finding shown in its own section; the appendix has them all.
 const SAMPLES_INLINE: usize = 3;
 
-pub(crate) fn duration(ms: Option<f64>) -> String {
-    match ms {
-        None => "-".to_owned(),
-        Some(ms) if ms < 1000.0 => format!("{ms:.0} ms"),
-        Some(ms) => format!("{:.1} s", ms / 1000.0),
-    }
-}
+pub(crate) use ceiling_engine::duration::format_opt_ms as duration;
 
 fn ms(value: Option<u32>) -> String {
     duration(value.map(f64::from))
 }
 
-pub(crate) fn severity_name(severity: Severity) -> &'static str {
-    match severity {
-        Severity::Critical => "CRITICAL",
-        Severity::High => "HIGH",
-        Severity::Elevated => "ELEVATED",
-        Severity::Low => "LOW",
-        Severity::Info => "INFO",
-    }
+/// A severity as the report's badges write it: `CRITICAL`.
+pub(crate) fn severity_name(severity: Severity) -> String {
+    severity.name().to_ascii_uppercase()
 }
 
 fn api_name(api: Option<ApiKind>) -> &'static str {

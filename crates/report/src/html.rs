@@ -80,7 +80,7 @@ pub(crate) fn render(document: &Document) -> String {
                 out.push_str("</ul>\n");
             }
             Block::Finding(finding) => {
-                let class = severity_name(finding.severity).to_lowercase();
+                let class = finding.severity.name();
                 let _ = write!(
                     out,
                     "<section class=\"finding {class}\">\n<span class=\"badge\">{}</span>\

@@ -251,7 +251,7 @@ impl<'a> Layout<'a> {
         self.ensure(70.0);
         self.gap(6.0);
         let badge = severity_name(finding.severity);
-        let badge_width = self.fonts.width(badge, 7.5, true) + 8.0;
+        let badge_width = self.fonts.width(&badge, 7.5, true) + 8.0;
         self.push(Op::Rect {
             x: LEFT,
             y: self.y,
@@ -265,7 +265,7 @@ impl<'a> Layout<'a> {
             size: 7.5,
             bold: true,
             colour: (0xff, 0xff, 0xff),
-            text: badge.to_owned(),
+            text: badge,
         });
         let id = format!("[{}]", finding.id);
         self.push(Op::Text {

@@ -47,6 +47,50 @@ pub enum Severity {
     Info,
 }
 
+impl Severity {
+    /// Every severity, most severe first.
+    pub const ALL: [Severity; 5] = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Elevated,
+        Severity::Low,
+        Severity::Info,
+    ];
+
+    /// The one name of a severity, as JSON, the CLI, the app and the report write it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Critical => "critical",
+            Severity::High => "high",
+            Severity::Elevated => "elevated",
+            Severity::Low => "low",
+            Severity::Info => "info",
+        }
+    }
+}
+
+impl std::fmt::Display for Severity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A text that names no severity.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("'{0}' is not a severity (critical, high, elevated, low, info)")]
+pub struct UnknownSeverity(pub String);
+
+impl std::str::FromStr for Severity {
+    type Err = UnknownSeverity;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Severity::ALL
+            .into_iter()
+            .find(|s| s.name().eq_ignore_ascii_case(text.trim()))
+            .ok_or_else(|| UnknownSeverity(text.to_owned()))
+    }
+}
+
 /// One finding of the catalogue, with the evidence behind it and what to do.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Finding {

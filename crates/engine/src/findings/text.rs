@@ -9,17 +9,10 @@ pub(super) fn advice(text: impl Into<String>, link: Option<&str>) -> Advice {
     }
 }
 
-/// Milliseconds as a person reads them: `850 ms`, `18.5 s`.
-pub(super) fn duration(ms: f64) -> String {
-    if ms < 1000.0 {
-        format!("{ms:.0} ms")
-    } else {
-        format!("{:.1} s", ms / 1000.0)
-    }
-}
+pub(super) use crate::duration::format_ms as duration;
 
 pub(super) fn duration_u32(ms: Option<u32>) -> String {
-    ms.map_or_else(|| "-".to_owned(), |ms| duration(f64::from(ms)))
+    crate::duration::format_opt_ms(ms.map(f64::from))
 }
 
 pub(super) fn percent(part: u64, whole: u64) -> String {
