@@ -5,10 +5,8 @@
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-use ceiling_cloud::fetch::{
-    fetch_into_analyzer, parse_time, Fetched, Fetcher, GroupProgress, Window,
-};
-use ceiling_cloud::insights;
+use ceiling_cloud::fetch::{Fetched, Fetcher, GroupProgress};
+use ceiling_cloud::{insights, now_ms, Failure, Reading, Update, Window, WindowError};
 use ceiling_cloud::{Connection, Error, Target};
 use ceiling_engine::Analyzer;
 
@@ -49,31 +47,37 @@ pub enum InsightsMode {
     Never,
 }
 
-fn window(args: &CloudArgs) -> Result<Window, String> {
-    let now_ms = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64);
-    let window = Window {
-        start_ms: parse_time(&args.since, now_ms).map_err(|e| format!("--since: {e}"))?,
-        end_ms: parse_time(&args.until, now_ms).map_err(|e| format!("--until: {e}"))?,
-    };
-    if window.start_ms >= window.end_ms {
-        return Err("--since must come before --until".to_owned());
+impl From<InsightsMode> for insights::Mode {
+    fn from(mode: InsightsMode) -> insights::Mode {
+        match mode {
+            InsightsMode::Auto => insights::Mode::Auto,
+            InsightsMode::Always => insights::Mode::Always,
+            InsightsMode::Never => insights::Mode::Never,
+        }
     }
-    Ok(window)
+}
+
+/// The window of `--since` and `--until`, its errors named after the flags.
+fn window(args: &CloudArgs) -> Result<Window, String> {
+    Window::from_text(&args.since, &args.until, now_ms()).map_err(|error| match error {
+        WindowError::Start(e) => format!("--since: {e}"),
+        WindowError::End(e) => format!("--until: {e}"),
+        WindowError::Backwards => "--since must come before --until".to_owned(),
+    })
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, String> {
-    // A worker thread of its own drives the network while the calling thread hands the pages
-    // to the engine (a current-thread runtime's Handle::block_on drives no IO).
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
+    // The reading blocks no worker (the engine reads on blocking threads), so one thread
+    // drives it all.
+    tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start the network runtime: {e}"))
 }
 
-async fn connect(args: &CloudArgs) -> Result<Fetcher, String> {
+/// The connection of the profile, asking for the MFA code on the terminal where the profile
+/// needs one and none was given.
+async fn connect(args: &CloudArgs) -> Result<Connection, String> {
     if args.log_groups.is_empty() {
         return Err("name at least one --log-group".to_owned());
     }
@@ -91,7 +95,7 @@ async fn connect(args: &CloudArgs) -> Result<Fetcher, String> {
         }
         opened => opened,
     };
-    Ok(Fetcher::new(connection.map_err(|e| e.to_string())?))
+    connection.map_err(|e| e.to_string())
 }
 
 /// Asks for the MFA device's code on the terminal, as the AWS CLI does.
@@ -114,8 +118,8 @@ fn say_progress(progress: &GroupProgress) {
     );
 }
 
-fn report(fetched: &Fetched) {
-    for group in &fetched.groups {
+fn report(groups: &[GroupProgress], failures: &[Failure]) {
+    for group in groups {
         let mut notes = Vec::new();
         if group.duplicates > 0 {
             notes.push(format!("{} duplicates dropped", group.duplicates));
@@ -135,7 +139,7 @@ fn report(fetched: &Fetched) {
             }
         );
     }
-    for (group, error) in &fetched.failures {
+    for Failure { group, error } in failures {
         eprintln!(
             "ceiling: warning: the fetch of {group} stopped early, and what follows covers \
              only what was fetched (partial): {error}"
@@ -143,51 +147,37 @@ fn report(fetched: &Fetched) {
     }
 }
 
-/// Fetches every group into `analyzer`, each as an input named after its group. A stage's
-/// access log too large to download in good time is counted by Logs Insights instead (see
-/// `--insights`), with its notable requests (latency from `notable_ms` up) read raw.
+/// Reads every group into `analyzer`, each as an input named after its group, and gives it
+/// back: `ceiling_cloud::Reading` chooses, per group, between a download and Logs Insights
+/// (see `--insights`), with the notable requests (latency from `notable_ms` up) read raw.
 pub fn fetch_into(
     args: &CloudArgs,
-    analyzer: &mut Analyzer,
+    analyzer: Analyzer,
     notable_ms: u64,
-) -> Result<(), String> {
+) -> Result<Analyzer, String> {
     let window = window(args)?;
-    let runtime = runtime()?;
-    let mut fetcher = runtime.block_on(connect(args))?;
-    let mode = match args.insights {
-        InsightsMode::Auto => insights::Mode::Auto,
-        InsightsMode::Always => insights::Mode::Always,
-        InsightsMode::Never => insights::Mode::Never,
-    };
-    let counted = insights::count_with_insights(
-        runtime.handle(),
-        &fetcher,
-        &args.log_groups,
-        window,
-        mode,
-        notable_ms,
-        analyzer,
-        |done| {
-            eprint!(
-                "\r{}: {} Logs Insights queries answered, {} rows   ",
-                done.group, done.pages, done.events
-            )
-        },
-    );
-    for note in &counted.notes {
-        eprintln!("\r{note}");
+    let read = runtime()?.block_on(async {
+        let reading = Reading::new(connect(args).await?, args.log_groups.clone(), window)
+            .map_err(|e| e.to_string())?
+            .insights(args.insights.into())
+            .notable_ms(notable_ms);
+        Ok::<_, String>(reading.run(analyzer, say).await)
+    })?;
+    report(&read.outcome.downloaded, &read.outcome.failures);
+    Ok(read.analyzer)
+}
+
+/// A reading's progress on the terminal.
+fn say(update: Update<'_>) {
+    match update {
+        Update::Counting(done) => eprint!(
+            "\r{}: {} Logs Insights queries answered, {} rows   ",
+            done.group, done.pages, done.events
+        ),
+        Update::Fetching(done) => say_progress(done),
+        Update::Note(note) => eprintln!("\r{note}"),
+        Update::GroupRead(_) => {}
     }
-    let fetched = fetch_into_analyzer(
-        runtime.handle(),
-        &mut fetcher,
-        &counted.download,
-        window,
-        analyzer,
-        say_progress,
-        |_| {},
-    );
-    report(&fetched);
-    Ok(())
 }
 
 /// The file a group is saved to: `lambda-<function>.jsonl.gz` for a function's group (so
@@ -250,9 +240,8 @@ pub fn fetch_to(args: &CloudArgs, out: &Path) -> Result<(), String> {
         std::fs::create_dir_all(out)
             .map_err(|e| format!("cannot create {}: {e}", out.display()))?;
     }
-    let runtime = runtime()?;
-    let fetched = runtime.block_on(async {
-        let mut fetcher = connect(args).await?;
+    let fetched = runtime()?.block_on(async {
+        let mut fetcher = Fetcher::new(connect(args).await?);
         let mut fetched = Fetched::default();
         let mut shared = if one_file {
             Some(Export::create(out.to_path_buf())?)
@@ -274,23 +263,14 @@ pub fn fetch_to(args: &CloudArgs, out: &Path) -> Result<(), String> {
             if let Some(own) = own {
                 own.finish()?;
             }
-            match result {
-                Ok(progress) => fetched.groups.push(progress),
-                Err((progress, error)) => {
-                    fetched.failures.push((group.clone(), error.to_string()));
-                    fetched.groups.push(progress);
-                }
-            }
+            fetched.add(group, result);
         }
         if let Some(shared) = shared {
             shared.finish()?;
         }
         Ok::<_, String>(fetched)
     })?;
-    report(&fetched);
-    if fetched.groups.iter().all(|g| g.events == 0) && !fetched.failures.is_empty() {
-        let (group, error) = &fetched.failures[0];
-        return Err(format!("nothing fetched: {group}: {error}"));
-    }
+    report(&fetched.groups, &fetched.failures);
+    fetched.check().map_err(|e| e.to_string())?;
     Ok(())
 }

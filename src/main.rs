@@ -170,7 +170,7 @@ fn analyze(args: &AnalyzeArgs) -> Result<Verdict, String> {
     }
     bar.finish();
     if !args.cloud.log_groups.is_empty() {
-        cloud::fetch_into(&args.cloud, &mut analyzer, notable_ms)?;
+        analyzer = cloud::fetch_into(&args.cloud, analyzer, notable_ms)?;
     }
     let analysis = analyzer.finish();
     if analysis.requests == 0 && analysis.lambda.is_none() && analysis.execution.is_none() {

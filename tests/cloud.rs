@@ -11,11 +11,16 @@ mod http;
 mod insights_fake;
 #[path = "support/moto.rs"]
 mod moto;
+#[path = "support/sso_portal.rs"]
+mod sso_portal;
 
 use std::process::Command;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
-use ceiling_cloud::fetch::{Fetcher, Window};
-use ceiling_cloud::{Connection, Error, Target};
+use ceiling_cloud::fetch::Fetcher;
+use ceiling_cloud::{insights, Connection, Error, GroupKind, ProfileKind, Reading, Target};
+use ceiling_cloud::{Update, Window};
 use serde_json::{json, Value};
 
 const REGION: &str = "eu-west-1";
@@ -172,7 +177,10 @@ fn cloudwatch_logs_through_a_named_profile() {
 
         // the profile picker's list: names and kinds, never a key
         let profiles = ceiling_cloud::profiles().await.unwrap();
-        let kinds: Vec<(&str, &str)> = profiles.iter().map(|p| (p.name.as_str(), p.kind)).collect();
+        let kinds: Vec<(&str, &str)> = profiles
+            .iter()
+            .map(|p| (p.name.as_str(), p.kind.label()))
+            .collect();
         assert_eq!(
             kinds,
             [
@@ -254,6 +262,7 @@ fn cloudwatch_logs_through_a_named_profile() {
         }
     });
 
+    credentials_from_everywhere(dir.path(), &runtime);
     fetches_an_incident_as_its_files_read(&moto, &runtime);
     insights_counts_logs_as_their_files_read("30000", "text");
     insights_counts_logs_as_their_files_read("4000", "json");
@@ -330,7 +339,7 @@ fn insights_counts_logs_as_their_files_read(requests: &str, lambda_format: &str)
         args.extend(["--log-group", group]);
     }
     let output = Command::new(env!("CARGO_BIN_EXE_ceiling"))
-        .args(args)
+        .args(&args)
         .args(tuning)
         .env("AWS_ENDPOINT_URL", fake.endpoint())
         .output()
@@ -390,6 +399,42 @@ fn insights_counts_logs_as_their_files_read(requests: &str, lambda_format: &str)
             "the notable requests were fetched over a split window"
         );
     }
+    // --insights auto: a window that would take long to download is counted, as always
+    // counts it; one quick to download is downloaded
+    if lambda_format == "text" {
+        let auto: Vec<&str> = args
+            .iter()
+            .map(|a| if *a == "always" { "auto" } else { a })
+            .collect();
+        let auto_args = [&auto[..], &tuning].concat();
+        let auto = || {
+            let output = Command::new(env!("CARGO_BIN_EXE_ceiling"))
+                .args(&auto_args)
+                .env("AWS_ENDPOINT_URL", fake.endpoint())
+                .output()
+                .unwrap();
+            let said = String::from_utf8_lossy(&output.stderr).into_owned();
+            assert!(output.status.success(), "{said}");
+            (
+                serde_json::from_slice::<Value>(&output.stdout).unwrap(),
+                said,
+            )
+        };
+        fake.volume_scale
+            .store(10_000, std::sync::atomic::Ordering::SeqCst);
+        let (large, said) = auto();
+        assert!(said.contains("s to download"), "{said}");
+        assert!(said.contains("counted by Logs Insights"), "{said}");
+        assert_eq!(
+            figures(&large),
+            figures(&counted),
+            "auto counts as always does"
+        );
+        fake.volume_scale
+            .store(1, std::sync::atomic::Ordering::SeqCst);
+        let (_, said) = auto();
+        assert!(!said.contains("counted by Logs Insights"), "{said}");
+    }
     let approximate = counted["approximate"].as_array().unwrap();
     assert_eq!(
         approximate.len(),
@@ -406,24 +451,25 @@ fn insights_counts_logs_as_their_files_read(requests: &str, lambda_format: &str)
         .build()
         .unwrap();
     let target = test_profile();
-    let fetcher = Fetcher::new(runtime.block_on(Connection::open(&target)).unwrap());
-    let switch = fetcher.cancel_switch();
-    let mut analyzer = ceiling_engine::Analyzer::new(ceiling_engine::Settings::default());
     let group = "/aws/apigateway/orders-access".to_owned();
-    let counted = ceiling_cloud::insights::count_with_insights(
-        runtime.handle(),
-        &fetcher,
-        std::slice::from_ref(&group),
+    let reading = Reading::new(
+        runtime.block_on(Connection::open(&target)).unwrap(),
+        vec![group.clone()],
         Window {
             start_ms: 1_772_787_300_000,
             end_ms: 1_772_795_100_000,
         },
-        ceiling_cloud::insights::Mode::Always,
-        26_100,
+    )
+    .unwrap()
+    .insights(insights::Mode::Always)
+    .notable_ms(26_100);
+    let switch = reading.cancel_switch();
+    let mut analyzer = ceiling_engine::Analyzer::new(ceiling_engine::Settings::default());
+    let counted = runtime.block_on(reading.count_with_insights(
         &mut analyzer,
         // the first query answered, the user presses Cancel
         |_| switch.store(true, std::sync::atomic::Ordering::SeqCst),
-    );
+    ));
     assert_eq!(counted.download, [group]);
     assert!(
         counted.notes.iter().any(|n| n.contains("cancelled")),
@@ -435,6 +481,17 @@ fn insights_counts_logs_as_their_files_read(requests: &str, lambda_format: &str)
         0,
         "no counts from a cancelled run"
     );
+}
+
+/// `ceiling ARGS` that must succeed: its JSON output and what it said on stderr.
+fn ceiling_run(args: &[&str]) -> (Value, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_ceiling"))
+        .args(args)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(output.status.success(), "ceiling {args:?}: {stderr}");
+    (serde_json::from_slice(&output.stdout).unwrap(), stderr)
 }
 
 fn ceiling_json(args: &[&str]) -> Value {
@@ -520,10 +577,17 @@ fn fetches_an_incident_as_its_files_read(
     runtime.block_on(async {
         let target = test_profile();
         let connection = Connection::open(&target).await.unwrap();
-        let kind = |group: &'static str| connection.kind_of_group(group);
-        assert_eq!(kind("team-edge-logs").await.unwrap(), Some("access log"));
+        let connection = &connection;
+        let kind = |group: &'static str| async move {
+            connection
+                .kind_of_group(group)
+                .await
+                .unwrap()
+                .map(GroupKind::label)
+        };
+        assert_eq!(kind("team-edge-logs").await, Some("access log"));
         assert_eq!(
-            kind("/aws/lambda/incident-orders-fn").await.unwrap(),
+            kind("/aws/lambda/incident-orders-fn").await,
             Some("Lambda log")
         );
     });
@@ -551,7 +615,13 @@ fn fetches_an_incident_as_its_files_read(
     for (group, _) in &groups {
         fetch_args.extend(["--log-group", group]);
     }
-    let fetched = ceiling_json(&[&["analyze"][..], &fetch_args].concat());
+    // --insights auto, the default: each group sampled and its volume asked for, which moto
+    // cannot count, so downloaded
+    let (fetched, auto_said) = ceiling_run(&[&["analyze", "--json"][..], &fetch_args].concat());
+    assert!(
+        !auto_said.contains("counted by Logs Insights"),
+        "{auto_said}"
+    );
     assert_eq!(
         figures(&fetched),
         figures(&from_files),
@@ -564,6 +634,40 @@ fn fetches_an_incident_as_its_files_read(
         .map(|i| i["name"].as_str().unwrap())
         .collect();
     assert_eq!(names, groups.map(|(g, _)| g));
+
+    // --insights never downloads without sampling or asking
+    let never = [
+        &["analyze", "--json", "--insights", "never"][..],
+        &fetch_args,
+    ]
+    .concat();
+    let (never, never_said) = ceiling_run(&never);
+    assert!(!never_said.contains("Logs Insights"), "{never_said}");
+    assert!(!never_said.contains("volume"), "{never_said}");
+    assert_eq!(figures(&never), figures(&from_files), "--insights never");
+
+    // a role assumed with the MFA code given on the command line; without one, and no
+    // terminal to ask on, the reason names --mfa-code
+    let with_mfa: Vec<&str> = fetch_args
+        .iter()
+        .map(|a| if *a == "ceiling-test" { "with-mfa" } else { a })
+        .collect();
+    let (by_role, _) = ceiling_run(
+        &[
+            &["analyze", "--json", "--mfa-code", "123456"][..],
+            &with_mfa,
+        ]
+        .concat(),
+    );
+    assert_eq!(figures(&by_role), figures(&from_files), "--mfa-code");
+    let refused = Command::new(env!("CARGO_BIN_EXE_ceiling"))
+        .args([&["analyze"][..], &with_mfa].concat())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    let reason = String::from_utf8_lossy(&refused.stderr);
+    assert!(reason.contains("--mfa-code"), "{reason}");
 
     // `ceiling fetch --out`, then the export analyzed
     let fetched_and_reopened = |out: &str| {
@@ -695,4 +799,221 @@ fn fetches_an_incident_as_its_files_read(
             other => panic!("expected GroupNotFound, got {other:?}"),
         }
     });
+    let whole = Window {
+        start_ms: start - 300_000,
+        end_ms: start + 2 * 3_600_000 + 300_000,
+    };
+    a_download_reports_progress_stops_on_cancel_and_keeps_what_it_got(moto, runtime, whole, put[1]);
+}
+
+/// The same groups through the other ways a user's machine holds credentials: a role
+/// assumed from another profile without MFA, the AWS_ACCESS_KEY_ID/SECRET variables, and an
+/// SSO profile whose portal grants the role for the cached token. The config file of
+/// `use_aws_files` is swapped for one with the extra profiles, and put back.
+fn credentials_from_everywhere(dir: &std::path::Path, runtime: &tokio::runtime::Runtime) {
+    let config = dir.join("config-more");
+    std::fs::write(
+        &config,
+        format!(
+            "[profile ceiling-test]\nregion = {REGION}\n\n[profile plain-role]\nregion = {REGION}\n\
+             role_arn = arn:aws:iam::123456789012:role/Reader\nsource_profile = ceiling-test\n\n\
+             [profile sso-ok]\nregion = {REGION}\nsso_session = ok\nsso_account_id = 123456789012\n\
+             sso_role_name = Reader\n\n[sso-session ok]\nsso_region = {REGION}\n\
+             sso_start_url = https://ok.awsapps.com/start\n"
+        ),
+    )
+    .unwrap();
+    std::env::set_var("AWS_CONFIG_FILE", &config);
+    let open = |target: Target| async move {
+        within(async { Connection::open(&target).await?.log_groups(None).await })
+            .await
+            .map(|groups| groups.len())
+    };
+    let profile = |name: &str| Target {
+        profile: Some(name.to_owned()),
+        ..Target::default()
+    };
+    runtime.block_on(async {
+        let all = open(test_profile()).await.unwrap();
+        assert!(all > 0);
+
+        // a role assumed from another profile, no MFA asked for
+        let profiles = ceiling_cloud::profiles().await.unwrap();
+        let role = profiles.iter().find(|p| p.name == "plain-role").unwrap();
+        assert_eq!((role.kind, role.mfa), (ProfileKind::Role, false));
+        assert_eq!(
+            open(profile("plain-role")).await.unwrap(),
+            all,
+            "a role, no MFA"
+        );
+
+        // credentials and region from the environment alone, no profile named
+        std::env::set_var("AWS_ACCESS_KEY_ID", "testing");
+        std::env::set_var("AWS_SECRET_ACCESS_KEY", "testing");
+        std::env::set_var("AWS_REGION", REGION);
+        let from_environment = open(Target::default()).await;
+        for variable in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION"] {
+            std::env::remove_var(variable);
+        }
+        assert_eq!(from_environment.unwrap(), all, "environment credentials");
+
+        // SSO: the token `aws sso login` cached for the session (under the SHA-1 of its
+        // name, "ok"), exchanged at the portal for the role's credentials
+        let home = tempfile::tempdir().unwrap();
+        let cache = home.path().join(".aws/sso/cache");
+        std::fs::create_dir_all(&cache).unwrap();
+        std::fs::write(
+            cache.join("7a85f4764bbd6daf1c3545efbbf0f279a6dc0beb.json"),
+            json!({ "accessToken": "ceiling-sso-token", "expiresAt": "2099-01-01T00:00:00Z",
+                "region": REGION, "startUrl": "https://ok.awsapps.com/start" })
+            .to_string(),
+        )
+        .unwrap();
+        let portal = sso_portal::SsoPortal::start("ceiling-sso-token", "123456789012", "Reader");
+        let real_home = std::env::var_os("HOME");
+        std::env::set_var("HOME", home.path());
+        std::env::set_var("AWS_ENDPOINT_URL_SSO", portal.endpoint());
+        let through_sso = open(profile("sso-ok")).await;
+        std::env::remove_var("AWS_ENDPOINT_URL_SSO");
+        match real_home {
+            Some(home) => std::env::set_var("HOME", home),
+            None => std::env::remove_var("HOME"),
+        }
+        assert_eq!(through_sso.unwrap(), all, "an SSO profile end to end");
+        assert_eq!(portal.granted.load(Ordering::SeqCst), 1);
+    });
+    std::env::set_var("AWS_CONFIG_FILE", dir.join("config"));
+}
+
+/// A window of a group, in Ceiling's progress: each update holds more than the last, a
+/// read group shows in the analyzer; Cancel stops after the page in flight and keeps what
+/// was read; expired credentials midway keep what came before and say why it stopped.
+/// The events of a group's input, each counted under its kind (a fetched page is one
+/// document of many events).
+fn events_read(analysis: &ceiling_engine::Analysis) -> u64 {
+    analysis.inputs[0].kinds.values().sum()
+}
+
+fn a_download_reports_progress_stops_on_cancel_and_keeps_what_it_got(
+    moto: &moto::MotoServer,
+    runtime: &tokio::runtime::Runtime,
+    window: Window,
+    in_group: usize,
+) {
+    let group = "/aws/lambda/incident-orders-fn".to_owned();
+    let other = "/aws/lambda/incident-payments-fn".to_owned();
+    let reading = |groups: &[&String]| {
+        let connection = runtime.block_on(Connection::open(&test_profile())).unwrap();
+        let groups = groups.iter().map(|g| (*g).clone()).collect();
+        Reading::new(connection, groups, window)
+            .unwrap()
+            .insights(insights::Mode::Never)
+            .page_size(1_000)
+    };
+    let analyzer = || ceiling_engine::Analyzer::new(ceiling_engine::Settings::default());
+
+    // a normal download: the progress grows page by page to the whole group
+    let mut seen = Vec::new();
+    let mut reads = 0;
+    let read = runtime.block_on(reading(&[&group]).run(analyzer(), |update| match update {
+        Update::Fetching(done) => seen.push(done.events),
+        Update::GroupRead(analyzer) => {
+            reads += 1;
+            assert_eq!(events_read(&analyzer.snapshot()), in_group as u64);
+        }
+        Update::Counting(_) | Update::Note(_) => panic!("--insights never counts nothing"),
+    }));
+    assert!(seen.len() > 2, "one update a page: {seen:?}");
+    assert!(seen.windows(2).all(|w| w[0] <= w[1]), "{seen:?}");
+    assert_eq!(seen.last().copied(), Some(in_group as u64));
+    assert_eq!(reads, 1);
+    let (analysis, outcome) = read.finish().unwrap();
+    assert!(outcome.failures.is_empty() && outcome.notes.is_empty());
+    assert_eq!(events_read(&analysis), in_group as u64);
+
+    // Cancel after the second page: the first group keeps its two pages, the next is not read
+    let cancelling = reading(&[&group, &other]);
+    let switch: Arc<AtomicBool> = cancelling.cancel_switch();
+    let read = runtime.block_on(cancelling.run(analyzer(), |update| {
+        if let Update::Fetching(done) = update {
+            if done.pages == 2 {
+                switch.store(true, Ordering::SeqCst);
+            }
+        }
+    }));
+    assert!(read.outcome.cancelled());
+    assert_eq!(
+        read.outcome.downloaded.len(),
+        1,
+        "the next group is not read"
+    );
+    assert_eq!(read.outcome.downloaded[0].pages, 2);
+    let (analysis, outcome) = read.finish().unwrap();
+    assert_eq!(outcome.failures[0].group, group);
+    assert_eq!(analysis.inputs.len(), 1);
+    assert_eq!(events_read(&analysis), outcome.downloaded[0].events);
+    assert!((1..in_group as u64).contains(&events_read(&analysis)));
+
+    // the credentials expire after two pages, and no retry mends that
+    let proxy = fault_proxy::FaultProxy::expiring_after(moto.port(), 2);
+    std::env::set_var("AWS_ENDPOINT_URL", proxy.endpoint());
+    let read = runtime.block_on(reading(&[&group]).run(analyzer(), |_| {}));
+    std::env::set_var("AWS_ENDPOINT_URL", moto.endpoint());
+    let (analysis, outcome) = read.finish().unwrap();
+    assert_eq!(outcome.downloaded[0].pages, 2);
+    assert_eq!(
+        events_read(&analysis),
+        outcome.downloaded[0].events,
+        "the events fetched before the failure are in the analysis"
+    );
+    assert_eq!(outcome.downloaded[0].events, 2_000);
+    match &outcome.failures[..] {
+        [failure] => {
+            assert_eq!(failure.group, group);
+            assert!(
+                matches!(failure.error, Error::Credentials { .. }),
+                "{failure}"
+            );
+        }
+        other => panic!("expected one failure, got {other:?}"),
+    }
+    assert!(proxy.faults.load(Ordering::SeqCst) >= 1);
+
+    // the command line says so, and analyzes the group that came before the failure
+    let proxy = fault_proxy::FaultProxy::expiring_after(moto.port(), 1);
+    let (since, until) = (moto::iso(window.start_ms), moto::iso(window.end_ms));
+    let output = Command::new(env!("CARGO_BIN_EXE_ceiling"))
+        .args([
+            "analyze",
+            "--profile",
+            "ceiling-test",
+            "--insights",
+            "never",
+        ])
+        .args(["--since", &since, "--until", &until, "--json"])
+        .args(["--log-group", &group, "--log-group", &other])
+        .env("AWS_ENDPOINT_URL", proxy.endpoint())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains("stopped early"), "{stderr}");
+    assert!(stderr.contains("(partial)"), "{stderr}");
+    let partial: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert!(partial["lambda"]["invocations"].as_u64().unwrap() > 0);
+    // every group refused: nothing fetched, and why
+    let proxy = fault_proxy::FaultProxy::expiring_after(moto.port(), 0);
+    let output = Command::new(env!("CARGO_BIN_EXE_ceiling"))
+        .args([
+            "analyze",
+            "--profile",
+            "ceiling-test",
+            "--insights",
+            "never",
+        ])
+        .args(["--since", &since, "--until", &until, "--log-group", &group])
+        .env("AWS_ENDPOINT_URL", proxy.endpoint())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
 }

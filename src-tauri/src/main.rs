@@ -10,9 +10,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use ceiling_cloud::fetch::{fetch_into_analyzer, parse_time, Fetcher, GroupProgress, Window};
-use ceiling_cloud::insights;
-use ceiling_cloud::{Connection, LogGroup, ProfileInfo, Target};
+use ceiling_cloud::fetch::GroupProgress;
+use ceiling_cloud::{
+    now_ms, Connection, GroupChoice, ProfileInfo, Reading, Target, Update, Window, WindowError,
+};
 use ceiling_engine::{expand_paths, Analysis, Analyzer, Focus, Progress, Settings, Template};
 use ceiling_report::{Chart, Format, ReportOptions, Zone};
 use clap::Parser;
@@ -386,52 +387,29 @@ async fn analyze(
                 region,
                 mfa_code,
             };
-            let fetched = fetch(&state, &target, &groups, &since, &until).await;
-            match fetched {
-                Ok((window, mut fetcher)) => {
-                    let runtime = tokio::runtime::Handle::current();
+            match fetch(&state, &target, &groups, &since, &until).await {
+                Ok(reading) => {
                     let interim = interim.clone();
-                    tauri::async_runtime::spawn_blocking(move || {
-                        // An access log too large to download is counted by Logs Insights
-                        // (the analysis then lists what is approximate); where Insights
-                        // cannot, the group is downloaded, which the notes need not tell.
-                        let show = |done: &GroupProgress| {
+                    let show = move |update: Update<'_>| match update {
+                        Update::Counting(done) | Update::Fetching(done) => {
                             if let Ok(mut shown) = interim.groups.lock() {
                                 match shown.iter_mut().find(|g| g.group == done.group) {
                                     Some(group) => *group = done.clone(),
                                     None => shown.push(done.clone()),
                                 }
                             }
-                        };
-                        let download = insights::count_with_insights(
-                            &runtime,
-                            &fetcher,
-                            &groups,
-                            window,
-                            insights::Mode::Auto,
-                            notable_ms,
-                            &mut analyzer,
-                            show,
-                        )
-                        .download;
-                        let fetched = fetch_into_analyzer(
-                            &runtime,
-                            &mut fetcher,
-                            &download,
-                            window,
-                            &mut analyzer,
-                            show,
-                            |analyzer| interim.snapshot(analyzer, zone),
-                        );
-                        let notes: Vec<String> = fetched
-                            .failures
-                            .iter()
-                            .map(|(group, error)| format!("{group}: {error}"))
-                            .collect();
-                        (analyzer.finish(), Ok(notes))
-                    })
-                    .await
-                    .map_err(|e| format!("the fetch stopped unexpectedly: {e}"))
+                        }
+                        Update::GroupRead(analyzer) => interim.snapshot(analyzer, zone),
+                        // where Insights counts, the analysis lists what is approximate
+                        Update::Note(_) => {}
+                    };
+                    let read = reading.notable_ms(notable_ms).run(analyzer, show).await;
+                    read.finish()
+                        .map(|(analysis, outcome)| {
+                            let notes = outcome.failures.iter().map(|f| f.to_string()).collect();
+                            (analysis, Ok(notes))
+                        })
+                        .map_err(|e| e.to_string())
                 }
                 Err(error) => Err(error),
             }
@@ -488,24 +466,16 @@ async fn fetch(
     groups: &[String],
     since: &str,
     until: &str,
-) -> Result<(Window, Fetcher), String> {
-    if groups.is_empty() {
-        return Err("choose at least one log group".to_owned());
-    }
-    let now_ms = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64);
-    let window = Window {
-        start_ms: parse_time(since, now_ms).map_err(|e| format!("from: {e}"))?,
-        end_ms: parse_time(until, now_ms).map_err(|e| format!("to: {e}"))?,
-    };
-    if window.start_ms >= window.end_ms {
-        return Err("the window must start before it ends".to_owned());
-    }
+) -> Result<Reading, String> {
+    let window = Window::from_text(since, until, now_ms()).map_err(|error| match error {
+        WindowError::Start(e) => format!("from: {e}"),
+        WindowError::End(e) => format!("to: {e}"),
+        WindowError::Backwards => error.to_string(),
+    })?;
     let connection = Connection::open(target).await.map_err(|e| e.to_string())?;
-    let fetcher = Fetcher::new(connection);
-    *state.fetch.lock().map_err(|e| e.to_string())? = Some(fetcher.cancel_switch());
-    Ok((window, fetcher))
+    let reading = Reading::new(connection, groups.to_vec(), window).map_err(|e| e.to_string())?;
+    *state.fetch.lock().map_err(|e| e.to_string())? = Some(reading.cancel_switch());
+    Ok(reading)
 }
 
 /// The profiles of the AWS config and credentials files: names, regions and kinds only.
@@ -513,19 +483,6 @@ async fn fetch(
 async fn aws_profiles() -> Result<Vec<ProfileInfo>, String> {
     ceiling_cloud::profiles().await.map_err(|e| e.to_string())
 }
-
-/// A log group for the browser, and whether Ceiling reads its kind.
-#[derive(Debug, Clone, Serialize)]
-struct GroupChoice {
-    #[serde(flatten)]
-    group: LogGroup,
-    suggested: bool,
-    /// The kind a sampled message showed, for a group whose name does not tell.
-    holds: Option<&'static str>,
-}
-
-/// Groups whose names tell nothing that get a message sampled: each sample is a request.
-const GROUPS_SAMPLED: usize = 25;
 
 /// The log groups whose names start with `prefix`, the ones Ceiling reads first.
 #[tauri::command]
@@ -541,32 +498,10 @@ async fn aws_log_groups(
         mfa_code,
     };
     let connection = Connection::open(&target).await.map_err(|e| e.to_string())?;
-    let prefix = prefix.filter(|p| !p.trim().is_empty());
-    let groups = connection
-        .log_groups(prefix.as_deref())
+    connection
+        .group_choices(prefix.as_deref())
         .await
-        .map_err(|e| e.to_string())?;
-    let mut choices: Vec<GroupChoice> = groups
-        .into_iter()
-        .map(|group| GroupChoice {
-            suggested: ceiling_cloud::is_relevant(&group.name),
-            group,
-            holds: None,
-        })
-        .collect();
-    // A stage's access log may have any name: a message of it tells.
-    for choice in choices
-        .iter_mut()
-        .filter(|c| !c.suggested && c.group.stored_bytes != Some(0))
-        .take(GROUPS_SAMPLED)
-    {
-        if let Ok(Some(kind)) = connection.kind_of_group(&choice.group.name).await {
-            choice.holds = Some(kind);
-            choice.suggested = true;
-        }
-    }
-    choices.sort_by_key(|c| !c.suggested);
-    Ok(choices)
+        .map_err(|e| e.to_string())
 }
 
 /// Stops the running analysis within a line (a fetch after its page in flight); it returns

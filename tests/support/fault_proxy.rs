@@ -1,6 +1,7 @@
 //! A proxy on 127.0.0.1 in front of moto that spoils some FilterLogEvents calls the way the
 //! real service and real networks do: a throttling answer, a 5xx, a connection dropped
-//! halfway through a page, and an empty page that still carries a token.
+//! halfway through a page, and an empty page that still carries a token, all of which a
+//! fetch recovers from; or credentials that expire midway, which it does not.
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -16,7 +17,12 @@ enum Fault {
     ServerError,
     DropMidway,
     EmptyPageWithToken,
+    /// The credentials expired: refused, and refused again however often it is asked.
+    ExpiredToken,
 }
+
+/// Which fault, if any, the n-th FilterLogEvents call gets.
+type Schedule = Arc<dyn Fn(usize) -> Option<Fault> + Send + Sync>;
 
 const SCHEDULE: [(usize, Fault); 4] = [
     (0, Fault::Throttle),
@@ -36,7 +42,24 @@ pub struct FaultProxy {
 }
 
 impl FaultProxy {
+    /// Each fault a fetch recovers from, once (see `SCHEDULE`).
     pub fn start(upstream: u16) -> FaultProxy {
+        FaultProxy::with(
+            upstream,
+            Arc::new(|call| SCHEDULE.iter().find(|(n, _)| *n == call).map(|(_, f)| *f)),
+        )
+    }
+
+    /// The first `calls` FilterLogEvents calls pass; every later one is refused with
+    /// expired credentials, which no retry mends.
+    pub fn expiring_after(upstream: u16, calls: usize) -> FaultProxy {
+        FaultProxy::with(
+            upstream,
+            Arc::new(move |call| (call >= calls).then_some(Fault::ExpiredToken)),
+        )
+    }
+
+    fn with(upstream: u16, schedule: Schedule) -> FaultProxy {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let calls = Arc::new(AtomicUsize::new(0));
@@ -46,8 +69,9 @@ impl FaultProxy {
         let (c, f) = (calls.clone(), faults.clone());
         std::thread::spawn(move || {
             for client in listener.incoming().flatten() {
-                let (c, f, parked) = (c.clone(), f.clone(), parked.clone());
-                std::thread::spawn(move || serve(client, upstream, &c, &f, &parked));
+                let (c, f, parked, schedule) =
+                    (c.clone(), f.clone(), parked.clone(), schedule.clone());
+                std::thread::spawn(move || serve(client, upstream, &c, &f, &parked, &*schedule));
             }
         });
         FaultProxy {
@@ -89,12 +113,12 @@ fn serve(
     calls: &AtomicUsize,
     faults: &AtomicUsize,
     parked: &Mutex<Option<Option<String>>>,
+    schedule: &(dyn Fn(usize) -> Option<Fault> + Send + Sync),
 ) {
     while let Some((head, mut body)) = read_request(&mut client) {
         let filter = head.contains("Logs_20140328.FilterLogEvents");
         let fault = if filter {
-            let call = calls.fetch_add(1, Ordering::SeqCst);
-            SCHEDULE.iter().find(|(n, _)| *n == call).map(|(_, f)| *f)
+            schedule(calls.fetch_add(1, Ordering::SeqCst))
         } else {
             None
         };
@@ -113,6 +137,12 @@ fn serve(
                 "500 Internal Server Error",
                 Some("ServiceUnavailableException"),
                 r#"{"__type":"ServiceUnavailableException","message":"try again"}"#,
+            ),
+            Some(Fault::ExpiredToken) => respond(
+                &mut client,
+                "400 Bad Request",
+                Some("ExpiredTokenException"),
+                r#"{"__type":"ExpiredTokenException","message":"The security token included in the request is expired"}"#,
             ),
             Some(Fault::DropMidway) => {
                 let answer = forward(upstream, &head, &body);

@@ -4,11 +4,12 @@
 //! requests; for a function's text-format log, REPORT statistics and the notable lines. It
 //! answers the first GetQueryResults of each query with `Running`, and returns at most
 //! 10,000 rows, as the service does. FilterLogEvents gives a group's first event, for the
-//! sample Ceiling takes.
+//! sample Ceiling takes. The volume query (events and bytes in the window) is answered
+//! times [`InsightsFake::volume_scale`]: a window too large to download, without the data.
 
 use std::collections::BTreeMap;
 use std::net::{TcpListener, TcpStream};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use serde_json::{json, Value};
@@ -50,6 +51,9 @@ pub struct InsightsFake {
     port: u16,
     /// Queries for an access log's notable requests: more than one when a window was split.
     pub notable_queries: Arc<AtomicUsize>,
+    /// The volume query's answer is this many times the window's events and bytes (1 at
+    /// first).
+    pub volume_scale: Arc<AtomicU64>,
 }
 
 impl InsightsFake {
@@ -81,16 +85,23 @@ impl InsightsFake {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let counter = notable_queries.clone();
+        let volume_scale = Arc::new(AtomicU64::new(1));
+        let scale = volume_scale.clone();
         std::thread::spawn(move || {
             for client in listener.incoming().flatten() {
-                let (records, queries, counter) =
-                    (records.clone(), queries.clone(), counter.clone());
-                std::thread::spawn(move || serve(client, &records, &queries, &counter));
+                let (records, queries, counter, scale) = (
+                    records.clone(),
+                    queries.clone(),
+                    counter.clone(),
+                    scale.clone(),
+                );
+                std::thread::spawn(move || serve(client, &records, &queries, &counter, &scale));
             }
         });
         InsightsFake {
             port,
             notable_queries,
+            volume_scale,
         }
     }
 
@@ -104,6 +115,7 @@ fn serve(
     groups: &BTreeMap<String, Vec<Record>>,
     queries: &Mutex<Queries>,
     notable: &AtomicUsize,
+    volume_scale: &AtomicU64,
 ) {
     while let Some((head, body)) = read_request(&mut client) {
         let request: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
@@ -126,7 +138,16 @@ fn serve(
             if query.starts_with("fields") && query.contains(" >= 500") {
                 notable.fetch_add(1, Ordering::SeqCst);
             }
-            let rows = run(query, &within);
+            let rows = if query.starts_with("stats count(*) as events, sum(strlen(@message))") {
+                let scale = volume_scale.load(Ordering::SeqCst);
+                let bytes: usize = within.iter().map(|r| r.message.len()).sum();
+                vec![row(&[
+                    ("events", (within.len() as u64 * scale).to_string()),
+                    ("bytes", (bytes as u64 * scale).to_string()),
+                ])]
+            } else {
+                run(query, &within)
+            };
             let mut queries = queries.lock().unwrap();
             let id = format!("q{}", queries.answers.len());
             queries.answers.insert(id.clone(), (rows, false));

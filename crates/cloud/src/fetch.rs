@@ -10,27 +10,20 @@
 use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{sync_channel, Receiver};
 use std::sync::Arc;
 use std::time::Duration;
 
 use ceiling_engine::Analyzer;
 
 use serde::Serialize;
-use tokio::sync::Mutex;
+use tokio::sync::{mpsc, Mutex};
 use tokio::time::Instant;
 
-use crate::{Connection, Error};
+use crate::window::Window;
+use crate::{Connection, Error, Failure};
 
 /// FilterLogEvents calls per second per account and region (the service quota).
 pub const FILTER_LOG_EVENTS_PER_SECOND: u32 = 5;
-
-/// A time window, in ms since the epoch, both ends included.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Window {
-    pub start_ms: i64,
-    pub end_ms: i64,
-}
 
 /// One request budget shared by every fetch of a connection: requests are spaced so that no
 /// more than the quota per second go out.
@@ -143,7 +136,18 @@ impl Fetcher {
         &mut self,
         group: &str,
         window: Window,
-        mut sink: impl FnMut(Page),
+        sink: impl FnMut(Page),
+        progress: impl FnMut(&GroupProgress),
+    ) -> Result<GroupProgress, (GroupProgress, Error)> {
+        self.fetch_pages(group, window, Sink::Call(sink), progress)
+            .await
+    }
+
+    async fn fetch_pages<F: FnMut(Page)>(
+        &mut self,
+        group: &str,
+        window: Window,
+        mut sink: Sink<'_, F>,
         mut progress: impl FnMut(&GroupProgress),
     ) -> Result<GroupProgress, (GroupProgress, Error)> {
         let mut done = GroupProgress {
@@ -157,7 +161,7 @@ impl Fetcher {
                 return Err((done, Error::Cancelled));
             }
             self.budget.take().await;
-            let attempts_before = self.connection.attempts.load(Ordering::Relaxed);
+            let attempts_before = self.connection.attempts();
             let response = self
                 .connection
                 .client
@@ -169,7 +173,7 @@ impl Fetcher {
                 .set_limit(self.page_size)
                 .send()
                 .await;
-            let attempts = self.connection.attempts.load(Ordering::Relaxed) - attempts_before;
+            let attempts = self.connection.attempts() - attempts_before;
             done.retries += attempts.saturating_sub(1);
             let page = match response {
                 Ok(page) => page,
@@ -204,11 +208,18 @@ impl Fetcher {
                 let mut line =
                     serde_json::to_vec(&PageLine { group, events }).expect("a page serializes");
                 line.push(b'\n');
-                sink(Page {
+                let page = Page {
                     group: group.to_owned(),
                     line,
                     events: count,
-                });
+                };
+                match &mut sink {
+                    Sink::Call(sink) => sink(page),
+                    // the reader stops only when the fetch is over
+                    Sink::Send(sender) => {
+                        let _ = sender.send(page.line).await;
+                    }
+                }
             }
             progress(&done);
             // An empty page with a token is not the end: only a missing token is.
@@ -220,12 +231,20 @@ impl Fetcher {
     }
 }
 
+/// Where a fetch's pages go: a function, or the channel an engine reads from (waiting for
+/// room in it, which holds the fetch to the engine's pace).
+enum Sink<'a, F> {
+    Call(F),
+    Send(&'a mpsc::Sender<Vec<u8>>),
+}
+
 /// Pages in flight between a fetch and the engine.
 const PAGES_IN_FLIGHT: usize = 16;
 
-/// A reader over the pages a fetch sends, for the engine's line reader.
+/// A reader over the pages a fetch sends, for the engine's line reader. It blocks on the
+/// channel, so it lives on a blocking thread, never on a runtime's worker.
 struct Pages {
-    receiver: Receiver<Vec<u8>>,
+    receiver: mpsc::Receiver<Vec<u8>>,
     current: Vec<u8>,
     at: usize,
 }
@@ -233,13 +252,13 @@ struct Pages {
 impl Read for Pages {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         while self.at == self.current.len() {
-            match self.receiver.recv() {
-                Ok(page) => {
+            match self.receiver.blocking_recv() {
+                Some(page) => {
                     self.current = page;
                     self.at = 0;
                 }
                 // the fetch is over
-                Err(_) => return Ok(0),
+                None => return Ok(0),
             }
         }
         let n = buf.len().min(self.current.len() - self.at);
@@ -250,131 +269,99 @@ impl Read for Pages {
 }
 
 /// How a fetch of several groups went.
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Default)]
 pub struct Fetched {
     pub groups: Vec<GroupProgress>,
     /// Groups whose fetch stopped early, with why: their figures cover what was fetched.
-    pub failures: Vec<(String, String)>,
+    pub failures: Vec<Failure>,
 }
 
-/// Fetches each group into `analyzer` as an input named after the group: the pages go to
-/// the engine, on a thread of its own, as they arrive. Blocks the calling thread, which
-/// must not be one of `runtime`'s workers (call it from a blocking task or a plain thread);
-/// `runtime` must be a multi-thread one, whose workers drive the network meanwhile.
-pub fn fetch_into_analyzer(
-    runtime: &tokio::runtime::Handle,
+impl Fetched {
+    /// Adds the outcome of one group's fetch.
+    pub fn add(&mut self, group: &str, result: Result<GroupProgress, (GroupProgress, Error)>) {
+        match result {
+            Ok(done) => self.groups.push(done),
+            Err((done, error)) => {
+                self.failures.push(Failure {
+                    group: group.to_owned(),
+                    error,
+                });
+                self.groups.push(done);
+            }
+        }
+    }
+
+    /// Whether the user cancelled it.
+    pub fn cancelled(&self) -> bool {
+        self.failures.iter().any(Failure::is_cancel)
+    }
+
+    /// Whether no group gave an event.
+    pub fn is_empty(&self) -> bool {
+        self.groups.iter().all(|g| g.events == 0)
+    }
+
+    /// The fetch, unless it fetched nothing because its groups failed: then
+    /// [`Error::NothingRead`] with the failures.
+    pub fn check(self) -> Result<Fetched, Error> {
+        if self.is_empty() && !self.failures.is_empty() {
+            return Err(Error::NothingRead {
+                failures: self.failures,
+            });
+        }
+        Ok(self)
+    }
+}
+
+/// Fetches each group into `analyzer` as an input named after the group, and gives the
+/// analyzer back. The engine reads each group on a blocking thread (`spawn_blocking`) from a
+/// channel the pages go into as they arrive: a group is one streaming input, read while its
+/// next pages are fetched, and its parsing never holds a worker of the runtime that drives
+/// the network (so this runs on any runtime, current-thread ones included).
+/// `after_group` sees the analyzer after each group, on the calling task: keep it short.
+pub async fn fetch_into_analyzer(
     fetcher: &mut Fetcher,
     groups: &[String],
     window: Window,
-    analyzer: &mut Analyzer,
+    mut analyzer: Analyzer,
     mut progress: impl FnMut(&GroupProgress),
     mut after_group: impl FnMut(&Analyzer),
-) -> Fetched {
+) -> (Analyzer, Fetched) {
     let mut fetched = Fetched::default();
     for group in groups {
-        let (sender, receiver) = sync_channel::<Vec<u8>>(PAGES_IN_FLIGHT);
-        let result = std::thread::scope(|scope| {
-            let reader = scope.spawn(|| {
-                let pages = Pages {
-                    receiver,
-                    current: Vec::new(),
-                    at: 0,
-                };
-                // a read error is in the input's report; the fetch goes on regardless
-                let _ = analyzer.read(group, pages);
-            });
-            let result = runtime.block_on(fetcher.fetch_group(
-                group,
-                window,
-                |page| {
-                    // the reader stops only when the fetch is over
-                    let _ = sender.send(page.line);
-                },
-                &mut progress,
-            ));
-            drop(sender);
-            reader.join().expect("the reading thread panicked");
-            result
+        let (sender, receiver) = mpsc::channel::<Vec<u8>>(PAGES_IN_FLIGHT);
+        let name = group.clone();
+        let reader = tokio::task::spawn_blocking(move || {
+            let pages = Pages {
+                receiver,
+                current: Vec::new(),
+                at: 0,
+            };
+            // a read error is in the input's report; the fetch goes on regardless
+            let _ = analyzer.read(&name, pages);
+            analyzer
         });
-        match result {
-            Ok(done) => fetched.groups.push(done),
-            Err((done, error)) => {
-                fetched.failures.push((group.clone(), error.to_string()));
-                fetched.groups.push(done);
-                if matches!(error, Error::Cancelled) {
-                    break;
-                }
-            }
-        }
-        after_group(analyzer);
-    }
-    fetched
-}
-
-/// A time as the user writes it: relative to `now_ms` (`15m`, `2h`, `2d1h20m`: that long
-/// ago), `now`, or ISO 8601 with a zone (`2026-03-06T09:00:00Z`, `...+02:00`).
-pub fn parse_time(text: &str, now_ms: i64) -> Result<i64, String> {
-    let text = text.trim();
-    if text == "now" {
-        return Ok(now_ms);
-    }
-    if let Some(ms) = ceiling_engine::parse_iso_ms(text) {
-        return Ok(ms);
-    }
-    let mut total: i64 = 0;
-    let mut number = String::new();
-    for c in text.chars() {
-        if c.is_ascii_digit() {
-            number.push(c);
-            continue;
-        }
-        let unit = match c {
-            's' => 1_000,
-            'm' => 60_000,
-            'h' => 3_600_000,
-            'd' => 86_400_000,
-            'w' => 7 * 86_400_000,
-            _ => return Err(bad_time(text)),
+        let result = fetcher
+            .fetch_pages::<fn(Page)>(group, window, Sink::Send(&sender), &mut progress)
+            .await;
+        drop(sender);
+        analyzer = match reader.await {
+            Ok(analyzer) => analyzer,
+            Err(error) => std::panic::resume_unwind(error.into_panic()),
         };
-        let n: i64 = number.parse().map_err(|_| bad_time(text))?;
-        total += n * unit;
-        number.clear();
+        let cancelled = matches!(result, Err((_, Error::Cancelled)));
+        fetched.add(group, result);
+        after_group(&analyzer);
+        if cancelled {
+            break;
+        }
     }
-    if !number.is_empty() || total == 0 {
-        return Err(bad_time(text));
-    }
-    Ok(now_ms - total)
-}
-
-fn bad_time(text: &str) -> String {
-    format!("'{text}' is not a time: write 15m, 2h, 2d1h20m (ago), now, or 2026-03-06T09:00:00Z")
+    (analyzer, fetched)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn times_relative_and_absolute() {
-        let now = 1_772_794_800_000; // 2026-03-06T11:00:00Z
-        assert_eq!(parse_time("2h", now), Ok(now - 7_200_000));
-        assert_eq!(
-            parse_time("2d1h20m", now),
-            Ok(now - (2 * 86_400 + 3_600 + 1_200) * 1000)
-        );
-        assert_eq!(parse_time("now", now), Ok(now));
-        assert_eq!(
-            parse_time("2026-03-06T09:00:00Z", now),
-            Ok(1_772_787_600_000)
-        );
-        assert_eq!(
-            parse_time("2026-03-06T10:00:00+01:00", now),
-            Ok(1_772_787_600_000)
-        );
-        for bad in ["", "2", "2x", "yesterday", "h"] {
-            assert!(parse_time(bad, now).is_err(), "{bad}");
-        }
-    }
 
     #[tokio::test]
     async fn the_budget_spaces_requests() {

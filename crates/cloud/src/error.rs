@@ -1,0 +1,83 @@
+//! What can go wrong talking to AWS, in words that tell the user what to do, and a group's
+//! failure as a reading reports it.
+
+/// Why talking to AWS failed, in words that tell the user what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(
+        "no AWS region: set `region` in profile {profile}, set AWS_REGION, or choose a region"
+    )]
+    NoRegion { profile: String },
+    #[error("{action} failed: {detail}")]
+    Request {
+        action: &'static str,
+        detail: String,
+    },
+    #[error("log group {group} not found in this account and region")]
+    GroupNotFound { group: String },
+    #[error(
+        "access denied: the credentials may not call {action}{}",
+        on_group(group)
+    )]
+    AccessDenied {
+        action: &'static str,
+        group: Option<String>,
+    },
+    #[error(
+        "the credentials of profile {profile} were refused or have expired; if it is an SSO \
+         profile, run `aws sso login --profile {profile}` and try again ({detail})"
+    )]
+    Credentials { profile: String, detail: String },
+    #[error(
+        "no AWS credentials for profile {profile}: add keys, SSO, a role or credential_process \
+         to it in the AWS config, or set AWS_ACCESS_KEY_ID ({detail})"
+    )]
+    NoCredentials { profile: String, detail: String },
+    #[error(
+        "profile {profile} assumes its role with MFA ({serial}): give the code from that \
+         device (--mfa-code, or the MFA code field)"
+    )]
+    MfaRequired { profile: String, serial: String },
+    #[error("assuming the role of profile {profile} with the MFA code failed: {detail}")]
+    MfaRefused { profile: String, detail: String },
+    #[error("cannot reach CloudWatch Logs: {detail}")]
+    Network { detail: String },
+    #[error("no log group to read: choose at least one")]
+    NoGroups,
+    /// Every group failed before giving anything: what each failure was.
+    #[error("nothing fetched: {}", list(failures))]
+    NothingRead { failures: Vec<Failure> },
+    #[error("cancelled")]
+    Cancelled,
+}
+
+fn on_group(group: &Option<String>) -> String {
+    group
+        .as_ref()
+        .map(|g| format!(" on log group {g}"))
+        .unwrap_or_default()
+}
+
+fn list(failures: &[Failure]) -> String {
+    failures
+        .iter()
+        .map(Failure::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// A group whose reading stopped early, and why: what it gave before is kept.
+#[derive(Debug, thiserror::Error)]
+#[error("{group}: {error}")]
+pub struct Failure {
+    pub group: String,
+    #[source]
+    pub error: Error,
+}
+
+impl Failure {
+    /// Whether the user stopped it, rather than AWS or the network.
+    pub fn is_cancel(&self) -> bool {
+        matches!(self.error, Error::Cancelled)
+    }
+}
