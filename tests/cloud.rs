@@ -399,6 +399,16 @@ fn insights_counts_logs_as_their_files_read(requests: &str, lambda_format: &str)
             "the notable requests were fetched over a split window"
         );
     }
+    // what Logs Insights bills: five queries for an access log, three for a function, each
+    // over the window once (more only where the notable rows were split)
+    if requests == "4000" {
+        let queries = fake.queries.lock().unwrap().clone();
+        assert_eq!(queries.len(), files.len(), "{queries:?}");
+        for (group, count) in &queries {
+            let expected = if group.contains("access") { 5 } else { 3 };
+            assert_eq!(*count, expected, "{group}: {queries:?}");
+        }
+    }
     // --insights auto: a window that would take long to download is counted, as always
     // counts it; one quick to download is downloaded
     if lambda_format == "text" {

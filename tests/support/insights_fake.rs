@@ -51,6 +51,8 @@ pub struct InsightsFake {
     port: u16,
     /// Queries for an access log's notable requests: more than one when a window was split.
     pub notable_queries: Arc<AtomicUsize>,
+    /// Queries started, per log group.
+    pub queries: Arc<Mutex<BTreeMap<String, usize>>>,
     /// The volume query's answer is this many times the window's events and bytes (1 at
     /// first).
     pub volume_scale: Arc<AtomicU64>,
@@ -87,20 +89,26 @@ impl InsightsFake {
         let counter = notable_queries.clone();
         let volume_scale = Arc::new(AtomicU64::new(1));
         let scale = volume_scale.clone();
+        let started: Arc<Mutex<BTreeMap<String, usize>>> = Arc::default();
+        let per_group = started.clone();
         std::thread::spawn(move || {
             for client in listener.incoming().flatten() {
-                let (records, queries, counter, scale) = (
+                let (records, queries, counter, scale, per_group) = (
                     records.clone(),
                     queries.clone(),
                     counter.clone(),
                     scale.clone(),
+                    per_group.clone(),
                 );
-                std::thread::spawn(move || serve(client, &records, &queries, &counter, &scale));
+                std::thread::spawn(move || {
+                    serve(client, &records, &queries, &counter, &scale, &per_group)
+                });
             }
         });
         InsightsFake {
             port,
             notable_queries,
+            queries: started,
             volume_scale,
         }
     }
@@ -116,6 +124,7 @@ fn serve(
     queries: &Mutex<Queries>,
     notable: &AtomicUsize,
     volume_scale: &AtomicU64,
+    per_group: &Mutex<BTreeMap<String, usize>>,
 ) {
     while let Some((head, body)) = read_request(&mut client) {
         let request: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
@@ -130,6 +139,11 @@ fn serve(
                 request["endTime"].as_i64().unwrap() * 1000 + 999,
             );
             let group = request["logGroupNames"][0].as_str().unwrap();
+            *per_group
+                .lock()
+                .unwrap()
+                .entry(group.to_owned())
+                .or_default() += 1;
             let within: Vec<&Record> = groups[group]
                 .iter()
                 .filter(|r| (start..=end).contains(&r.time_ms))

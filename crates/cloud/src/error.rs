@@ -51,6 +51,27 @@ pub enum Error {
     Cancelled,
 }
 
+impl Error {
+    /// A stable name for what went wrong, for a front end that acts on the kind of error
+    /// (kebab-case; the message says the rest).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::NoRegion { .. } => "no-region",
+            Error::Request { .. } => "request-failed",
+            Error::GroupNotFound { .. } => "group-not-found",
+            Error::AccessDenied { .. } => "access-denied",
+            Error::Credentials { .. } => "credentials-refused",
+            Error::NoCredentials { .. } => "no-credentials",
+            Error::MfaRequired { .. } => "mfa-required",
+            Error::MfaRefused { .. } => "mfa-refused",
+            Error::Network { .. } => "network",
+            Error::NoGroups => "no-groups",
+            Error::NothingRead { .. } => "nothing-read",
+            Error::Cancelled => "cancelled",
+        }
+    }
+}
+
 fn on_group(group: &Option<String>) -> String {
     group
         .as_ref()
@@ -79,5 +100,37 @@ impl Failure {
     /// Whether the user stopped it, rather than AWS or the network.
     pub fn is_cancel(&self) -> bool {
         matches!(self.error, Error::Cancelled)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nothing_read_says_why_each_group_failed() {
+        let failure = |group: &str, error| Failure {
+            group: group.to_owned(),
+            error,
+        };
+        let error = Error::NothingRead {
+            failures: vec![
+                failure(
+                    "/aws/lambda/a",
+                    Error::GroupNotFound {
+                        group: "/aws/lambda/a".to_owned(),
+                    },
+                ),
+                failure("/aws/lambda/b", Error::Cancelled),
+            ],
+        };
+        assert_eq!(
+            error.to_string(),
+            "nothing fetched: /aws/lambda/a: log group /aws/lambda/a not found in this \
+             account and region; /aws/lambda/b: cancelled"
+        );
+        assert_eq!(error.code(), "nothing-read");
+        assert!(failure("g", Error::Cancelled).is_cancel());
+        assert_eq!(Error::NoGroups.code(), "no-groups");
     }
 }
