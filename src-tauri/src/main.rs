@@ -404,12 +404,15 @@ async fn analyze(
                         Update::Note(_) => {}
                     };
                     let read = reading.notable_ms(notable_ms).run(analyzer, show).await;
-                    read.finish()
+                    // the findings are worked out off the runtime's workers
+                    tauri::async_runtime::spawn_blocking(move || read.finish())
+                        .await
+                        .map_err(|e| format!("the fetch stopped unexpectedly: {e}"))
+                        .and_then(|finished| finished.map_err(|e| e.to_string()))
                         .map(|(analysis, outcome)| {
                             let notes = outcome.failures.iter().map(|f| f.to_string()).collect();
                             (analysis, Ok(notes))
                         })
-                        .map_err(|e| e.to_string())
                 }
                 Err(error) => Err(error),
             }
