@@ -291,11 +291,6 @@ impl Fetched {
         }
     }
 
-    /// Whether the user cancelled it.
-    pub fn cancelled(&self) -> bool {
-        self.failures.iter().any(Failure::is_cancel)
-    }
-
     /// Whether no group gave an event.
     pub fn is_empty(&self) -> bool {
         self.groups.iter().all(|g| g.events == 0)
