@@ -678,6 +678,27 @@ fn fetches_an_incident_as_its_files_read(
     assert_eq!(refused.status.code(), Some(2));
     let reason = String::from_utf8_lossy(&refused.stderr);
     assert!(reason.contains("--mfa-code"), "{reason}");
+    // with a terminal (script(1) gives it one), the code is asked for on it
+    let on_terminal = [&[env!("CARGO_BIN_EXE_ceiling"), "analyze"][..], &with_mfa]
+        .concat()
+        .join(" ");
+    let mut asked = Command::new("script")
+        .args(["-qec", &on_terminal, "/dev/null"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("script(1) from util-linux");
+    // kept open until the run ends: the end of script's input would end the terminal's
+    let mut typed = asked.stdin.take().unwrap();
+    std::io::Write::write_all(&mut typed, b"123456\n").unwrap();
+    let asked = asked.wait_with_output().unwrap();
+    drop(typed);
+    let screen = String::from_utf8_lossy(&asked.stdout);
+    assert!(asked.status.success(), "{screen}");
+    assert!(
+        screen.contains("MFA code for arn:aws:iam::123456789012:mfa/oncall"),
+        "{screen}"
+    );
 
     // `ceiling fetch --out`, then the export analyzed
     let fetched_and_reopened = |out: &str| {
