@@ -358,6 +358,24 @@ pub async fn fetch_into_analyzer(
 mod tests {
     use super::*;
 
+    #[test]
+    fn a_fetch_of_nothing_says_why() {
+        let progress = |events| GroupProgress {
+            group: "g".to_owned(),
+            events,
+            ..GroupProgress::default()
+        };
+        let mut fetched = Fetched::default();
+        fetched.add("g", Err((progress(0), Error::Cancelled)));
+        assert!(matches!(fetched.check(), Err(Error::NothingRead { .. })));
+        let mut fetched = Fetched::default();
+        fetched.add("g", Err((progress(3), Error::Cancelled)));
+        fetched.add("h", Ok(progress(0)));
+        let fetched = fetched.check().unwrap();
+        assert_eq!((fetched.groups.len(), fetched.failures.len()), (2, 1));
+        assert!(Fetched::default().check().is_ok(), "no group failed");
+    }
+
     #[tokio::test]
     async fn the_budget_spaces_requests() {
         let budget = Budget::per_second(50);

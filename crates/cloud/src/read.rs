@@ -193,3 +193,54 @@ impl Reading {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ceiling_engine::Settings;
+
+    fn failed(group: &str) -> Outcome {
+        Outcome {
+            failures: vec![Failure {
+                group: group.to_owned(),
+                error: Error::Cancelled,
+            }],
+            ..Outcome::default()
+        }
+    }
+
+    #[test]
+    fn nothing_read_is_an_error_only_when_a_group_failed() {
+        let empty = || Analyzer::new(Settings::default());
+        let read = Read {
+            analyzer: empty(),
+            outcome: failed("/aws/lambda/a"),
+        };
+        match read.finish() {
+            Err(Error::NothingRead { failures }) => assert_eq!(failures[0].group, "/aws/lambda/a"),
+            other => panic!(
+                "expected NothingRead, got {:?}",
+                other.map(|(a, _)| a.requests)
+            ),
+        }
+        // an empty window that failed nowhere is an empty analysis, not an error
+        let quiet = Read {
+            analyzer: empty(),
+            outcome: Outcome::default(),
+        };
+        assert_eq!(quiet.finish().unwrap().0.requests, 0);
+        // what was read before a failure is the analysis, with the failure told
+        let mut analyzer = empty();
+        let record = r#"{"requestId":"a","httpMethod":"GET","resourcePath":"/x","status":"200","responseLatency":"12"}"#;
+        analyzer
+            .read("/aws/apigateway/x", record.as_bytes())
+            .unwrap();
+        let partial = Read {
+            analyzer,
+            outcome: failed("/aws/lambda/b"),
+        };
+        let (analysis, outcome) = partial.finish().unwrap();
+        assert_eq!(analysis.requests, 1);
+        assert!(outcome.cancelled());
+    }
+}
