@@ -346,3 +346,22 @@ fn https_client() -> aws_sdk_cloudwatchlogs::config::SharedHttpClient {
         .tls_provider(Provider::Rustls(CryptoMode::Ring))
         .build_https()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_profile_kind_reaches_the_picker_as_its_label() {
+        for kind in [
+            ProfileKind::Sso,
+            ProfileKind::Role,
+            ProfileKind::Process,
+            ProfileKind::Keys,
+            ProfileKind::Other,
+        ] {
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.label());
+        }
+        assert_eq!(ProfileKind::Sso.label(), "sso");
+    }
+}
