@@ -606,7 +606,7 @@ fn findings_csv(analysis: &Analysis) -> Result<Vec<u8>, String> {
         writer
             .write_record([
                 severity.as_str().unwrap_or_default(),
-                &finding.id,
+                finding.id.as_str(),
                 &finding.title,
                 &finding.impact.to_string(),
                 &finding.summary,

@@ -2,7 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::access::Template;
+use crate::model::ApiKind;
+use crate::parse::access::Template;
 
 /// API Gateway's default integration timeout for REST and WebSocket APIs, in milliseconds.
 pub const DEFAULT_CEILING_MS: u64 = 29_000;
@@ -32,6 +33,14 @@ const NOTABLE_PERCENT: u64 = 80;
 impl Settings {
     fn ceiling_or_default(&self) -> u64 {
         self.ceiling_ms.unwrap_or(DEFAULT_CEILING_MS)
+    }
+
+    /// The ceiling to judge against: the one set, else the default of the API's kind.
+    pub fn ceiling_for(&self, api: Option<ApiKind>) -> u64 {
+        self.ceiling_ms.unwrap_or(match api {
+            Some(ApiKind::Http) => HTTP_API_CEILING_MS,
+            _ => DEFAULT_CEILING_MS,
+        })
     }
 
     /// The latency from which the engine keeps a request or invocation as notable, against

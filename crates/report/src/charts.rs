@@ -3,7 +3,7 @@
 //! area in pixels, the axis ranges, the values drawn), so that a read-out under the pointer
 //! needs no second drawing.
 
-use ceiling_engine::{Analysis, FunctionFigures, RouteFigures};
+use ceiling_engine::{Analysis, FindingId, FunctionFigures, RouteFigures};
 use plotters::coord::ranged1d::{IntoSegmentedCoord, SegmentValue};
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -191,7 +191,7 @@ fn latency_over_time(analysis: &Analysis, zone: Zone) -> Option<Chart> {
     let bursts: Vec<(f64, f64)> = analysis
         .findings
         .iter()
-        .filter(|f| f.id == "timeout-burst")
+        .filter(|f| f.id == FindingId::TimeoutBurst)
         .flat_map(|f| &f.evidence.windows)
         .map(|w| (w.start_ms as f64, w.end_ms.max(w.start_ms + 1) as f64))
         .collect();

@@ -6,38 +6,10 @@
 use std::io::Read;
 
 use base64::Engine as _;
-use serde::Serialize;
 use serde_json::Value;
 
+use crate::model::Wrapping;
 use crate::time;
-
-/// How an input's events were wrapped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Wrapping {
-    /// One message per line, as the service wrote it.
-    Raw,
-    /// CreateExportTask objects: `<ISO time> <message>`.
-    S3Export,
-    /// `aws logs tail` (detailed): `<time> <stream> <message>`.
-    TailDetailed,
-    /// `aws logs tail --format short`: `<time> <message>`.
-    TailShort,
-    /// A JSON document: filter-log-events, get-log-events, a subscription payload (decoded or
-    /// base64 in awslogs.data, Kinesis or Firehose records), or Logs Insights results.
-    JsonDocument,
-    /// Logs Insights "Download table (CSV)".
-    InsightsCsv,
-    /// `HH:MM:SS  <message>`, as `sam logs` and some consoles print: no date.
-    ClockTime,
-    /// `Thu Aug 31 01:07:25 UTC 2017 : <message>`, the console's test-invoke output.
-    ConsoleTime,
-    /// A Logs Insights result copied as a Markdown table: `| time | message |`.
-    MarkdownTable,
-    /// A Logs Insights result copied as tab-separated text: a line of column names
-    /// (`@timestamp`, then the query's fields), then a row per result.
-    InsightsTable,
-}
 
 /// The columns of a Logs Insights result copied as tab-separated text. The console's copy
 /// puts extra tabs in the header (and sometimes in a row), so a row's cells are matched to
