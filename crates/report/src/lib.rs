@@ -27,7 +27,7 @@
 //!
 //! - `document`: the report as blocks (headings, tables, findings, charts), built once;
 //!   `pdf`, `html` and `markdown` lay the same blocks out, with `fonts` for the PDF's text.
-//! - [`charts`]: the charts as SVG, with the data a UI needs to read values off them.
+//! - [`charts`](mod@charts): the charts as SVG, with the data a UI needs to read values off them.
 //! - `findings`: the findings JSON and CSV.
 //! - `zone`: [`Zone`], the time zone of the times shown.
 //! - `error`: [`ReportError`].
