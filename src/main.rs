@@ -72,10 +72,11 @@ struct AnalyzeArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     threads: Option<u16>,
     /// Also write the report to this file; the format follows the extension (.pdf, .html,
-    /// .md).
+    /// .md), or the findings alone (.json, .csv).
     #[arg(long, value_name = "FILE")]
     report: Option<PathBuf>,
-    /// The time zone of the report's times: UTC or an offset such as +02:00.
+    /// The time zone of the report's times: UTC, an offset such as +02:00, a name such as
+    /// Europe/Berlin (each time at the offset in force then), or `local`.
     #[arg(long, value_name = "ZONE", default_value = "UTC", value_parser = Zone::parse)]
     time_zone: Zone,
     /// Change when a finding fires, e.g. `async-p50-ms=8s` or `burst-min-timeouts=10`

@@ -585,39 +585,6 @@ fn cancel(state: tauri::State<'_, AppState>) {
     }
 }
 
-/// The findings as CSV: one row each, with its routes.
-fn findings_csv(analysis: &Analysis) -> Result<Vec<u8>, String> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let failed = |e: csv::Error| e.to_string();
-    writer
-        .write_record([
-            "severity", "id", "title", "impact", "summary", "routes", "advice",
-        ])
-        .map_err(failed)?;
-    for finding in &analysis.findings {
-        let severity = serde_json::to_value(finding.severity).map_err(|e| e.to_string())?;
-        let routes: Vec<&str> = finding
-            .evidence
-            .routes
-            .iter()
-            .map(|r| r.route.as_str())
-            .collect();
-        let advice: Vec<&str> = finding.advice.iter().map(|a| a.text.as_str()).collect();
-        writer
-            .write_record([
-                severity.as_str().unwrap_or_default(),
-                finding.id.as_str(),
-                &finding.title,
-                &finding.impact.to_string(),
-                &finding.summary,
-                &routes.join("; "),
-                &advice.join(" | "),
-            ])
-            .map_err(failed)?;
-    }
-    writer.into_inner().map_err(|e| e.to_string())
-}
-
 /// Writes the last analysis as `kind` (`pdf`, `html`, `md`, `findings-json`,
 /// `findings-csv`) where the user says in the save dialog; returns the path, or None when
 /// the dialog was cancelled.
@@ -627,6 +594,7 @@ async fn export(
     state: tauri::State<'_, AppState>,
     kind: String,
 ) -> Result<Option<String>, String> {
+    let format: Format = kind.parse()?;
     let (analysis, zone) = {
         let last = state.last.lock().map_err(|e| e.to_string())?;
         let loaded = last
@@ -634,27 +602,16 @@ async fn export(
             .ok_or("nothing to export yet: open some logs first")?;
         (loaded.analysis.clone(), loaded.zone)
     };
-    let (extension, what) = match kind.as_str() {
-        "pdf" => ("pdf", "PDF report"),
-        "html" => ("html", "HTML report"),
-        "md" => ("md", "Markdown report"),
-        "findings-json" => ("json", "findings (JSON)"),
-        "findings-csv" => ("csv", "findings (CSV)"),
-        _ => return Err(format!("cannot export as {kind}")),
-    };
-    let file_name = match kind.as_str() {
-        "findings-json" | "findings-csv" => format!("ceiling-findings.{extension}"),
-        _ => format!("ceiling-report.{extension}"),
-    };
+    let file_name = format.file_name();
     let target = match std::env::var_os(TEST_SAVE_DIR) {
         Some(dir) => Some(Path::new(&dir).join(&file_name)),
         None => {
             let dialog = app
                 .dialog()
                 .file()
-                .set_title(format!("Export the {what}"))
+                .set_title(format!("Export the {}", format.description()))
                 .set_file_name(&file_name)
-                .add_filter(what, &[extension]);
+                .add_filter(format.description(), &[format.extension()]);
             let chosen = tauri::async_runtime::spawn_blocking(move || dialog.blocking_save_file())
                 .await
                 .map_err(|e| e.to_string())?;
@@ -673,16 +630,7 @@ async fn export(
             zone,
             ..ReportOptions::now()
         };
-        let bytes = match kind.as_str() {
-            "findings-json" => {
-                serde_json::to_vec_pretty(&analysis.findings).map_err(|e| e.to_string())?
-            }
-            "findings-csv" => findings_csv(&analysis)?,
-            _ => {
-                let format = Format::of_path(&target)?;
-                ceiling_report::render(&analysis, options, format)?
-            }
-        };
+        let bytes = ceiling_report::render(&analysis, options, format)?;
         std::fs::write(&target, bytes)
             .map_err(|e| format!("cannot write {}: {e}", target.display()))
     })

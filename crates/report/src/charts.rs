@@ -47,7 +47,7 @@ pub struct Chart {
     pub plot: PlotArea,
     pub x: Axis,
     pub y: Axis,
-    /// The zone the time axis is in (`UTC`, `UTC+02:00`).
+    /// The zone the time axis is in (`UTC`, `UTC+02:00`, `Europe/Berlin`).
     pub zone: String,
     pub ceiling_ms: u64,
     /// Bar charts: the name of each bar, top first.
@@ -106,14 +106,13 @@ pub fn charts(analysis: &Analysis, zone: Zone) -> Vec<Chart> {
     .collect()
 }
 
-/// `12 s`, `1.5 s`, `850 ms` for an axis.
+/// `12 s`, `1.5 s`, `850 ms` for an axis: whole seconds from 10 s up, where a tick's tenth
+/// tells nothing; below, the duration as everywhere else.
 fn seconds_label(ms: f64) -> String {
     if ms >= 10_000.0 || ms == 0.0 {
         format!("{:.0} s", ms / 1000.0)
-    } else if ms >= 1000.0 {
-        format!("{:.1} s", ms / 1000.0)
     } else {
-        format!("{ms:.0} ms")
+        ceiling_engine::duration::format_ms(ms)
     }
 }
 
