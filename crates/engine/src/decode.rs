@@ -39,6 +39,24 @@ pub enum Wrapping {
     InsightsTable,
 }
 
+impl Wrapping {
+    /// How a person names the wrapping: `S3 export`, `aws logs tail`.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Wrapping::Raw => "lines",
+            Wrapping::S3Export => "S3 export",
+            Wrapping::TailDetailed => "aws logs tail",
+            Wrapping::TailShort => "aws logs tail (short)",
+            Wrapping::JsonDocument => "JSON document",
+            Wrapping::InsightsCsv => "Logs Insights CSV",
+            Wrapping::ClockTime => "lines with times of day",
+            Wrapping::ConsoleTime => "console test output",
+            Wrapping::MarkdownTable => "Markdown table",
+            Wrapping::InsightsTable => "Logs Insights table (tab-separated)",
+        }
+    }
+}
+
 /// The columns of a Logs Insights result copied as tab-separated text. The console's copy
 /// puts extra tabs in the header (and sometimes in a row), so a row's cells are matched to
 /// the names by the non-empty ones when they are as many, by position when the row has
