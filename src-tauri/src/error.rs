@@ -153,7 +153,7 @@ impl From<ceiling_engine::TemplateError> for Error {
     fn from(error: ceiling_engine::TemplateError) -> Error {
         Error::new(
             Code::AccessFormat,
-            format!("the access-log format: {error}"),
+            error.to_string(),
             Some("Paste the stage's access-log format as the console shows it ($context variables), or empty the field to let Ceiling recognise the format."),
         )
     }
