@@ -3,7 +3,7 @@
 
 import { render } from './dashboard.js';
 import { $, hideMessage, showError } from './dom.js';
-import { count, formatBytes } from './format.js';
+import { count, formatBytes, formatMs } from './format.js';
 import * as ipc from './ipc.js';
 import { state, zone } from './state.js';
 
@@ -25,7 +25,7 @@ function showProgress(update, what) {
   $('progress-what').textContent = `Reading ${what}`;
   $('progress-text').textContent = `${formatBytes(bytes)}${total > 0 ? ` of ${formatBytes(total)}` : ''} · ` +
     `${count(lines)} lines · ${formatBytes(rate)}/s` +
-    (left > 0.5 ? ` · about ${Math.ceil(left)} s left` : '');
+    (left > 0.5 ? ` · about ${formatMs(Math.ceil(left) * 1000)} left` : '');
   $('progress-bar').value = total > 0 ? Math.min(1, bytes / total) : 0;
   const groups = (update.groups ?? []).map((g) =>
     `${g.group}: ${count(g.events)} events in ${count(g.pages)} pages`);
