@@ -139,7 +139,7 @@ enum Verdict {
 fn analyze(args: &AnalyzeArgs) -> Result<Verdict, String> {
     // Refuse an unknown report format before spending time on the logs.
     if let Some(path) = args.report.as_deref() {
-        Format::of_path(path)?;
+        Format::of_path(path).map_err(|e| e.to_string())?;
     }
     let files = expand_paths(&args.files).map_err(|e| e.to_string())?;
     let mut thresholds = Thresholds::default();
@@ -182,7 +182,7 @@ fn analyze(args: &AnalyzeArgs) -> Result<Verdict, String> {
             zone: args.time_zone,
             ..ReportOptions::now()
         };
-        ceiling_report::write(&analysis, options, path)?;
+        ceiling_report::write(&analysis, options, path).map_err(|e| e.to_string())?;
     }
     let mut stdout = std::io::stdout().lock();
     let written = if args.json {

@@ -42,11 +42,3 @@ pub enum ReportError {
         source: std::io::Error,
     },
 }
-
-/// For front ends whose errors are still text: the app's commands return `Result<_, String>`
-/// and use `?` on [`crate::Zone::from_offset_minutes`].
-impl From<ReportError> for String {
-    fn from(error: ReportError) -> String {
-        error.to_string()
-    }
-}
