@@ -9,6 +9,7 @@ fn main() {
             "analyze",
             "cancel",
             "export",
+            "pick_paths",
             "aws_profiles",
             "aws_log_groups",
         ]),

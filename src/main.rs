@@ -72,10 +72,11 @@ struct AnalyzeArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     threads: Option<u16>,
     /// Also write the report to this file; the format follows the extension (.pdf, .html,
-    /// .md).
+    /// .md), or the findings alone (.json, .csv).
     #[arg(long, value_name = "FILE")]
     report: Option<PathBuf>,
-    /// The time zone of the report's times: UTC or an offset such as +02:00.
+    /// The time zone of the report's times: UTC, an offset such as +02:00, a name such as
+    /// Europe/Berlin (each time at the offset in force then), or `local`.
     #[arg(long, value_name = "ZONE", default_value = "UTC", value_parser = Zone::parse)]
     time_zone: Zone,
     /// Change when a finding fires, e.g. `async-p50-ms=8s` or `burst-min-timeouts=10`
@@ -138,12 +139,12 @@ enum Verdict {
 fn analyze(args: &AnalyzeArgs) -> Result<Verdict, String> {
     // Refuse an unknown report format before spending time on the logs.
     if let Some(path) = args.report.as_deref() {
-        Format::of_path(path)?;
+        Format::of_path(path).map_err(|e| e.to_string())?;
     }
     let files = expand_paths(&args.files).map_err(|e| e.to_string())?;
     let mut thresholds = Thresholds::default();
     for assignment in &args.threshold {
-        thresholds.set(assignment)?;
+        thresholds.set(assignment).map_err(|e| e.to_string())?;
     }
     let settings = Settings {
         ceiling_ms: args.ceiling,
@@ -181,7 +182,7 @@ fn analyze(args: &AnalyzeArgs) -> Result<Verdict, String> {
             zone: args.time_zone,
             ..ReportOptions::now()
         };
-        ceiling_report::write(&analysis, options, path)?;
+        ceiling_report::write(&analysis, options, path).map_err(|e| e.to_string())?;
     }
     let mut stdout = std::io::stdout().lock();
     let written = if args.json {

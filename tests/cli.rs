@@ -554,3 +554,358 @@ fn log_text_stays_text_in_every_report() {
     let markdown = std::fs::read_to_string(dir.path().join("r.md")).unwrap();
     assert!(!markdown.contains("<img") && !markdown.contains("<script"));
 }
+
+/// The access log and function logs gen.py wrote into `dir`, sorted.
+fn incident_files(dir: &std::path::Path) -> Vec<String> {
+    let mut files: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().path().display().to_string())
+        .filter(|path| path.contains("apigw-access.") || path.contains("lambda-"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// `ceiling analyze --json ARGS FILES`: the exit code and the JSON document.
+fn analyze_json_status(args: &[&str], files: &[String]) -> (Option<i32>, Value) {
+    let files: Vec<&str> = files.iter().map(String::as_str).collect();
+    let output = ceiling(&[&["analyze", "--json"], args, &files[..]].concat());
+    let analysis = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("no JSON ({e}): {}", String::from_utf8_lossy(&output.stderr)));
+    (output.status.code(), analysis)
+}
+
+#[test]
+fn the_findings_as_json_and_csv_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let truth = gen::generate(dir.path(), &["--requests", "5000", "--seed", "7"]);
+    let files = incident_files(dir.path());
+    let (json_report, csv_report) = (dir.path().join("f.json"), dir.path().join("f.CSV"));
+    let (_, analysis) = analyze_json_status(&["--report", json_report.to_str().unwrap()], &files);
+    let (_, again) = analyze_json_status(&["--report", csv_report.to_str().unwrap()], &files);
+    assert_eq!(analysis, again);
+    let findings = analysis["findings"].as_array().unwrap();
+    assert!(finding_differences(&analysis, &truth).is_empty());
+
+    let document: Value =
+        serde_json::from_str(&std::fs::read_to_string(&json_report).unwrap()).unwrap();
+    assert_eq!(document["findings"], analysis["findings"]);
+    for key in ["ceiling_ms", "requests", "integration_timeouts"] {
+        assert_eq!(document[key], truth[key], "{key}");
+    }
+    assert_eq!(document["window"], analysis["window"]);
+    assert_eq!(document["api"], "rest");
+
+    let mut reader = csv::Reader::from_path(&csv_report).unwrap();
+    assert_eq!(
+        reader.headers().unwrap(),
+        vec!["severity", "id", "title", "impact", "summary", "routes", "advice", "windows"]
+    );
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), findings.len());
+    for (row, finding) in rows.iter().zip(findings) {
+        assert_eq!(&row[0], finding["severity"].as_str().unwrap());
+        assert_eq!(&row[1], finding["id"].as_str().unwrap());
+        assert_eq!(&row[2], finding["title"].as_str().unwrap());
+        assert_eq!(
+            row[3].parse::<u64>().unwrap(),
+            finding["impact"].as_u64().unwrap()
+        );
+    }
+    let timeouts = rows
+        .iter()
+        .find(|r| &r[1] == "integration-timeout")
+        .unwrap();
+    assert_eq!(&timeouts[0], "critical");
+    assert_eq!(
+        timeouts[3].parse::<u64>().unwrap(),
+        truth["integration_timeouts"]
+    );
+    let top = truth["top_timeout_route"]["route"].as_str().unwrap();
+    assert!(
+        timeouts[5].split("; ").any(|route| route == top),
+        "{:?}",
+        &timeouts[5]
+    );
+    // the windows in the report's zone, UTC here
+    let burst = findings
+        .iter()
+        .find(|f| f["id"] == "timeout-burst")
+        .unwrap();
+    let window = &burst["evidence"]["windows"][0];
+    let burst_row = rows.iter().find(|r| &r[1] == "timeout-burst").unwrap();
+    assert!(burst_row[7].starts_with(&format!(
+        "{} to {}",
+        format_utc(window["start_ms"].as_i64().unwrap()),
+        format_utc(window["end_ms"].as_i64().unwrap())
+    )));
+}
+
+/// 2026-03-29T01:00:00Z, when Europe/Berlin goes from UTC+01:00 to UTC+02:00.
+const BERLIN_SUMMER_MS: i64 = 1_774_746_000_000;
+
+/// Berlin's clock at `ms`, worked out from that rule: `2026-03-29 03:10:00 UTC+02:00`.
+fn berlin(ms: i64) -> String {
+    let (hours, name) = if ms < BERLIN_SUMMER_MS {
+        (1, "UTC+01:00")
+    } else {
+        (2, "UTC+02:00")
+    };
+    format_utc(ms + hours * 3_600_000).replace("UTC", name)
+}
+
+#[test]
+fn time_zones_by_name_across_the_change_to_summer_time() {
+    let dir = tempfile::tempdir().unwrap();
+    // two hours from 00:00 UTC: the clocks change an hour in, the burst comes after
+    let truth = gen::generate(
+        dir.path(),
+        &[
+            "--requests",
+            "3000",
+            "--seed",
+            "9",
+            "--start",
+            "2026-03-29T00:00:00Z",
+        ],
+    );
+    let files = incident_files(dir.path());
+    let report = dir.path().join("r.html");
+    let (code, analysis) = analyze_json_status(
+        &[
+            "--time-zone",
+            "Europe/Berlin",
+            "--report",
+            report.to_str().unwrap(),
+        ],
+        &files,
+    );
+    assert_eq!(code, Some(0));
+    let html = std::fs::read_to_string(&report).unwrap();
+    let window = &analysis["window"];
+    let (start, end) = (
+        window["start_ms"].as_i64().unwrap(),
+        window["end_ms"].as_i64().unwrap(),
+    );
+    assert!(start < BERLIN_SUMMER_MS && end > BERLIN_SUMMER_MS);
+    let cover = format!("{} to {}", berlin(start), berlin(end));
+    assert!(cover.contains("UTC+01:00") && cover.contains("UTC+02:00"));
+    assert!(html.contains(&cover), "the cover lacks {cover}");
+    assert!(html.contains("Europe/Berlin") && html.contains("time (Europe/Berlin)"));
+    // truth.json's burst, 01:10 to 01:25 UTC, is in summer time: 03:10 to 03:25
+    assert_eq!(truth["timeout_burst"]["start"], "2026-03-29T01:10:00+00:00");
+    let findings = analysis["findings"].as_array().unwrap();
+    let burst = findings
+        .iter()
+        .find(|f| f["id"] == "timeout-burst")
+        .unwrap();
+    for window in burst["evidence"]["windows"].as_array().unwrap() {
+        let (from, to) = (
+            window["start_ms"].as_i64().unwrap(),
+            window["end_ms"].as_i64().unwrap(),
+        );
+        let line = format!("Window: {} to {}", berlin(from), berlin(to));
+        assert!(line.contains("03:"), "{line}");
+        assert!(html.contains(&line), "the report lacks {line}");
+    }
+    // every sampled request at its own offset, those of winter time too
+    let samples: Vec<&Value> = findings
+        .iter()
+        .flat_map(|f| f["evidence"]["requests"].as_array().into_iter().flatten())
+        .filter(|r| r["time_ms"].is_i64())
+        .collect();
+    assert!(samples
+        .iter()
+        .any(|r| r["time_ms"].as_i64().unwrap() < BERLIN_SUMMER_MS));
+    for sample in samples {
+        let at = format!("at {}", berlin(sample["time_ms"].as_i64().unwrap()));
+        assert!(html.contains(&at), "the report lacks {at}");
+    }
+
+    // the machine's zone by name, and the fixed offsets as before
+    let files: Vec<&str> = files.iter().map(String::as_str).collect();
+    let local = dir.path().join("local.md");
+    let output = Command::new(env!("CARGO_BIN_EXE_ceiling"))
+        .args(["analyze", "--time-zone", "local", "--report"])
+        .arg(&local)
+        .args(&files)
+        .env("TZ", "Europe/Berlin")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let markdown = std::fs::read_to_string(&local).unwrap();
+    assert!(
+        markdown.contains("Time zone: **Europe/Berlin**"),
+        "{markdown}"
+    );
+    let fixed = dir.path().join("fixed.md");
+    let output = ceiling(
+        &[
+            &[
+                "analyze",
+                "--time-zone",
+                "+02:00",
+                "--report",
+                fixed.to_str().unwrap(),
+            ],
+            &files[..],
+        ]
+        .concat(),
+    );
+    assert!(output.status.success(), "{output:?}");
+    let markdown = std::fs::read_to_string(&fixed).unwrap();
+    assert!(
+        markdown.contains("Time zone: **UTC\\+02:00**"),
+        "{markdown}"
+    );
+    assert!(
+        !markdown.contains("UTC\\+01:00"),
+        "a fixed offset stays fixed"
+    );
+
+    let output = ceiling(&[&["analyze", "--time-zone", "Mars/Olympus"], &files[..]].concat());
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("Mars/Olympus"));
+}
+
+#[test]
+fn fonts_are_embedded_in_the_pdf() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut log = String::new();
+    // Latin, Hebrew and an emoji: the PDF needs more than one font
+    for (i, path) in ["/orders", "/שלום", "/😀"]
+        .iter()
+        .cycle()
+        .take(30)
+        .enumerate()
+    {
+        let status = if i % 4 == 0 { "504" } else { "200" };
+        let record = serde_json::json!({
+            "requestId": format!("r{i}"),
+            "requestTimeEpoch": (1_772_787_600_000_i64 + i as i64 * 60_000).to_string(),
+            "httpMethod": "GET",
+            "resourcePath": path,
+            "status": status,
+            "responseLatency": if status == "504" { "29010" } else { "120" },
+            "integrationLatency": if status == "504" { "-" } else { "110" },
+        });
+        log.push_str(&record.to_string());
+        log.push('\n');
+    }
+    let input = dir.path().join("access.jsonl");
+    std::fs::write(&input, log).unwrap();
+    let pdf = dir.path().join("r.pdf");
+    let output = ceiling(&[
+        "analyze",
+        "--report",
+        pdf.to_str().unwrap(),
+        input.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{output:?}");
+    let listed = match Command::new("pdffonts").arg(&pdf).output() {
+        Ok(listed) => listed,
+        Err(_) if std::env::var("CI").map_or(true, |ci| ci != "true") => {
+            eprintln!(
+                "skipped: pdffonts is missing (scripts/setup.sh test installs poppler-utils)"
+            );
+            return;
+        }
+        Err(e) => panic!("pdffonts does not run under CI: {e}"),
+    };
+    assert!(listed.status.success(), "{listed:?}");
+    let text = String::from_utf8_lossy(&listed.stdout);
+    // a header, a rule of dashes whose runs are the columns, then a font a line
+    let mut lines = text.lines().skip(1);
+    let rule = lines.next().expect("pdffonts prints its table");
+    let mut columns = Vec::new();
+    let mut start = None;
+    for (i, c) in rule
+        .char_indices()
+        .chain(std::iter::once((rule.len(), ' ')))
+    {
+        match (c, start) {
+            ('-', None) => start = Some(i),
+            (' ', Some(from)) => {
+                columns.push(from..i);
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    let emb = columns[3].clone();
+    let fonts: Vec<&str> = lines.collect();
+    assert!(fonts.len() >= 2, "more than one font: {text}");
+    for font in fonts {
+        assert_eq!(font[emb.clone()].trim(), "yes", "not embedded: {font}");
+    }
+}
+
+#[test]
+fn fail_on_exits_1_only_when_a_finding_that_bad_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    gen::generate(dir.path(), &["--requests", "3000", "--seed", "3"]);
+    let files = incident_files(dir.path());
+    let (code, analysis) = analyze_json_status(&["--fail-on", "high"], &files);
+    let severities: Vec<&str> = analysis["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["severity"].as_str().unwrap())
+        .collect();
+    assert!(severities.contains(&"critical") || severities.contains(&"high"));
+    assert_eq!(code, Some(1), "--fail-on high on an incident");
+    assert_eq!(analyze_json_status(&[], &files).0, Some(0), "no --fail-on");
+
+    let calm = dir.path().join("calm.jsonl");
+    let mut log = String::new();
+    for i in 0..200 {
+        let record = serde_json::json!({
+            "requestId": format!("c{i}"),
+            "requestTimeEpoch": (1_772_787_600_000_i64 + i * 15_000).to_string(),
+            "httpMethod": "GET",
+            "resourcePath": "/orders",
+            "status": "200",
+            "responseLatency": (80 + i % 40).to_string(),
+            "integrationLatency": (70 + i % 40).to_string(),
+            "errorResponseType": "-",
+        });
+        log.push_str(&record.to_string());
+        log.push('\n');
+    }
+    std::fs::write(&calm, log).unwrap();
+    let calm = vec![calm.display().to_string()];
+    let (code, analysis) = analyze_json_status(&["--fail-on", "high"], &calm);
+    assert!(analysis["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| !matches!(f["severity"].as_str(), Some("critical" | "high"))));
+    assert_eq!(code, Some(0), "--fail-on high on a calm log");
+    let output = ceiling(&["analyze", "--fail-on", "dire", &calm[0]]);
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn route_limits_the_figures_to_that_route() {
+    let dir = tempfile::tempdir().unwrap();
+    let truth = gen::generate(dir.path(), &["--requests", "3000", "--seed", "4"]);
+    let files = incident_files(dir.path());
+    for expected in truth["routes"].as_array().unwrap().iter().take(3) {
+        let route = expected["route"].as_str().unwrap();
+        let (code, analysis) = analyze_json_status(&["--route", route], &files);
+        assert_eq!(code, Some(0));
+        let routes = analysis["routes"].as_array().unwrap();
+        assert_eq!(routes.len(), 1, "{route}: {routes:?}");
+        for key in [
+            "route", "requests", "timeouts", "p50_ms", "p99_ms", "max_ms",
+        ] {
+            assert_eq!(routes[0][key], expected[key], "{route}: {key}");
+        }
+        assert_eq!(analysis["requests"], expected["requests"], "{route}");
+        assert_eq!(
+            analysis["integration_timeouts"], expected["timeouts"],
+            "{route}"
+        );
+        assert_eq!(analysis["overall"]["p99_ms"], expected["p99_ms"], "{route}");
+    }
+}

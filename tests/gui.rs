@@ -15,6 +15,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use ceiling_engine::duration::format_ms;
+use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
 
@@ -89,6 +91,17 @@ async fn launch(display: &str, args: &[&str]) -> (Process, Client) {
 
 async fn launch_with(display: &str, args: &[&str], env: &[(&str, &Path)]) -> (Process, Client) {
     let config = tempfile::tempdir().unwrap().keep();
+    launch_in(display, args, env, &config).await
+}
+
+/// The app with its settings in `config` (its XDG_CONFIG_HOME): a second launch in the same
+/// folder finds what the first one saved.
+async fn launch_in(
+    display: &str,
+    args: &[&str],
+    env: &[(&str, &Path)],
+    config: &Path,
+) -> (Process, Client) {
     let port = free_port();
     let native_port = free_port();
     let driver = Command::new(tauri_driver())
@@ -99,7 +112,7 @@ async fn launch_with(display: &str, args: &[&str], env: &[(&str, &Path)]) -> (Pr
             &native_port.to_string(),
         ])
         .env("DISPLAY", display)
-        .env("XDG_CONFIG_HOME", &config)
+        .env("XDG_CONFIG_HOME", config)
         .envs(env.iter().map(|(name, value)| (*name, *value)))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -638,5 +651,323 @@ async fn fetches_log_groups_from_cloudwatch_through_a_profile() {
     let inputs = text_of(&client, "#inputs-table").await;
     assert!(inputs.contains("/aws/lambda/reports-fn"), "{inputs}");
 
+    client.close().await.unwrap();
+}
+
+/// Presses keys on the page, as a user would with nothing focused: `\u{e009}` is Control.
+async fn press(client: &Client, keys: &str) {
+    client
+        .find(Locator::Css("body"))
+        .await
+        .unwrap()
+        .send_keys(keys)
+        .await
+        .unwrap();
+}
+
+/// Empties the field at `css` as a user would: select all, delete.
+async fn empty_by_keys(client: &Client, css: &str) {
+    let field = client.find(Locator::Css(css)).await.unwrap();
+    field.send_keys(&format!("{CONTROL}a")).await.unwrap();
+    field.send_keys("\u{e003}").await.unwrap();
+}
+
+/// Types `text` into the field at `css`, replacing what it held.
+async fn type_into(client: &Client, css: &str, text: &str) {
+    let field = client.find(Locator::Css(css)).await.unwrap();
+    field.clear().await.unwrap();
+    field.send_keys(text).await.unwrap();
+}
+
+const CONTROL: &str = "\u{e009}";
+
+#[tokio::test]
+async fn keys_an_error_with_its_hint_and_settings_and_recent_inputs_kept_across_a_restart() {
+    let (_xvfb, display) = start_xvfb();
+    let sample = gen::workspace_root().join("samples/orders-api-incident");
+    let access = sample.join("apigw-access.jsonl");
+    let truth = gen::read_truth(&sample.join("truth.json"));
+    let config = tempfile::tempdir().unwrap();
+    let exports = tempfile::tempdir().unwrap();
+    let env = [
+        ("CEILING_TEST_OPEN", access.as_path()),
+        ("CEILING_TEST_SAVE_DIR", exports.path()),
+    ];
+    let (driver, client) = launch_in(&display, &[], &env, config.path()).await;
+    wait_until_shown(&client, "recent-empty", true).await;
+
+    // Ctrl+O with a format string that is none: the message says why, the hint what to do
+    type_into(&client, "#access-format", "not a format").await;
+    press(&client, &format!("{CONTROL}o")).await;
+    wait_for_text(
+        &client,
+        "#message",
+        "access-log format: 'not a format' holds no $context variable",
+    )
+    .await;
+    assert!(text_of(&client, "#message-hint")
+        .await
+        .starts_with("Paste the stage's access-log format"));
+    screenshot(&client, "gui-error.png").await;
+    client
+        .find(Locator::Id("access-format"))
+        .await
+        .unwrap()
+        .clear()
+        .await
+        .unwrap();
+    press(&client, &format!("{CONTROL}o")).await;
+    assert_figures(&client, &truth).await;
+    assert!(!is_shown(&client, "notice").await, "the error stays shown");
+
+    // Ctrl+F goes to the route filter, which keeps the routes that match
+    press(&client, &format!("{CONTROL}f")).await;
+    let focused = client
+        .execute("return document.activeElement.id", vec![])
+        .await
+        .unwrap();
+    assert_eq!(focused, json!("route-filter"));
+    let routes = truth["routes"].as_array().unwrap();
+    let matching = routes
+        .iter()
+        .filter(|r| r["route"].as_str().unwrap().contains("reports"))
+        .count();
+    type_into(&client, "#route-filter", "reports").await;
+    wait_for_count(&client, "#routes-table tbody tr", matching).await;
+    empty_by_keys(&client, "#route-filter").await;
+    wait_for_count(&client, "#routes-table tbody tr", routes.len()).await;
+
+    // a column sorts largest first, then smallest first
+    let requests: Vec<u64> = routes
+        .iter()
+        .map(|r| r["requests"].as_u64().unwrap())
+        .collect();
+    let first_requests = "#routes-table tbody tr:first-child td:nth-child(2)";
+    click(&client, "#routes-table th[data-key='requests']").await;
+    wait_for_text(
+        &client,
+        first_requests,
+        &thousands(*requests.iter().max().unwrap()),
+    )
+    .await;
+    click(&client, "#routes-table th[data-key='requests']").await;
+    wait_for_text(
+        &client,
+        first_requests,
+        &thousands(*requests.iter().min().unwrap()),
+    )
+    .await;
+
+    // Ctrl+E exports the PDF report
+    press(&client, &format!("{CONTROL}e")).await;
+    let pdf = exports.path().join("ceiling-report.pdf");
+    wait_for_text(&client, "#message", &format!("Wrote {}", pdf.display())).await;
+    assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF"));
+
+    // a raised ceiling applies at once
+    click(&client, "#open-settings").await;
+    type_into(&client, "#setting-ceiling", "45").await;
+    click(&client, "#save-settings").await;
+    wait_for_text(&client, "#figure-ceiling", "ceiling 45.0 s").await;
+    client.close().await.unwrap();
+    drop(driver);
+
+    // after a restart: the ceiling is kept, and the file opened is first among the recent
+    let (_driver, client) = launch_in(&display, &[], &[], config.path()).await;
+    wait_for_count(&client, "#recent li", 1).await;
+    assert!(!is_shown(&client, "recent-empty").await);
+    let recent = std::fs::canonicalize(&access).unwrap();
+    wait_for_text(&client, "#recent button", recent.to_str().unwrap()).await;
+    click(&client, "#recent button").await;
+    assert_figures(&client, &truth).await;
+    wait_for_text(&client, "#figure-ceiling", "ceiling 45.0 s").await;
+    click(&client, "#open-settings").await;
+    let ceiling = client
+        .find(Locator::Id("setting-ceiling"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(ceiling.as_deref(), Some("45"));
+    client.close().await.unwrap();
+}
+
+/// A mouse move to `x` pixels right of the centre of `element`.
+fn mouse_to(element: &fantoccini::elements::Element, x: f64) -> PointerAction {
+    PointerAction::MoveToElement {
+        element: element.clone(),
+        duration: Some(Duration::from_millis(100)),
+        x,
+        y: 0.0,
+    }
+}
+
+#[tokio::test]
+async fn chart_read_out_drag_to_focus_copy_buttons_and_exports_on_the_sample() {
+    let (_xvfb, display) = start_xvfb();
+    let exports = tempfile::tempdir().unwrap();
+    let (_driver, client) = launch_with(
+        &display,
+        &["--sample"],
+        &[("CEILING_TEST_SAVE_DIR", exports.path())],
+    )
+    .await;
+    let truth =
+        gen::read_truth(&gen::workspace_root().join("samples/orders-api-incident/truth.json"));
+    wait_for_text(&client, "#figure-requests", "1,500").await;
+    wait_for_count(&client, "#charts figure", 4).await;
+
+    // durations read as the engine writes them, exact ties included
+    let p99 = truth["overall"]["p99_ms"].as_f64().unwrap();
+    wait_for_text(&client, "#figure-p99", &format_ms(p99)).await;
+    let values = [
+        0.5, 1.5, 2.5, 850.0, 999.5, 1000.0, 18_250.0, 18_750.0, 1234.56,
+    ];
+    let written = client
+        .execute_async(
+            "const [values, done] = arguments; \
+             import('./format.js').then((m) => done(values.map(m.formatMs)));",
+            vec![json!(values)],
+        )
+        .await
+        .unwrap();
+    let expected: Vec<String> = values.iter().map(|v| format_ms(*v)).collect();
+    assert_eq!(written, json!(expected));
+
+    // pointing at the latency chart reads its values out
+    let chart = client
+        .find(Locator::Css("figure[data-chart='latency'] img"))
+        .await
+        .unwrap();
+    client
+        .execute(
+            "document.querySelector(\"figure[data-chart='latency'] img\").scrollIntoView({ block: 'center' })",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let (_, _, width, _) = chart.rectangle().await.unwrap();
+    client
+        .perform_actions(MouseActions::new("mouse".into()).then(mouse_to(&chart, 0.0)))
+        .await
+        .unwrap();
+    let readout = text_of(&client, "figure[data-chart='latency'] .readout").await;
+    assert!(
+        readout.starts_with("2026-03-06 ") && readout.contains(" UTC: p50 "),
+        "{readout}"
+    );
+
+    // dragging across it focuses on that window; "Show everything" goes back
+    let drag = MouseActions::new("mouse".into())
+        .then(mouse_to(&chart, -width * 0.3))
+        .then(PointerAction::Down {
+            button: MOUSE_BUTTON_LEFT,
+        })
+        .then(mouse_to(&chart, -width * 0.1))
+        .then(mouse_to(&chart, width * 0.1))
+        .then(PointerAction::Up {
+            button: MOUSE_BUTTON_LEFT,
+        });
+    client.perform_actions(drag).await.unwrap();
+    wait_until_shown(&client, "focus-bar", true).await;
+    let focus = text_of(&client, "#focus-what").await;
+    assert!(
+        focus.starts_with("2026-03-06 ") && focus.contains(" to ") && focus.ends_with(" UTC"),
+        "{focus}"
+    );
+    let focused: u64 = text_of(&client, "#figure-requests")
+        .await
+        .replace(',', "")
+        .parse()
+        .unwrap();
+    assert!(
+        focused > 0 && focused < 1500,
+        "{focused} requests in the window"
+    );
+    click(&client, "#clear-focus").await;
+    wait_until_shown(&client, "focus-bar", false).await;
+    wait_for_text(&client, "#figure-requests", "1,500").await;
+
+    // a request id's copy button puts it on the clipboard: pasted, it filters the routes
+    let sample = "#findings details:first-child .evidence li.sample";
+    let id = text_of(&client, &format!("{sample} code")).await;
+    click(&client, &format!("{sample} button.copy")).await;
+    wait_for_text(&client, &format!("{sample} button.copy"), "Copied").await;
+    let filter = client.find(Locator::Id("route-filter")).await.unwrap();
+    filter.send_keys(&format!("{CONTROL}v")).await.unwrap();
+    assert_eq!(filter.prop("value").await.unwrap(), Some(id));
+    wait_for_count(&client, "#routes-table tbody tr", 0).await;
+
+    // the reports and the findings, from the export menu
+    for (kind, file, holds) in [
+        ("html", "ceiling-report.html", "POST /api/reports/generate"),
+        ("md", "ceiling-report.md", "POST /api/reports/generate"),
+        (
+            "findings-json",
+            "ceiling-findings.json",
+            "\"integration-timeout\"",
+        ),
+    ] {
+        click(&client, "#export-menu summary").await;
+        click(&client, &format!("[data-export='{kind}']")).await;
+        let path = exports.path().join(file);
+        wait_for_text(&client, "#message", &format!("Wrote {}", path.display())).await;
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(holds), "{file} lacks {holds}");
+    }
+    // every expected finding is exported (the file's layout is the report crate's)
+    let findings = std::fs::read_to_string(exports.path().join("ceiling-findings.json")).unwrap();
+    for id in truth["expected_findings"].as_array().unwrap() {
+        assert!(
+            findings.contains(&id.to_string()),
+            "the exported findings lack {id}"
+        );
+    }
+    client.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn times_are_shown_in_the_machine_zone_by_name() {
+    let (_xvfb, display) = start_xvfb();
+    let config = tempfile::tempdir().unwrap();
+    // local time chosen in an earlier run, in the folder Tauri names after the app
+    let folder = config.path().join("dev.ceiling.desktop");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(
+        folder.join("preferences.json"),
+        json!({ "ceiling_ms": null, "local_time": true, "recent": [] }).to_string(),
+    )
+    .unwrap();
+    let env = [("TZ", Path::new("Europe/Berlin"))];
+    let (_driver, client) = launch_in(&display, &["--sample"], &env, config.path()).await;
+    wait_for_text(&client, "#figure-requests", "1,500").await;
+    // the timeouts fell between 09:11:17 and 10:37:15 UTC, in Berlin's winter time
+    let evidence = text_of(&client, "#findings details:first-child .evidence").await;
+    assert!(
+        evidence.contains("2026-03-06 10:11:17 to 2026-03-06 11:37:15 Europe/Berlin: 10"),
+        "{evidence}"
+    );
+    click(&client, "#open-settings").await;
+    wait_for_text(
+        &client,
+        "#setting-local-zone",
+        "This computer's time zone (Europe/Berlin)",
+    )
+    .await;
+    // on the night clocks go forward, each instant is shown at the offset it had
+    let written = client
+        .execute_async(
+            "const [done] = arguments; import('./format.js').then((m) => done([\
+               m.formatTime(Date.UTC(2026, 2, 29, 0, 30), 'Europe/Berlin'),\
+               m.formatTime(Date.UTC(2026, 2, 29, 1, 30), 'Europe/Berlin')]));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        written,
+        json!(["2026-03-29 01:30:00", "2026-03-29 03:30:00"])
+    );
     client.close().await.unwrap();
 }

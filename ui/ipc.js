@@ -1,8 +1,33 @@
 // The one module that talks to the Rust side. Everything the window asks of the app, and
-// everything the app tells the window, passes through here.
+// everything the app tells the window, passes through here (src-tauri/src/transport.rs has
+// the same shapes from Rust's side).
 
 const tauri = () => window.__TAURI__;
-const invoke = (command, args) => tauri().core.invoke(command, args);
+
+/**
+ * A command's failure: `code` (stable, kebab-case: `input-unreadable`, `aws-credentials`,
+ * `cancelled`, ...), `message` (what went wrong) and `hint` (what the user can do, or null).
+ */
+export class CommandError extends Error {
+  constructor({ code, message, hint }) {
+    super(message);
+    this.code = code;
+    this.hint = hint ?? null;
+  }
+}
+
+/** Calls `command`; a failure rejects with a CommandError, whatever refused it. */
+async function invoke(command, args) {
+  try {
+    return await tauri().core.invoke(command, args);
+  } catch (error) {
+    // the app's commands fail with {code, message, hint}; Tauri itself (a command the window
+    // may not call, arguments that do not deserialise) with text
+    throw new CommandError(typeof error === 'object' && error !== null && 'code' in error
+      ? error
+      : { code: 'internal', message: String(error), hint: null });
+  }
+}
 
 /** What the command line asked the app to open: `{ sample: bool, paths: string[] }`. */
 export const startup = () => invoke('startup');
@@ -14,9 +39,11 @@ export const savePreferences = ({ ceilingMs, localTime }) =>
   invoke('save_preferences', { ceilingMs, localTime });
 
 /**
- * Analyzes `source` (`{ kind: 'paths', paths }` or `{ kind: 'sample' }`) with `request`
- * (`{ ceiling_ms, access_format, zone_offset_minutes, focus: { route, window } }`); calls
- * `onProgress` a few times a second; resolves to `{ analysis, charts, partial }`.
+ * Analyzes `source` (`{ kind: 'paths', paths }`, `{ kind: 'sample' }` or `{ kind: 'cloud',
+ * profile, region, mfa_code, groups, since, until }`) with `request` (`{ ceiling_ms,
+ * access_format, time_zone, focus: { route, window } }`); calls `onProgress` a few times a
+ * second; resolves to the view: `{ analysis, charts, completeness ('complete', 'reading',
+ * 'partial'), notes, p99_warn_ms, wrapping_labels }`.
  */
 export function analyze(source, request, onProgress) {
   const channel = new (tauri().core.Channel)();
@@ -24,7 +51,7 @@ export function analyze(source, request, onProgress) {
   return invoke('analyze', { source, request, onProgress: channel });
 }
 
-/** The AWS profiles: `[{ name, region, kind }]`. */
+/** The AWS profiles: `[{ name, region, kind, mfa }]`. */
 export const awsProfiles = () => invoke('aws_profiles');
 
 /** Log groups of a profile and region starting with `prefix`: `[{ name, stored_bytes,
@@ -41,11 +68,7 @@ export const cancel = () => invoke('cancel');
 export const exportAs = (kind) => invoke('export', { kind });
 
 /** Shows the native open dialog; resolves to the chosen paths, or [] when cancelled. */
-export async function pickPaths({ folders }) {
-  const chosen = await tauri().dialog.open({ multiple: true, directory: folders });
-  if (chosen === null) return [];
-  return Array.isArray(chosen) ? chosen : [chosen];
-}
+export const pickPaths = ({ folders }) => invoke('pick_paths', { folders });
 
 /** Calls `handler({ type, paths })` for files dragged over and dropped on the window. */
 export const onFileDrop = (handler) =>

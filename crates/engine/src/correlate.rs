@@ -7,70 +7,8 @@
 
 use std::collections::{HashMap, HashSet};
 
-use serde::{Deserialize, Serialize};
-
-/// A request kept for evidence and correlation: timed out, or close to the ceiling.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct NotableRequest {
-    pub(crate) input: u32,
-    pub(crate) line: u64,
-    pub(crate) route: String,
-    pub(crate) time_ms: Option<i64>,
-    /// 1 for times in milliseconds; 1000 for CLF times, which have whole seconds.
-    pub(crate) time_precision_ms: u32,
-    pub(crate) status: Option<u16>,
-    pub(crate) response_latency_ms: Option<u32>,
-    pub(crate) integration_latency_ms: Option<u32>,
-    pub(crate) timed_out: bool,
-    /// The integration's error message, else the gateway's, else the error type.
-    pub(crate) error: Option<String>,
-    pub(crate) request_id: Option<String>,
-    pub(crate) integration_request_id: Option<String>,
-    pub(crate) trace_id: Option<String>,
-}
-
-/// An execution-log line that says the integration timed out.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct NotableExecution {
-    pub(crate) input: u32,
-    pub(crate) line: u64,
-    pub(crate) request_id: Option<String>,
-}
-
-/// An invocation kept for evidence and correlation: long, or timed out.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct NotableInvocation {
-    pub(crate) input: u32,
-    pub(crate) line: u64,
-    pub(crate) request_id: String,
-    /// When it started (its REPORT's time less its duration), if the log has times.
-    pub(crate) start_ms: Option<i64>,
-    pub(crate) duration_ms: f64,
-    pub(crate) init_ms: Option<f64>,
-    pub(crate) timed_out: bool,
-    pub(crate) trace_id: Option<String>,
-}
-
-/// How the gateway's timeouts were paired with invocations.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Correlation {
-    /// Paired through `integration.requestId`.
-    pub by_request_id: u64,
-    /// Paired through the X-Ray trace id.
-    pub by_trace_id: u64,
-    /// Paired by time and function.
-    pub by_time: u64,
-    /// Timed-out requests for which no invocation was found.
-    pub unmatched_timeouts: u64,
-    /// Paired invocations that had started cold.
-    pub matched_cold: u64,
-}
-
-impl Correlation {
-    pub fn matched(&self) -> u64 {
-        self.by_request_id + self.by_trace_id + self.by_time
-    }
-}
+use crate::accumulate::{NotableInvocation, NotableRequest};
+use crate::model::Correlation;
 
 /// How a timed-out request was paired with its invocation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,53 +1,76 @@
 //! The analysis engine of Ceiling: it reads API Gateway and Lambda logs and computes the
 //! figures that tell why an API answered 504 Gateway Timeout.
 //!
+//! # Map
+//!
+//! Dependencies point one way, from the top of this list to the bottom:
+//!
+//! | module | what it holds |
+//! |---|---|
+//! | [`Analyzer`] (`analyzer`) | orchestration: inputs into the accumulators, threads, then correlation and findings |
+//! | `findings` | the catalogue: one rule per finding, in one table, from the figures and the notable records |
+//! | `correlate` | pairing the gateway's timeouts with the invocations behind them |
+//! | `read` | inputs, lines, gzip, documents and wrappings, chunks for threads; each event classified and handed on |
+//! | `accumulate` | the accumulators (gateway, Lambda, execution log): observe, merge, finish |
+//! | `parse` | access records (any template), execution-log lines, Lambda lines |
+//! | [`Settings`], [`duration`], time | what the user set; durations and times as people write them |
+//! | `model` | the output: [`Analysis`], its figures and [`Finding`]s; depends on nothing else |
+//!
 //! Data flows one way: an input (a file, a folder, stdin or an in-memory export) is decoded
-//! into lines, each line is classified and parsed into a record, and an [`Analyzer`]
-//! accumulates records into an [`Analysis`], a plain serializable value that the CLI, the
-//! desktop app and the report all show. Memory is bounded by what the analysis keeps (status
-//! codes, rejected-line samples), never by the number of lines read.
+//! into events, each event is classified and parsed into a record, the accumulators count the
+//! records, and [`Analyzer::finish`] turns them into an [`Analysis`], a plain serializable
+//! value that the CLI, the desktop app and the report all show. Memory is bounded by what the
+//! accumulators keep (routes, functions, time buckets, capped samples), never by the number of
+//! lines read.
 //!
 //! ```
-//! use ceiling_engine::{Analyzer, Settings};
+//! use ceiling_engine::{Analyzer, FindingId, Settings};
 //!
-//! let log = br#"{"requestId":"a1","status":"504"}
-//! {"requestId":"a2","status":200}
+//! let log = br#"{"requestId":"a1","status":"504","routeKey":"GET /slow"}
+//! {"requestId":"a2","status":200,"routeKey":"GET /fast"}
 //! "#;
 //! let mut analyzer = Analyzer::new(Settings::default());
 //! analyzer.read("inline", &log[..]).unwrap();
 //! let analysis = analyzer.finish();
 //! assert_eq!(analysis.requests, 2);
 //! assert_eq!(analysis.status[&504], 1);
+//! assert_eq!(analysis.integration_timeouts, 1);
+//! assert!(analysis.findings.iter().any(|f| f.id == FindingId::IntegrationTimeout));
 //! ```
+//!
+//! # Adding a figure
+//!
+//! A figure belongs to one accumulator in `accumulate/` (`gateway.rs`, `lambda.rs` or
+//! `execution.rs`): add its field to the accumulator, count it in `observe`, add it up in
+//! `merge` (which takes the other accumulator apart field by field, so a field left out
+//! does not compile), and hand it on in `finish` to its field of the output in `model/`.
+//! Nothing else changes: the parallel reader, snapshots and server-side counts go through
+//! the same three functions.
+//!
+//! # Adding a finding
+//!
+//! A finding is a rule in `findings/`: a function from the finished figures and notes
+//! (`Context`) to the findings it supports, plus one line in the table `RULES` of
+//! `findings/mod.rs`, and its id in [`FindingId`] (a variant, its name in `as_str`, and in
+//! `FindingId::ALL`).
 
-mod access;
-mod aggregates;
-mod analysis;
+mod accumulate;
+mod analyzer;
 mod correlate;
-mod decode;
 pub mod duration;
-mod execution;
 mod findings;
-mod histogram;
-mod input;
-mod lambda;
+mod model;
+mod parse;
+mod read;
 mod settings;
 mod time;
-mod timeline;
 
-pub use access::{access_keys, AccessKeys, ApiKind, Template, TemplateError};
-pub use aggregates::{AggregateBin, AggregateFunction, AggregateRoute, Aggregates};
-pub use analysis::{
-    function_name, Analysis, Analyzer, ExecutionFigures, FunctionFigures, InputReport,
-    LambdaFigures, Percentiles, Rejection, RouteFigures, Window, DISTINCT_PATHS_CAP,
+pub use accumulate::function_name;
+pub use analyzer::Analyzer;
+pub use model::*;
+pub use parse::access::{access_keys, AccessKeys, Template, TemplateError};
+pub use read::input::{expand_paths, Error, Progress};
+pub use settings::{
+    Focus, Settings, ThresholdError, Thresholds, DEFAULT_CEILING_MS, HTTP_API_CEILING_MS,
 };
-pub use correlate::Correlation;
-pub use decode::Wrapping;
-pub use findings::{
-    Advice, Evidence, Finding, FunctionShare, InvocationSample, RequestSample, RouteShare,
-    Severity, Source, TimeWindow, UnknownSeverity, WhatHappened,
-};
-pub use input::{expand_paths, Compression, Error, Progress};
-pub use settings::{Focus, Settings, Thresholds, DEFAULT_CEILING_MS, HTTP_API_CEILING_MS};
 pub use time::{format_utc, parse_iso_ms};
-pub use timeline::{BucketFigures, RouteTimeouts, TimelineFigures};

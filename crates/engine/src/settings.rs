@@ -2,7 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::access::Template;
+use crate::model::ApiKind;
+use crate::parse::access::Template;
 
 /// API Gateway's default integration timeout for REST and WebSocket APIs, in milliseconds.
 pub const DEFAULT_CEILING_MS: u64 = 29_000;
@@ -32,6 +33,14 @@ const NOTABLE_PERCENT: u64 = 80;
 impl Settings {
     fn ceiling_or_default(&self) -> u64 {
         self.ceiling_ms.unwrap_or(DEFAULT_CEILING_MS)
+    }
+
+    /// The ceiling to judge against: the one set, else the default of the API's kind.
+    pub fn ceiling_for(&self, api: Option<ApiKind>) -> u64 {
+        self.ceiling_ms.unwrap_or(match api {
+            Some(ApiKind::Http) => HTTP_API_CEILING_MS,
+            _ => DEFAULT_CEILING_MS,
+        })
     }
 
     /// The latency from which the engine keeps a request or invocation as notable, against
@@ -133,35 +142,95 @@ impl Default for Thresholds {
     }
 }
 
+/// Why a `NAME=VALUE` sets no threshold.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ThresholdError {
+    #[error("'{0}' is not NAME=VALUE")]
+    NotAnAssignment(String),
+    #[error("{name}: {source}")]
+    Duration {
+        name: String,
+        source: crate::duration::DurationError,
+    },
+    #[error("{name}: '{value}' is not a whole number")]
+    NotANumber { name: String, value: String },
+    #[error("no threshold named '{name}' (there are: {})", known.join(", "))]
+    Unknown { name: String, known: Vec<String> },
+    #[error("{name}: {value} is out of range")]
+    OutOfRange { name: String, value: u64 },
+}
+
 impl Thresholds {
     /// Sets one threshold from `NAME=VALUE` (a duration for the `-ms` ones: `8s`).
-    pub fn set(&mut self, assignment: &str) -> Result<(), String> {
+    pub fn set(&mut self, assignment: &str) -> Result<(), ThresholdError> {
         let (name, value) = assignment
             .split_once('=')
-            .ok_or_else(|| format!("'{assignment}' is not NAME=VALUE"))?;
+            .ok_or_else(|| ThresholdError::NotAnAssignment(assignment.to_owned()))?;
         let (name, value) = (name.trim(), value.trim());
         let number = if name.ends_with("-ms") {
-            crate::duration::parse_ms(value).map_err(|e| e.to_string())?
+            crate::duration::parse_ms(value).map_err(|source| ThresholdError::Duration {
+                name: name.to_owned(),
+                source,
+            })?
         } else {
             value
                 .parse::<u64>()
-                .map_err(|_| format!("{name}: '{value}' is not a whole number"))?
+                .map_err(|_| ThresholdError::NotANumber {
+                    name: name.to_owned(),
+                    value: value.to_owned(),
+                })?
         };
-        let mut all = serde_json::to_value(&*self).map_err(|e| e.to_string())?;
-        let names: Vec<String> = all
+        // The names are the serialised field names: one list, the struct's own.
+        let mut all = serde_json::to_value(&*self).expect("thresholds are plain numbers");
+        let known: Vec<String> = all
             .as_object()
             .map(|map| map.keys().cloned().collect())
             .unwrap_or_default();
         match all.get_mut(name) {
             Some(slot) => *slot = number.into(),
             None => {
-                return Err(format!(
-                    "no threshold named '{name}' (there are: {})",
-                    names.join(", ")
-                ))
+                return Err(ThresholdError::Unknown {
+                    name: name.to_owned(),
+                    known,
+                })
             }
         }
-        *self = serde_json::from_value(all).map_err(|e| format!("{name}: {e}"))?;
+        *self = serde_json::from_value(all).map_err(|_| ThresholdError::OutOfRange {
+            name: name.to_owned(),
+            value: number,
+        })?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thresholds_set_by_name_with_typed_failures() {
+        let mut thresholds = Thresholds::default();
+        thresholds.set("async-p50-ms=8s").unwrap();
+        assert_eq!(thresholds.async_p50_ms, 8_000);
+        thresholds.set("memory-percent = 85").unwrap();
+        assert_eq!(thresholds.memory_percent, 85);
+        assert!(matches!(
+            thresholds.set("memory-percent"),
+            Err(ThresholdError::NotAnAssignment(_))
+        ));
+        assert!(matches!(
+            thresholds.set("memory-percent=lots"),
+            Err(ThresholdError::NotANumber { .. })
+        ));
+        assert!(matches!(
+            thresholds.set("async-p50-ms=8x"),
+            Err(ThresholdError::Duration { .. })
+        ));
+        let unknown = thresholds.set("nonsense=1").unwrap_err();
+        assert!(unknown.to_string().contains("memory-percent"), "{unknown}");
+        assert!(matches!(
+            thresholds.set("memory-percent=99999999999"),
+            Err(ThresholdError::OutOfRange { .. })
+        ));
     }
 }

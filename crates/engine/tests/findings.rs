@@ -66,7 +66,7 @@ fn each_finding_fires_on_its_case_and_not_on_its_near_miss() {
         let id = expect["finding"].as_str().unwrap();
         let fires = expect["fires"].as_bool().unwrap();
         let analysis = analyze_case(case);
-        let found = analysis.findings.iter().find(|f| f.id == id);
+        let found = analysis.findings.iter().find(|f| f.id.as_str() == id);
         match (found, fires) {
             (Some(finding), true) => {
                 if finding.advice.is_empty() || finding.summary.is_empty() {

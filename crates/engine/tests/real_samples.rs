@@ -169,7 +169,7 @@ fn real_timeouts_give_their_findings() {
         let finding = analysis
             .findings
             .iter()
-            .find(|f| f.id == id)
+            .find(|f| f.id.as_str() == id)
             .unwrap_or_else(|| panic!("{file}: no {id} finding"));
         let evidence = &finding.evidence;
         let sources: Vec<_> = evidence

@@ -3,7 +3,7 @@
 //! area in pixels, the axis ranges, the values drawn), so that a read-out under the pointer
 //! needs no second drawing.
 
-use ceiling_engine::{Analysis, FunctionFigures, RouteFigures};
+use ceiling_engine::{Analysis, FindingId, FunctionFigures, RouteFigures};
 use plotters::coord::ranged1d::{IntoSegmentedCoord, SegmentValue};
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -47,7 +47,7 @@ pub struct Chart {
     pub plot: PlotArea,
     pub x: Axis,
     pub y: Axis,
-    /// The zone the time axis is in (`UTC`, `UTC+02:00`).
+    /// The zone the time axis is in (`UTC`, `UTC+02:00`, `Europe/Berlin`).
     pub zone: String,
     pub ceiling_ms: u64,
     /// Bar charts: the name of each bar, top first.
@@ -106,14 +106,13 @@ pub fn charts(analysis: &Analysis, zone: Zone) -> Vec<Chart> {
     .collect()
 }
 
-/// `12 s`, `1.5 s`, `850 ms` for an axis.
+/// `12 s`, `1.5 s`, `850 ms` for an axis: whole seconds from 10 s up, where a tick's tenth
+/// tells nothing; below, the duration as everywhere else.
 fn seconds_label(ms: f64) -> String {
     if ms >= 10_000.0 || ms == 0.0 {
         format!("{:.0} s", ms / 1000.0)
-    } else if ms >= 1000.0 {
-        format!("{:.1} s", ms / 1000.0)
     } else {
-        format!("{ms:.0} ms")
+        ceiling_engine::duration::format_ms(ms)
     }
 }
 
@@ -191,7 +190,7 @@ fn latency_over_time(analysis: &Analysis, zone: Zone) -> Option<Chart> {
     let bursts: Vec<(f64, f64)> = analysis
         .findings
         .iter()
-        .filter(|f| f.id == "timeout-burst")
+        .filter(|f| f.id == FindingId::TimeoutBurst)
         .flat_map(|f| &f.evidence.windows)
         .map(|w| (w.start_ms as f64, w.end_ms.max(w.start_ms + 1) as f64))
         .collect();

@@ -248,7 +248,7 @@ pub(crate) fn build(analysis: &Analysis, options: ReportOptions) -> Document {
         blocks.push(Block::Finding(FindingBlock {
             severity: finding.severity,
             title: finding.title.clone(),
-            id: finding.id.clone(),
+            id: finding.id.as_str().to_owned(),
             summary: finding.summary.clone(),
             evidence: evidence_lines(finding, zone, SAMPLES_INLINE),
             advice: finding

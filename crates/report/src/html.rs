@@ -86,7 +86,7 @@ pub(crate) fn render(document: &Document) -> String {
                     "<section class=\"finding {class}\">\n<span class=\"badge\">{}</span>\
                      <span class=\"id\">{}</span>\n<h3>{}</h3>\n<p>{}</p>\n",
                     severity_name(finding.severity),
-                    escape(&finding.id),
+                    escape(finding.id.as_str()),
                     escape(&finding.title),
                     escape(&finding.summary)
                 );

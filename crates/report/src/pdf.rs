@@ -16,6 +16,7 @@ use ceiling_engine::Severity;
 
 use crate::charts::Chart;
 use crate::document::{severity_name, Block, Document, FindingBlock, Table};
+use crate::error::ReportError;
 use crate::fonts::{plain, Fonts};
 
 const PAGE_WIDTH: f32 = 595.28;
@@ -423,7 +424,7 @@ fn draw_text(
 }
 
 /// Writes the document as PDF bytes.
-pub(crate) fn render(document: &Document) -> Result<Vec<u8>, String> {
+pub(crate) fn render(document: &Document) -> Result<Vec<u8>, ReportError> {
     let fonts = Fonts::new();
     let mut layout = Layout::new(&fonts);
     layout.cover(document);
@@ -459,15 +460,18 @@ pub(crate) fn render(document: &Document) -> Result<Vec<u8>, String> {
         .charts
         .iter()
         .map(|chart| {
-            usvg::Tree::from_str(&chart.svg, &options)
-                .map_err(|e| format!("chart {}: {e}", chart.id))
+            usvg::Tree::from_str(&chart.svg, &options).map_err(|source| ReportError::Chart {
+                id: chart.id,
+                source,
+            })
         })
         .collect::<Result<_, _>>()?;
 
     let mut pdf = PdfDocument::new();
     let count = layout.pages.len();
     for (number, ops) in layout.pages.iter().enumerate() {
-        let settings = PageSettings::from_wh(PAGE_WIDTH, PAGE_HEIGHT).ok_or("A4 is a page size")?;
+        let settings = PageSettings::from_wh(PAGE_WIDTH, PAGE_HEIGHT)
+            .ok_or_else(|| ReportError::Pdf("A4 is not a page size".to_owned()))?;
         let mut page = pdf.start_page_with(settings);
         let mut surface = page.surface();
         for op in ops {
@@ -520,7 +524,9 @@ pub(crate) fn render(document: &Document) -> Result<Vec<u8>, String> {
                     }
                 }
                 Op::Chart { x, y, w, h, chart } => {
-                    let size = Size::from_wh(*w, *h).ok_or("a chart has a size")?;
+                    let size = Size::from_wh(*w, *h).ok_or_else(|| {
+                        ReportError::Pdf(format!("chart {} has no size", layout.charts[*chart].id))
+                    })?;
                     surface.push_transform(&krilla::geom::Transform::from_translate(*x, *y));
                     surface.draw_svg(&trees[*chart], size, SvgSettings::default());
                     surface.pop();
@@ -552,6 +558,5 @@ pub(crate) fn render(document: &Document) -> Result<Vec<u8>, String> {
         surface.finish();
         page.finish();
     }
-    pdf.finish()
-        .map_err(|e| format!("cannot write the PDF: {e:?}"))
+    pdf.finish().map_err(|e| ReportError::Pdf(format!("{e:?}")))
 }

@@ -635,7 +635,7 @@ mod tests {
         let timeout = analysis
             .findings
             .iter()
-            .find(|f| f.id == "integration-timeout")
+            .find(|f| f.id == ceiling_engine::FindingId::IntegrationTimeout)
             .unwrap();
         assert!(
             timeout.summary.contains("40 of 10000"),
@@ -730,6 +730,6 @@ mod tests {
         assert!(analysis
             .findings
             .iter()
-            .any(|f| f.id == "lambda-timeout-above-gateway"));
+            .any(|f| f.id == ceiling_engine::FindingId::LambdaTimeoutAboveGateway));
     }
 }

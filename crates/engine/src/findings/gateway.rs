@@ -1,7 +1,19 @@
 //! The gateway's findings: timeouts, near misses, p99, 502s, where and when the timeouts
 //! fall, and the advice for a slow route.
 
-use super::*;
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::context::{Context, CONCENTRATED_TIMEOUT_SHARE, LISTED, SAMPLES};
+use super::links;
+use super::text::{
+    advice, between, capitalized, duration, duration_u32, join, of_all, percent, plural,
+};
+use crate::accumulate::NotableRequest;
+use crate::model::{
+    Advice, ApiKind, Evidence, Finding, FindingId, RequestSample, RouteFigures, RouteShare,
+    Severity, TimeWindow,
+};
+use crate::parse::access::Field;
 
 pub(super) fn integration_timeout(c: &Context<'_>) -> Option<Finding> {
     let a = c.analysis;
@@ -99,7 +111,7 @@ pub(super) fn integration_timeout(c: &Context<'_>) -> Option<Finding> {
     }
     steps.push(ceiling_advice(c));
     Some(Finding {
-        id: "integration-timeout".to_owned(),
+        id: FindingId::IntegrationTimeout,
         severity,
         title: format!(
             "{} timed out at the {} integration ceiling",
@@ -264,7 +276,7 @@ pub(super) fn near_ceiling(c: &Context<'_>) -> Option<Finding> {
         advice_list.extend(route_timeout_advice(c, route));
     }
     Some(Finding {
-        id: "near-ceiling".to_owned(),
+        id: FindingId::NearCeiling,
         severity,
         title: format!(
             "{} finished within {}% of the ceiling",
@@ -364,7 +376,7 @@ pub(super) fn p99_near_ceiling(c: &Context<'_>) -> Option<Finding> {
         advice_list.extend(route_timeout_advice(c, route));
     }
     Some(Finding {
-        id: "p99-near-ceiling".to_owned(),
+        id: FindingId::P99NearCeiling,
         severity: if overall {
             Severity::High
         } else {
@@ -508,7 +520,7 @@ pub(super) fn bad_gateway(c: &Context<'_>) -> Option<Finding> {
         Severity::Elevated
     };
     Some(Finding {
-        id: "bad-gateway".to_owned(),
+        id: FindingId::BadGateway,
         severity,
         title: format!(
             "{} answered 502 Bad Gateway (not timeouts)",
@@ -581,7 +593,7 @@ pub(super) fn timeout_pattern(c: &Context<'_>) -> Option<Finding> {
             advice_list.extend(route_timeout_advice(c, route));
         }
         return Some(Finding {
-            id: "timeouts-concentrated".to_owned(),
+            id: FindingId::TimeoutsConcentrated,
             severity: Severity::High,
             title: format!(
                 "{}% of the timeouts are on {} carrying {} of the traffic",
@@ -608,7 +620,7 @@ pub(super) fn timeout_pattern(c: &Context<'_>) -> Option<Finding> {
     let spread = by_timeouts.len();
     if spread >= 3 && spread * 2 >= routes_with_traffic.min(20) {
         return Some(Finding {
-            id: "timeouts-systemic".to_owned(),
+            id: FindingId::TimeoutsSystemic,
             severity: Severity::Critical,
             title: format!(
                 "Timeouts spread over {} routes, in step with their traffic",
@@ -643,212 +655,4 @@ pub(super) fn timeout_pattern(c: &Context<'_>) -> Option<Finding> {
         });
     }
     None
-}
-
-/// Windows where timeouts arrive several times faster than elsewhere, strongest first.
-pub(super) fn find_bursts<'a>(analysis: &Analysis, notes: &Notes<'a>) -> Vec<Burst<'a>> {
-    let thresholds = notes.thresholds;
-    let Some(window) = analysis.window else {
-        return Vec::new();
-    };
-    let bucket_ms = analysis.timeline.bucket_ms.max(1);
-    let first = window.start_ms.div_euclid(bucket_ms);
-    let buckets = (window.end_ms.div_euclid(bucket_ms) - first + 1) as usize;
-    let timed_out: Vec<&NotableRequest> = notes
-        .requests
-        .iter()
-        .filter(|r| r.timed_out && r.time_ms.is_some())
-        .collect();
-    let total = timed_out.len() as u64;
-    if total < thresholds.burst_min_timeouts || buckets < 4 {
-        return Vec::new();
-    }
-    let mut counts = vec![0u64; buckets];
-    for request in &timed_out {
-        let bucket = request.time_ms.unwrap_or(0).div_euclid(bucket_ms) - first;
-        counts[bucket.clamp(0, buckets as i64 - 1) as usize] += 1;
-    }
-    let mut prefix = vec![0u64; buckets + 1];
-    for (i, n) in counts.iter().enumerate() {
-        prefix[i + 1] = prefix[i] + n;
-    }
-    let mut taken = vec![false; buckets];
-    let mut bursts = Vec::new();
-    while bursts.len() < BURSTS {
-        // The window with the highest likelihood ratio of a raised rate (Kulldorff's scan
-        // statistic, time only), among windows no longer than half the period.
-        let mut best: Option<(f64, usize, usize)> = None;
-        for start in 0..buckets {
-            for end in start + 1..=(start + buckets / 2).min(buckets) {
-                if taken[end - 1] {
-                    break;
-                }
-                let inside = prefix[end] - prefix[start];
-                let length = end - start;
-                if inside < thresholds.burst_min_timeouts {
-                    continue;
-                }
-                let expected = total as f64 * length as f64 / buckets as f64;
-                let outside = total - inside;
-                let rate_in = inside as f64 / length as f64;
-                let rate_out = outside as f64 / (buckets - length).max(1) as f64;
-                if rate_in < f64::from(thresholds.burst_rate_ratio) * rate_out {
-                    continue;
-                }
-                let mut ratio = inside as f64 * (inside as f64 / expected).ln();
-                if outside > 0 {
-                    ratio += outside as f64 * (outside as f64 / (total as f64 - expected)).ln();
-                }
-                if best.is_none_or(|(r, _, _)| ratio > r) {
-                    best = Some((ratio, start, end));
-                }
-            }
-        }
-        let Some((_, start, end)) = best else { break };
-        taken[start..end].iter_mut().for_each(|t| *t = true);
-        let from = (first + start as i64) * bucket_ms;
-        let to = (first + end as i64) * bucket_ms;
-        let inside: Vec<&NotableRequest> = timed_out
-            .iter()
-            .copied()
-            .filter(|r| r.time_ms.is_some_and(|t| t >= from && t < to))
-            .collect();
-        bursts.push(Burst {
-            from,
-            to,
-            start_ms: inside
-                .iter()
-                .filter_map(|r| r.time_ms)
-                .min()
-                .unwrap_or(from),
-            end_ms: inside.iter().filter_map(|r| r.time_ms).max().unwrap_or(to),
-            timeouts: inside,
-        });
-    }
-    bursts
-}
-
-pub(super) fn timeout_bursts(c: &Context<'_>) -> Vec<Finding> {
-    let total = c
-        .notes
-        .requests
-        .iter()
-        .filter(|r| r.timed_out && r.time_ms.is_some())
-        .count() as u64;
-    c.bursts
-        .iter()
-        .map(|burst| burst_finding(c, burst, total))
-        .collect()
-}
-
-pub(super) fn burst_finding(c: &Context<'_>, burst: &Burst<'_>, total: u64) -> Finding {
-    let a = c.analysis;
-    let (inside, start_ms, end_ms) = (&burst.timeouts, burst.start_ms, burst.end_ms);
-    let (from, to) = (burst.from, burst.to);
-    let count = inside.len() as u64;
-    let mut counts: BTreeMap<String, u64> = BTreeMap::new();
-    for request in inside {
-        *counts.entry(request.route.clone()).or_insert(0) += 1;
-    }
-    let routes = c.route_shares(counts);
-    let top = routes.first().cloned();
-    let in_window =
-        |r: &NotableRequest| r.timed_out && r.time_ms.is_some_and(|t| t >= from && t < to);
-    let requests = c.request_samples(in_window, &routes, |r| r.time_ms.unwrap_or(0));
-    // Traffic inside the window against the rest, from the timeline.
-    let (mut requests_in, mut buckets_in, mut requests_out, mut buckets_out) =
-        (0u64, 0u64, 0u64, 0u64);
-    for bucket in &a.timeline.buckets {
-        // the timeouts themselves are left out: the question is whether load came first
-        let served = bucket.requests - bucket.timeouts;
-        if bucket.start_ms >= from && bucket.start_ms < to {
-            requests_in += served;
-            buckets_in += 1;
-        } else {
-            requests_out += served;
-            buckets_out += 1;
-        }
-    }
-    let traffic_ratio = if buckets_in > 0 && buckets_out > 0 && requests_out > 0 {
-        Some((requests_in as f64 / buckets_in as f64) / (requests_out as f64 / buckets_out as f64))
-    } else {
-        None
-    };
-    let minutes = ((end_ms - start_ms) as f64 / 60_000.0).round().max(1.0);
-    let period_ms = a.window.map_or(1, |w| (w.end_ms - w.start_ms).max(1));
-    let window_ms = (to - from).max(1);
-    let rate_ratio = (count as f64 / window_ms as f64)
-        / ((total - count).max(1) as f64 / (period_ms - window_ms).max(1) as f64);
-    let mut advice_list = Vec::new();
-    match traffic_ratio {
-        Some(ratio) if ratio >= 1.5 => advice_list.push(advice(
-            format!(
-                "Traffic was {ratio:.1} times its usual rate in this window: the timeouts \
-                 followed load. Check Lambda concurrency (Throttles, ConcurrentExecutions) and \
-                 the connection limits of the database or API behind the routes; reserved or \
-                 provisioned concurrency and a connection proxy absorb such peaks."
-            ),
-            Some(links::LAMBDA_SCALING),
-        )),
-        _ => advice_list.push(advice(
-            format!(
-                "Traffic did not rise in this window, so something else changed: look for a \
-                 deployment, a configuration change or a downstream incident {}, and at the \
-                 latency of {}'s dependencies then.",
-                between(start_ms, end_ms),
-                top.as_ref()
-                    .map_or("the affected routes", |r| r.route.as_str())
-            ),
-            None,
-        )),
-    }
-    if let Some(top) = &top {
-        advice_list.extend(slow_route_advice(c, top));
-    }
-    Finding {
-        id: "timeout-burst".to_owned(),
-        severity: Severity::High,
-        title: format!(
-            "{} timeouts in {} minutes, {}",
-            count,
-            minutes,
-            span(start_ms, end_ms)
-        ),
-        summary: format!(
-            "{} came {}{}, at {:.0} times the rate of the rest of the period.{}",
-            capitalized(&of_all(count, total, "timeouts")),
-            between(start_ms, end_ms),
-            top.as_ref()
-                .map(|r| {
-                    if r.count == count {
-                        format!(", all on {}", r.route)
-                    } else {
-                        format!(", {} of them on {}", r.count, r.route)
-                    }
-                })
-                .unwrap_or_default(),
-            rate_ratio,
-            match traffic_ratio {
-                Some(r) if r >= 1.5 =>
-                    format!(" Traffic in the window was {r:.1} times its usual rate."),
-                Some(r) if r <= 0.67 =>
-                    format!(" Traffic in the window was lower than usual ({r:.1} times)."),
-                Some(_) => " Traffic was at its usual rate.".to_owned(),
-                None => String::new(),
-            }
-        ),
-        impact: count,
-        evidence: Evidence {
-            routes,
-            windows: vec![TimeWindow {
-                start_ms,
-                end_ms,
-                count,
-                route: top.map(|r| r.route),
-            }],
-            requests,
-            ..Evidence::default()
-        },
-        advice: advice_list,
-    }
 }

@@ -1,7 +1,16 @@
 //! The Lambda findings: invocations that outlived the gateway, timeouts above the ceiling
 //! and below it, cold starts, failed inits and memory pressure.
 
-use super::*;
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::context::{function_of_input, Context, LISTED, SAMPLES};
+use super::links;
+use super::text::{advice, duration, duration_u32, join, percent, plural};
+use crate::correlate::Pair;
+use crate::model::{
+    Advice, Evidence, Finding, FindingId, FunctionFigures, FunctionShare, InvocationSample,
+    Severity,
+};
 
 /// Invocation samples for `pairs`, the most telling (longest past the ceiling) first.
 pub(super) fn paired_samples(
@@ -117,7 +126,7 @@ pub(super) fn lambda_outlived_gateway(c: &Context<'_>) -> Option<Finding> {
         None,
     ));
     Some(Finding {
-        id: "lambda-outlived-gateway".to_owned(),
+        id: FindingId::LambdaOutlivedGateway,
         severity: Severity::High,
         title: format!(
             "{} kept running after the gateway gave up",
@@ -207,7 +216,7 @@ pub(super) fn lambda_timeout_above_gateway(c: &Context<'_>) -> Option<Finding> {
         })
         .collect();
     Some(Finding {
-        id: "lambda-timeout-above-gateway".to_owned(),
+        id: FindingId::LambdaTimeoutAboveGateway,
         severity: Severity::High,
         title: format!(
             "{} {} a timeout above the {} ceiling",
@@ -325,7 +334,7 @@ pub(super) fn lambda_timeout(c: &Context<'_>) -> Option<Finding> {
         .collect();
     let share = lambda.timeouts as f64 / lambda.invocations.max(1) as f64;
     Some(Finding {
-        id: "lambda-timeout".to_owned(),
+        id: FindingId::LambdaTimeout,
         severity: if share >= 0.05 {
             Severity::Critical
         } else {
@@ -478,7 +487,7 @@ pub(super) fn cold_start_timeouts(c: &Context<'_>) -> Option<Finding> {
         ));
     }
     Some(Finding {
-        id: "cold-start-timeouts".to_owned(),
+        id: FindingId::ColdStartTimeouts,
         severity: if decisive > 0 {
             Severity::High
         } else {
@@ -519,7 +528,7 @@ pub(super) fn lambda_init_failures(c: &Context<'_>) -> Option<Finding> {
         .filter(|f| f.init_failures > 0)
         .collect();
     Some(Finding {
-        id: "lambda-init-failure".to_owned(),
+        id: FindingId::LambdaInitFailure,
         severity: Severity::High,
         title: format!(
             "{} failed to initialise",
@@ -593,7 +602,7 @@ pub(super) fn memory_pressure(c: &Context<'_>) -> Option<Finding> {
         .collect();
     let share = lambda.memory_pressure as f64 / lambda.invocations.max(1) as f64;
     Some(Finding {
-        id: "memory-pressure".to_owned(),
+        id: FindingId::MemoryPressure,
         severity: if share >= 0.1 {
             Severity::Elevated
         } else {

@@ -1,7 +1,11 @@
 //! The findings about a route's design or the log's: asynchronous work, caching, large
 //! responses, missing fields, throttling.
 
-use super::*;
+use super::context::{whole_route, Context};
+use super::links;
+use super::text::{advice, duration, duration_u32, join, percent, plural};
+use crate::model::{ApiKind, Evidence, Finding, FindingId, RouteFigures, RouteShare, Severity};
+use crate::parse::access::Field;
 
 pub(super) fn async_candidate(c: &Context<'_>) -> Option<Finding> {
     let a = c.analysis;
@@ -34,7 +38,7 @@ pub(super) fn async_candidate(c: &Context<'_>) -> Option<Finding> {
     let names: Vec<String> = slow.iter().map(|r| r.route.clone()).collect();
     let with_timeouts = slow.iter().any(|r| r.timeouts > 0);
     Some(Finding {
-        id: "async-candidate".to_owned(),
+        id: FindingId::AsyncCandidate,
         severity: if with_timeouts {
             Severity::High
         } else {
@@ -150,7 +154,7 @@ pub(super) fn cache_candidate(c: &Context<'_>) -> Option<Finding> {
         advice_list.push(advice(text, Some(links::CACHING)));
     }
     Some(Finding {
-        id: "cache-candidate".to_owned(),
+        id: FindingId::CacheCandidate,
         severity: Severity::Low,
         title: format!(
             "Cache {}",
@@ -193,7 +197,7 @@ pub(super) fn large_response(c: &Context<'_>) -> Option<Finding> {
         })
         .collect();
     Some(Finding {
-        id: "large-response".to_owned(),
+        id: FindingId::LargeResponse,
         severity: Severity::Elevated,
         title: format!(
             "{} close to the 10 MB payload limit",
@@ -267,7 +271,7 @@ pub(super) fn missing_latency_fields(c: &Context<'_>) -> Option<Finding> {
     let variables: Vec<String> = missing.iter().map(|(v, _)| (*v).to_owned()).collect();
     let integration_missing = !fields.contains(Field::IntegrationLatency);
     Some(Finding {
-        id: "missing-latency-fields".to_owned(),
+        id: FindingId::MissingLatencyFields,
         severity: if integration_missing {
             Severity::Elevated
         } else {
@@ -308,7 +312,7 @@ pub(super) fn throttled(c: &Context<'_>) -> Option<Finding> {
         return None;
     }
     Some(Finding {
-        id: "throttled".to_owned(),
+        id: FindingId::Throttled,
         severity: if count as f64 >= 0.01 * a.requests as f64 {
             Severity::Elevated
         } else {

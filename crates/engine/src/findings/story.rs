@@ -1,16 +1,19 @@
 //! The story at the top of an analysis, composed from the findings and figures.
 
-use super::*;
+use super::context::Context;
+use super::scan::Notes;
+use super::text::{between, duration, duration_u32, join, percent, plural};
+use crate::model::{Analysis, FindingId, Severity, WhatHappened};
 
 /// The story at the top: how many timed out, when, where, whether Lambda kept running, the
 /// likely cause and the first thing to do.
 pub(crate) fn what_happened(analysis: &Analysis, notes: &Notes<'_>) -> WhatHappened {
     let a = analysis;
     let context = Context::new(analysis, notes);
-    let find = |id: &str| a.findings.iter().find(|f| f.id == id);
+    let find = |id: FindingId| a.findings.iter().find(|f| f.id == id);
     let mut points = Vec::new();
     let headline = if a.integration_timeouts > 0 {
-        let when = find("integration-timeout")
+        let when = find(FindingId::IntegrationTimeout)
             .and_then(|f| f.evidence.windows.first())
             .map(|w| format!(", {}", between(w.start_ms, w.end_ms)))
             .unwrap_or_default();
@@ -51,9 +54,11 @@ pub(crate) fn what_happened(analysis: &Analysis, notes: &Notes<'_>) -> WhatHappe
     } else {
         "Nothing to analyze.".to_owned()
     };
-    if let Some(f) = find("timeouts-concentrated").or_else(|| find("timeouts-systemic")) {
+    if let Some(f) =
+        find(FindingId::TimeoutsConcentrated).or_else(|| find(FindingId::TimeoutsSystemic))
+    {
         points.push(f.summary.clone());
-    } else if let Some(f) = find("integration-timeout") {
+    } else if let Some(f) = find(FindingId::IntegrationTimeout) {
         if let Some(route) = f.evidence.routes.first() {
             points.push(format!(
                 "{} has {} of them ({:.0}%).",
@@ -63,7 +68,11 @@ pub(crate) fn what_happened(analysis: &Analysis, notes: &Notes<'_>) -> WhatHappe
             ));
         }
     }
-    for burst in a.findings.iter().filter(|f| f.id == "timeout-burst") {
+    for burst in a
+        .findings
+        .iter()
+        .filter(|f| f.id == FindingId::TimeoutBurst)
+    {
         points.push(burst.summary.clone());
     }
     match &a.lambda {
@@ -95,7 +104,7 @@ pub(crate) fn what_happened(analysis: &Analysis, notes: &Notes<'_>) -> WhatHappe
         None => {}
     }
     let mut causes = Vec::new();
-    if let Some(f) = find("async-candidate") {
+    if let Some(f) = find(FindingId::AsyncCandidate) {
         for route in &f.evidence.routes {
             causes.push(format!(
                 "{} is slow by design (median {})",
@@ -104,7 +113,11 @@ pub(crate) fn what_happened(analysis: &Analysis, notes: &Notes<'_>) -> WhatHappe
             ));
         }
     }
-    for f in a.findings.iter().filter(|f| f.id == "timeout-burst") {
+    for f in a
+        .findings
+        .iter()
+        .filter(|f| f.id == FindingId::TimeoutBurst)
+    {
         if let (Some(window), Some(route)) = (f.evidence.windows.first(), f.evidence.routes.first())
         {
             causes.push(format!(
@@ -114,16 +127,16 @@ pub(crate) fn what_happened(analysis: &Analysis, notes: &Notes<'_>) -> WhatHappe
             ));
         }
     }
-    if let Some(f) = find("timeouts-systemic") {
+    if let Some(f) = find(FindingId::TimeoutsSystemic) {
         causes.push(format!(
             "a dependency the routes share ({})",
             f.title.to_lowercase()
         ));
     }
-    if find("cold-start-timeouts").is_some_and(|f| f.severity == Severity::High) {
+    if find(FindingId::ColdStartTimeouts).is_some_and(|f| f.severity == Severity::High) {
         causes.push("cold starts pushed some requests over the ceiling".to_owned());
     }
-    if let Some(f) = find("lambda-timeout-above-gateway") {
+    if let Some(f) = find(FindingId::LambdaTimeoutAboveGateway) {
         let names: Vec<String> = f
             .evidence
             .functions

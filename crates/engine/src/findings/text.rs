@@ -1,6 +1,7 @@
 //! How findings word their figures: durations, shares, lists, times.
 
-use super::*;
+use crate::model::Advice;
+use crate::time::format_utc;
 
 pub(super) fn advice(text: impl Into<String>, link: Option<&str>) -> Advice {
     Advice {

@@ -16,6 +16,8 @@ use fields::{field_of_name, normalize_name, NameBuffer, FIELD_COUNT};
 use template::{match_positional, Shape, PRESETS};
 pub use template::{Template, TemplateError};
 
+use crate::model::ApiKind;
+
 /// What `integrationLatency` held. A timed-out request has no real value: API Gateway writes
 /// `-`, some tools report `-1`, and some logs hold a figure near the ceiling.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -212,17 +214,6 @@ impl<'a> AccessRecord<'a> {
             ApiKind::Rest
         }
     }
-}
-
-/// REST, HTTP and WebSocket APIs differ in their ceiling and in how a timeout is answered.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum ApiKind {
-    Rest,
-    Http,
-    WebSocket,
 }
 
 fn parse_u64(raw: &[u8]) -> Option<u64> {

@@ -6,38 +6,10 @@
 use std::io::Read;
 
 use base64::Engine as _;
-use serde::Serialize;
 use serde_json::Value;
 
+use crate::model::Wrapping;
 use crate::time;
-
-/// How an input's events were wrapped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Wrapping {
-    /// One message per line, as the service wrote it.
-    Raw,
-    /// CreateExportTask objects: `<ISO time> <message>`.
-    S3Export,
-    /// `aws logs tail` (detailed): `<time> <stream> <message>`.
-    TailDetailed,
-    /// `aws logs tail --format short`: `<time> <message>`.
-    TailShort,
-    /// A JSON document: filter-log-events, get-log-events, a subscription payload (decoded or
-    /// base64 in awslogs.data, Kinesis or Firehose records), or Logs Insights results.
-    JsonDocument,
-    /// Logs Insights "Download table (CSV)".
-    InsightsCsv,
-    /// `HH:MM:SS  <message>`, as `sam logs` and some consoles print: no date.
-    ClockTime,
-    /// `Thu Aug 31 01:07:25 UTC 2017 : <message>`, the console's test-invoke output.
-    ConsoleTime,
-    /// A Logs Insights result copied as a Markdown table: `| time | message |`.
-    MarkdownTable,
-    /// A Logs Insights result copied as tab-separated text: a line of column names
-    /// (`@timestamp`, then the query's fields), then a row per result.
-    InsightsTable,
-}
 
 /// The columns of a Logs Insights result copied as tab-separated text. The console's copy
 /// puts extra tabs in the header (and sometimes in a row), so a row's cells are matched to
@@ -176,32 +148,56 @@ pub(crate) fn is_insights_csv_header(line: &[u8]) -> bool {
         && !line.starts_with(b"{")
 }
 
+/// Why a document gave no events.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum DocumentError {
+    #[error("malformed JSON document: {0}")]
+    Json(serde_json::Error),
+    #[error("empty JSON document")]
+    Empty,
+    #[error("{0}")]
+    CsvHeader(csv::Error),
+    #[error("no @message column")]
+    NoMessageColumn,
+    #[error("row {row}: {source}")]
+    CsvRow { row: usize, source: csv::Error },
+    #[error("a payload is not base64: {0}")]
+    Base64(base64::DecodeError),
+    #[error("a payload does not decompress: {0}")]
+    Decompress(std::io::Error),
+    #[error("a decoded payload is not JSON: {0}")]
+    PayloadJson(serde_json::Error),
+}
+
 /// The events of a JSON document, or of several concatenated ones.
-pub(crate) fn document_events(bytes: &[u8]) -> Result<DocumentEvents, String> {
+pub(crate) fn document_events(bytes: &[u8]) -> Result<DocumentEvents, DocumentError> {
     let mut out = DocumentEvents::default();
     let mut documents = serde_json::Deserializer::from_slice(bytes).into_iter::<Value>();
     let mut any = false;
     for document in documents.by_ref() {
-        let document = document.map_err(|e| format!("malformed JSON document: {e}"))?;
+        let document = document.map_err(DocumentError::Json)?;
         any = true;
         walk(&document, &mut out, 0)?;
     }
     if !any {
-        return Err("empty JSON document".to_owned());
+        return Err(DocumentError::Empty);
     }
     Ok(out)
 }
 
 /// The events of a Logs Insights CSV export (header included in `bytes`).
-pub(crate) fn insights_csv_events(bytes: &[u8]) -> Result<Vec<OwnedEvent>, String> {
+pub(crate) fn insights_csv_events(bytes: &[u8]) -> Result<Vec<OwnedEvent>, DocumentError> {
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
-    let headers = reader.headers().map_err(|e| e.to_string())?.clone();
+    let headers = reader.headers().map_err(DocumentError::CsvHeader)?.clone();
     let column = |name: &str| headers.iter().position(|h| h.trim() == name);
-    let message = column("@message").ok_or("no @message column")?;
+    let message = column("@message").ok_or(DocumentError::NoMessageColumn)?;
     let timestamp = column("@timestamp");
     let mut events = Vec::new();
     for (index, row) in reader.records().enumerate() {
-        let row = row.map_err(|e| format!("row {}: {e}", index + 2))?;
+        let row = row.map_err(|source| DocumentError::CsvRow {
+            row: index + 2,
+            source,
+        })?;
         events.push(OwnedEvent {
             group: None,
             time_ms: timestamp.and_then(|c| row.get(c)).and_then(insights_time),
@@ -216,7 +212,7 @@ fn insights_time(text: &str) -> Option<i64> {
     time::parse_iso(text.as_bytes()).or_else(|| text.trim().parse().ok())
 }
 
-fn walk(value: &Value, out: &mut DocumentEvents, depth: usize) -> Result<(), String> {
+fn walk(value: &Value, out: &mut DocumentEvents, depth: usize) -> Result<(), DocumentError> {
     if depth > 8 {
         return Ok(());
     }
@@ -354,10 +350,10 @@ fn insights_row(row: &Value, out: &mut DocumentEvents) {
 
 /// base64, then gzip or zlib (CloudWatch subscriptions use gzip; some tools re-encode with
 /// zlib), then JSON.
-fn decode_payload(data: &str) -> Result<Value, String> {
+fn decode_payload(data: &str) -> Result<Value, DocumentError> {
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(data.trim())
-        .map_err(|e| format!("a payload is not base64: {e}"))?;
+        .map_err(DocumentError::Base64)?;
     let mut decoded = Vec::new();
     let result = if bytes.starts_with(&[0x1f, 0x8b]) {
         flate2::read::MultiGzDecoder::new(&bytes[..])
@@ -371,8 +367,8 @@ fn decode_payload(data: &str) -> Result<Value, String> {
         decoded = bytes;
         Ok(0)
     };
-    result.map_err(|e| format!("a payload does not decompress: {e}"))?;
-    serde_json::from_slice(&decoded).map_err(|e| format!("a decoded payload is not JSON: {e}"))
+    result.map_err(DocumentError::Decompress)?;
+    serde_json::from_slice(&decoded).map_err(DocumentError::PayloadJson)
 }
 
 /// Splits a line-oriented event into its time and message, by the wrapping's prefix.

@@ -3,6 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::model::Percentiles;
+
 /// Milliseconds per page of counters; pages are allocated where values fall.
 const PAGE: usize = 1024;
 /// Values up to this many milliseconds (about 70 minutes) are counted in pages; beyond it, in
@@ -18,6 +20,17 @@ pub(crate) struct Histogram {
 }
 
 impl Histogram {
+    /// The percentiles the views show, from every value recorded.
+    pub(crate) fn percentiles(&self) -> Percentiles {
+        Percentiles {
+            measured: self.count(),
+            p50_ms: self.percentile(50),
+            p95_ms: self.percentile(95),
+            p99_ms: self.percentile(99),
+            max_ms: self.max(),
+        }
+    }
+
     pub(crate) fn record(&mut self, ms: u32) {
         self.count += 1;
         self.max = self.max.max(ms);

@@ -707,7 +707,7 @@ mod tests {
 
     #[test]
     fn the_key_cache_tells_the_same_key_under_other_objects_apart() {
-        use crate::access::fields::field_of_name;
+        use crate::parse::access::fields::field_of_name;
         let mut cache = KeyCache::default();
         let mut read = |line: &str| {
             let mut fields = Vec::new();

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
+use crate::model::Compression;
 use flate2::bufread::MultiGzDecoder;
-use serde::{Deserialize, Serialize};
 
 /// Size of the read buffer: large enough that syscalls do not dominate on big exports.
 const READ_BUFFER: usize = 256 * 1024;
@@ -90,14 +90,6 @@ impl<R: Read> Read for Counted<R> {
         self.progress.bytes.fetch_add(n as u64, Ordering::Relaxed);
         Ok(n)
     }
-}
-
-/// How an input was compressed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Compression {
-    None,
-    Gzip,
 }
 
 /// Expands the paths a user named into the files to read: files stay as they are, folders

@@ -1,0 +1,425 @@
+//! The functions' figures, from their platform lines: invocations, cold starts, timeouts,
+//! durations, memory, and the notable invocations kept for pairing and evidence. Counts a
+//! server made of a function whose log was not downloaded enter here too.
+
+use std::collections::{BTreeMap, HashMap};
+
+use super::{
+    add_counts, extend_notable, max_f64, Accumulator, At, Finish, Histogram, NotableInvocation,
+    Seen, NOTABLE_CAP,
+};
+use crate::model::{AggregateFunction, FunctionFigures, LambdaFigures};
+use crate::parse::lambda::LambdaLine;
+use crate::settings::{Focus, Settings};
+
+/// The Lambda logs' part of the analysis.
+#[derive(Debug, Clone)]
+pub(crate) struct Lambda {
+    focus: Focus,
+    notable_threshold_ms: u32,
+    memory_percent: u32,
+    /// Whether any Lambda line was read: without one the analysis has no Lambda part.
+    seen: bool,
+    /// "Task timed out" lines whose REPORT has not been read yet, by request id. Bounded:
+    /// an entry leaves when its REPORT comes, and a REPORT follows its timeout line within
+    /// the same stream.
+    pending_task_timeouts: HashMap<String, PendingTimeout>,
+    /// Bounded by the functions read: one per log group or input.
+    functions: BTreeMap<String, FunctionStats>,
+    notable: Vec<NotableInvocation>,
+    /// The notable invocation of the last REPORT of an input, for an XRAY line that follows.
+    last_invocation: Option<(u32, usize)>,
+    /// A server's counts of functions whose logs were counted rather than downloaded.
+    server_counts: Vec<AggregateFunction>,
+}
+
+/// A "Task timed out" line waiting for its REPORT; if none comes, it stands for the
+/// invocation.
+#[derive(Debug, Clone)]
+struct PendingTimeout {
+    function: String,
+    at: At,
+    time_ms: Option<i64>,
+    seconds: Option<f64>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct FunctionStats {
+    source: String,
+    invocations: u64,
+    cold_starts: u64,
+    timeouts: u64,
+    /// Timed-out invocations per the timeout they show (whole seconds, in ms).
+    timed_out_settings: BTreeMap<u32, u64>,
+    duration: Histogram,
+    max_init_ms: Option<f64>,
+    /// In microseconds: integers add up the same in any order, so threads agree exactly.
+    total_init_us: u64,
+    runtime: Option<String>,
+    memory_mb: Option<u32>,
+    max_memory_used_mb: Option<u32>,
+    memory_pressure: u64,
+    init_failures: u64,
+}
+
+impl FunctionStats {
+    fn merge(&mut self, later: FunctionStats) {
+        let FunctionStats {
+            source,
+            invocations,
+            cold_starts,
+            timeouts,
+            timed_out_settings,
+            duration,
+            max_init_ms,
+            total_init_us,
+            runtime,
+            memory_mb,
+            max_memory_used_mb,
+            memory_pressure,
+            init_failures,
+        } = later;
+        if self.source.is_empty() {
+            self.source = source;
+        }
+        self.invocations += invocations;
+        self.cold_starts += cold_starts;
+        self.timeouts += timeouts;
+        add_counts(&mut self.timed_out_settings, timed_out_settings);
+        self.duration.merge(&duration);
+        self.max_init_ms = max_f64(self.max_init_ms, max_init_ms);
+        self.total_init_us += total_init_us;
+        self.runtime = self.runtime.take().or(runtime);
+        self.memory_mb = self.memory_mb.max(memory_mb);
+        self.max_memory_used_mb = self.max_memory_used_mb.max(max_memory_used_mb);
+        self.memory_pressure += memory_pressure;
+        self.init_failures += init_failures;
+    }
+
+    fn figures(self, function: String) -> FunctionFigures {
+        FunctionFigures {
+            function,
+            source: self.source,
+            invocations: self.invocations,
+            cold_starts: self.cold_starts,
+            timeouts: self.timeouts,
+            timeout_ms: self.timed_out_settings.keys().next_back().copied(),
+            duration: self.duration.percentiles(),
+            max_init_ms: self.max_init_ms,
+            mean_init_ms: (self.cold_starts > 0)
+                .then(|| self.total_init_us as f64 / 1000.0 / self.cold_starts as f64),
+            runtime: self.runtime,
+            memory_mb: self.memory_mb,
+            max_memory_used_mb: self.max_memory_used_mb,
+            memory_pressure: self.memory_pressure,
+            init_failures: self.init_failures,
+        }
+    }
+}
+
+/// One line of a function's log.
+pub(crate) struct LambdaObservation<'a, 'l> {
+    pub(crate) line: LambdaLine<'l>,
+    pub(crate) time_ms: Option<i64>,
+    /// The function whose log it is.
+    pub(crate) function: &'a str,
+    /// The input it came from.
+    pub(crate) source: &'a str,
+}
+
+impl Lambda {
+    pub(crate) fn new(settings: &Settings) -> Self {
+        Lambda {
+            focus: settings.focus.clone(),
+            notable_threshold_ms: settings.evidence_from_ms() as u32,
+            memory_percent: settings.thresholds.memory_percent,
+            seen: false,
+            pending_task_timeouts: HashMap::new(),
+            functions: BTreeMap::new(),
+            notable: Vec::new(),
+            last_invocation: None,
+            server_counts: Vec::new(),
+        }
+    }
+
+    /// Takes a server's counts of a function's invocations over the whole window, to finish
+    /// with in place of those of its records read (the notable ones only).
+    pub(crate) fn add_server_counts(&mut self, counts: AggregateFunction) {
+        self.server_counts.push(counts);
+    }
+
+    /// The notable invocations, with the "Task timed out" lines whose REPORT never came
+    /// counted as timed-out invocations too; the figures no longer need them.
+    pub(crate) fn take_notable(&mut self) -> Vec<NotableInvocation> {
+        self.settle_pending_timeouts();
+        std::mem::take(&mut self.notable)
+    }
+
+    /// "Task timed out" lines whose REPORT never came are timed-out invocations too, lasting
+    /// as long as the line says.
+    fn settle_pending_timeouts(&mut self) {
+        let mut pending: Vec<(String, PendingTimeout)> =
+            self.pending_task_timeouts.drain().collect();
+        pending.sort_by_key(|(_, p)| (p.at.input, p.at.line));
+        for (request_id, timeout) in pending {
+            let function = self.functions.entry(timeout.function).or_default();
+            function.timeouts += 1;
+            let duration_ms = timeout.seconds.map_or(0.0, |s| s * 1000.0);
+            if let Some(seconds) = timeout.seconds {
+                let setting_ms = seconds.floor() as u32 * 1000;
+                *function.timed_out_settings.entry(setting_ms).or_insert(0) += 1;
+            }
+            if self.notable.len() < NOTABLE_CAP {
+                self.notable.push(NotableInvocation {
+                    input: timeout.at.input,
+                    line: timeout.at.line,
+                    request_id,
+                    start_ms: timeout.time_ms.map(|end| end - duration_ms.round() as i64),
+                    duration_ms,
+                    init_ms: None,
+                    timed_out: true,
+                    trace_id: None,
+                });
+            }
+        }
+    }
+}
+
+impl Accumulator for Lambda {
+    type Observation<'a> = LambdaObservation<'a, 'a>;
+    /// The figures, if any Lambda log was read, and what a server counted, said in words.
+    type Figures = (Option<LambdaFigures>, Vec<String>);
+
+    fn observe(&mut self, observation: LambdaObservation<'_, '_>, at: At) -> Seen {
+        let LambdaObservation {
+            line,
+            time_ms,
+            function: name,
+            source,
+        } = observation;
+        self.seen = true;
+        let function = match self.functions.get_mut(name) {
+            Some(function) => function,
+            None => self
+                .functions
+                .entry(name.to_owned())
+                .or_insert_with(|| FunctionStats {
+                    source: source.to_owned(),
+                    ..FunctionStats::default()
+                }),
+        };
+        match line {
+            LambdaLine::Report(_) if !self.focus.holds_time(time_ms) => {
+                Seen::SetAside("invocations outside the focus (set aside)")
+            }
+            LambdaLine::Report(report) => {
+                function.invocations += 1;
+                let id = String::from_utf8_lossy(report.request_id);
+                let timed_out =
+                    report.timed_out | self.pending_task_timeouts.remove(id.as_ref()).is_some();
+                function
+                    .duration
+                    .record(report.duration_ms.round().min(f64::from(u32::MAX)) as u32);
+                if let Some(init) = report.init_ms {
+                    function.cold_starts += 1;
+                    function.total_init_us += (init * 1000.0).round() as u64;
+                    function.max_init_ms = max_f64(function.max_init_ms, Some(init));
+                }
+                if let Some(size) = report.memory_mb {
+                    function.memory_mb = function.memory_mb.max(Some(size));
+                }
+                if let Some(used) = report.max_memory_mb {
+                    function.max_memory_used_mb = function.max_memory_used_mb.max(Some(used));
+                }
+                if let (Some(size), Some(used)) = (report.memory_mb, report.max_memory_mb) {
+                    let threshold = f64::from(self.memory_percent) / 100.0;
+                    function.memory_pressure +=
+                        u64::from(f64::from(used) >= threshold * f64::from(size));
+                }
+                if timed_out {
+                    function.timeouts += 1;
+                    // Lambda timeouts are whole seconds and a timed-out invocation overruns
+                    // its timeout by well under one: the whole seconds are the setting.
+                    let setting_ms = (report.duration_ms / 1000.0).floor() as u32 * 1000;
+                    *function.timed_out_settings.entry(setting_ms).or_insert(0) += 1;
+                }
+                let total_ms = report.duration_ms + report.init_ms.unwrap_or(0.0);
+                self.last_invocation = None;
+                if (timed_out || total_ms >= f64::from(self.notable_threshold_ms))
+                    && self.notable.len() < NOTABLE_CAP
+                {
+                    self.last_invocation = Some((at.input, self.notable.len()));
+                    self.notable.push(NotableInvocation {
+                        input: at.input,
+                        line: at.line,
+                        request_id: id.into_owned(),
+                        start_ms: time_ms.map(|end| end - report.duration_ms.round() as i64),
+                        duration_ms: report.duration_ms,
+                        init_ms: report.init_ms,
+                        timed_out,
+                        trace_id: report
+                            .trace_id
+                            .map(|t| String::from_utf8_lossy(t).into_owned()),
+                    });
+                }
+                Seen::CountedAs("Lambda REPORT")
+            }
+            LambdaLine::TaskTimedOut {
+                request_id,
+                seconds,
+            } => {
+                self.pending_task_timeouts.insert(
+                    String::from_utf8_lossy(request_id).into_owned(),
+                    PendingTimeout {
+                        function: name.to_owned(),
+                        at,
+                        time_ms,
+                        seconds,
+                    },
+                );
+                Seen::CountedAs("Lambda timeout lines")
+            }
+            LambdaLine::InitStart { runtime } => {
+                if let (None, Some(runtime)) = (&function.runtime, runtime) {
+                    function.runtime = Some(String::from_utf8_lossy(runtime).into_owned());
+                }
+                Seen::CountedAs("Lambda platform lines")
+            }
+            LambdaLine::InitFailed { .. } => {
+                function.init_failures += 1;
+                Seen::CountedAs("Lambda platform lines")
+            }
+            LambdaLine::Xray { trace_id } => {
+                if let Some(invocation) = self
+                    .last_invocation
+                    .filter(|(input, _)| *input == at.input)
+                    .and_then(|(_, i)| self.notable.get_mut(i))
+                {
+                    invocation.trace_id = Some(String::from_utf8_lossy(trace_id).into_owned());
+                }
+                Seen::CountedAs("Lambda platform lines")
+            }
+            LambdaLine::Platform => Seen::CountedAs("Lambda platform lines"),
+            LambdaLine::Application => Seen::SetAside("Lambda application lines (ignored)"),
+        }
+    }
+
+    fn merge(&mut self, later: Lambda, line_offset: u64) {
+        let Lambda {
+            // settings: the same for every part
+            focus: _,
+            notable_threshold_ms: _,
+            memory_percent: _,
+            seen,
+            pending_task_timeouts,
+            functions,
+            notable,
+            // an XRAY line belongs to the REPORT before it in the same part
+            last_invocation: _,
+            server_counts,
+        } = later;
+        self.seen |= seen;
+        for (function, stats) in functions {
+            self.functions.entry(function).or_default().merge(stats);
+        }
+        // A "Task timed out" line whose REPORT fell in a later part stays pending, and is
+        // counted as a timeout at the end, as the REPORT would have been.
+        self.pending_task_timeouts
+            .extend(pending_task_timeouts.into_iter().map(|(id, mut pending)| {
+                pending.at.line += line_offset;
+                (id, pending)
+            }));
+        extend_notable(&mut self.notable, notable, line_offset, |i| &mut i.line);
+        self.server_counts.extend(server_counts);
+    }
+
+    fn finish(mut self, finish: &Finish<'_>) -> Self::Figures {
+        self.settle_pending_timeouts();
+        if !self.seen && self.server_counts.is_empty() && self.functions.is_empty() {
+            return (None, Vec::new());
+        }
+        let ceiling_ms = finish.ceiling_ms;
+        let timeouts_above_ceiling = self
+            .functions
+            .values()
+            .flat_map(|f| f.timed_out_settings.range(ceiling_ms as u32 + 1..))
+            .map(|(_, n)| n)
+            .sum();
+        let mut functions: Vec<FunctionFigures> = self
+            .functions
+            .into_iter()
+            .map(|(name, function)| function.figures(name))
+            .collect();
+        let mut approximate = Vec::new();
+        for counts in self.server_counts {
+            approximate.push(take_server_counts(&mut functions, counts));
+        }
+        functions.sort_by(|a, b| {
+            b.timeouts
+                .cmp(&a.timeouts)
+                .then(b.duration.p99_ms.cmp(&a.duration.p99_ms))
+        });
+        let figures = LambdaFigures {
+            invocations: functions.iter().map(|f| f.invocations).sum(),
+            cold_starts: functions.iter().map(|f| f.cold_starts).sum(),
+            timeouts: functions.iter().map(|f| f.timeouts).sum(),
+            timeouts_above_ceiling,
+            outlived_gateway: finish.correlation.matched(),
+            gateway_timeouts_on_cold_start: finish.correlation.matched_cold,
+            max_init_ms: functions
+                .iter()
+                .filter_map(|f| f.max_init_ms)
+                .reduce(f64::max),
+            memory_pressure: functions.iter().map(|f| f.memory_pressure).sum(),
+            init_failures: functions.iter().map(|f| f.init_failures).sum(),
+            functions,
+        };
+        (Some(figures), approximate)
+    }
+}
+
+/// Puts a server's counts of a function in place of those of its records read; says so.
+fn take_server_counts(functions: &mut Vec<FunctionFigures>, counts: AggregateFunction) -> String {
+    let function = match functions
+        .iter_mut()
+        .position(|f| f.function == counts.function)
+    {
+        Some(i) => &mut functions[i],
+        None => {
+            functions.push(FunctionFigures {
+                function: counts.function.clone(),
+                source: counts.source.clone(),
+                ..Default::default()
+            });
+            functions.last_mut().expect("just pushed")
+        }
+    };
+    function.invocations = counts.invocations.max(function.invocations);
+    function.cold_starts = counts.cold_starts.max(function.cold_starts);
+    function.duration = counts.duration;
+    function.memory_mb = function.memory_mb.max(counts.memory_mb);
+    function.max_memory_used_mb = function.max_memory_used_mb.max(counts.max_memory_used_mb);
+    format!(
+        "{}: invocations, cold starts and durations were counted by CloudWatch Logs \
+         Insights (durations with its approximate pct()); its timeouts, errors and slow \
+         invocations were read in full, and its memory pressure is of those alone.",
+        counts.function
+    )
+}
+
+/// The function a Lambda log is of, from the input's name: the log group without
+/// `/aws/lambda/`, or a file's name without `lambda-` and its extensions
+/// (`exports/lambda-orders-fn.log.gz` is `orders-fn`).
+pub fn function_name(input: &str) -> String {
+    let base = input.rsplit(['/', '\\']).next().unwrap_or(input);
+    let mut stem = base;
+    for extension in [".gz", ".log", ".txt", ".json", ".jsonl", ".ndjson", ".csv"] {
+        stem = stem.strip_suffix(extension).unwrap_or(stem);
+    }
+    let stem = stem.strip_prefix("lambda-").unwrap_or(stem);
+    if stem.is_empty() {
+        input.to_owned()
+    } else {
+        stem.to_owned()
+    }
+}

@@ -1,0 +1,7 @@
+//! Parsing one log message into a record: an API Gateway access record (any template), an
+//! execution-log line, or a Lambda platform or application line. Parsers borrow from the
+//! message and allocate nothing per line.
+
+pub(crate) mod access;
+pub(crate) mod execution;
+pub(crate) mod lambda;

@@ -1,0 +1,35 @@
+//! Analyzing files, the sample or log groups, and stopping it.
+
+use tauri::ipc::Channel;
+
+use crate::commands::preferences;
+use crate::error::Error;
+use crate::reading;
+use crate::state::AppState;
+use crate::transport::{Completeness, ProgressUpdate, Request, Source, View};
+
+/// Analyzes `source`, sending progress on `on_progress`; files read in full join the
+/// recent inputs.
+#[tauri::command]
+pub async fn analyze(
+    app: tauri::AppHandle,
+    state: tauri::State<'_, AppState>,
+    source: Source,
+    request: Request,
+    on_progress: Channel<ProgressUpdate>,
+) -> Result<View, Error> {
+    let view = reading::analyze(&state, source.clone(), &request, on_progress).await?;
+    if let Source::Paths { paths } = &source {
+        if view.completeness == Completeness::Complete {
+            preferences::remember(&app, paths);
+        }
+    }
+    Ok(view)
+}
+
+/// Stops the running analysis within a line (a fetch after its page in flight); it returns
+/// what it read.
+#[tauri::command]
+pub fn cancel(state: tauri::State<'_, AppState>) {
+    state.cancel();
+}

@@ -1,0 +1,189 @@
+//! One analysis, from the window's request to the view it shows: the settings, the source
+//! read on a blocking thread (files, the sample, or log groups through [`crate::cloud`]),
+//! progress while it runs, and what to say when nothing could be read.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use ceiling_cloud::Target;
+use ceiling_engine::{expand_paths, Analysis, Analyzer, Settings, Template};
+use ceiling_report::Zone;
+use tauri::ipc::Channel;
+
+use crate::cloud::{self, Groups};
+use crate::error::Error;
+use crate::progress::{Interim, Ticker};
+use crate::sample::{self, SAMPLE};
+use crate::state::{AppState, Loaded};
+use crate::transport::{Completeness, ProgressUpdate, Request, Source, View};
+
+/// What a reading ended with.
+struct Outcome {
+    analysis: Analysis,
+    /// Why the analysis is of part of the source, one line each; empty when it is of all.
+    notes: Vec<String>,
+    /// What could not be read; the analysis is of the rest, and shows these per input.
+    failures: Vec<Error>,
+}
+
+/// The engine's settings the window asked for.
+fn settings_of(request: &Request) -> Result<Settings, Error> {
+    let access_format = match request.access_format.as_deref().map(str::trim) {
+        Some(text) if !text.is_empty() => Some(Template::parse(text)?),
+        _ => None,
+    };
+    Ok(Settings {
+        ceiling_ms: request.ceiling_ms,
+        access_format,
+        focus: request.focus.clone(),
+        ..Settings::default()
+    })
+}
+
+/// Reads `source` as `request` says, sending progress on `channel`; keeps the analysis
+/// for exports. A cancelled reading returns what it read, as partial.
+pub async fn analyze(
+    state: &AppState,
+    source: Source,
+    request: &Request,
+    channel: Channel<ProgressUpdate>,
+) -> Result<View, Error> {
+    let settings = settings_of(request)?;
+    let zone = Zone::parse(&request.time_zone)?;
+    let analyzer = Analyzer::new(settings.clone());
+    let progress = analyzer.progress();
+    state.start(progress.clone())?;
+    let interim = Arc::new(Interim::new(settings.clone(), zone));
+    let outcome = match source {
+        Source::Cloud {
+            profile,
+            region,
+            mfa_code,
+            groups,
+            since,
+            until,
+        } => {
+            let groups = Groups {
+                target: Target {
+                    profile,
+                    region,
+                    mfa_code,
+                },
+                groups,
+                since,
+                until,
+            };
+            // unknown until fetched
+            let ticker = Ticker::start(progress, 0, interim.clone(), channel);
+            let read =
+                cloud::read_groups(state, groups, analyzer, settings.notable_ms(), interim).await;
+            ticker.stop();
+            let (analysis, failures) = read?;
+            Outcome {
+                analysis,
+                notes: failures.iter().map(|f| f.message.clone()).collect(),
+                failures,
+            }
+        }
+        Source::Paths { paths } => {
+            let files = expand_paths(&paths)?;
+            let total_bytes = files
+                .iter()
+                .filter_map(|f| std::fs::metadata(f).ok())
+                .map(|m| m.len())
+                .sum();
+            let ticker = Ticker::start(progress, total_bytes, interim.clone(), channel);
+            let read = tauri::async_runtime::spawn_blocking(move || {
+                read_files(analyzer, &files, &interim)
+            })
+            .await;
+            ticker.stop();
+            read?
+        }
+        Source::Sample => {
+            let ticker = Ticker::start(progress, sample::total_bytes(), interim.clone(), channel);
+            let read =
+                tauri::async_runtime::spawn_blocking(move || read_sample(analyzer, &interim)).await;
+            ticker.stop();
+            read?
+        }
+    };
+    let view = settle(outcome, &settings, zone)?;
+    *state.last.lock()? = Some(Loaded {
+        analysis: view.analysis.clone(),
+        zone,
+    });
+    Ok(view)
+}
+
+/// The view of a reading; an error when nothing could be read at all.
+fn settle(outcome: Outcome, settings: &Settings, zone: Zone) -> Result<View, Error> {
+    let Outcome {
+        analysis,
+        notes,
+        failures,
+    } = outcome;
+    let nothing_read =
+        analysis.requests == 0 && analysis.lambda.is_none() && analysis.execution.is_none();
+    if nothing_read {
+        if let Some(error) = Error::joined(failures) {
+            return Err(error);
+        }
+    }
+    let completeness = if notes.is_empty() {
+        Completeness::Complete
+    } else {
+        Completeness::Partial
+    };
+    let charts = ceiling_report::charts(&analysis, zone);
+    Ok(View::new(analysis, charts, completeness, notes, settings))
+}
+
+/// Reads the bundled sample.
+fn read_sample(mut analyzer: Analyzer, interim: &Interim) -> Outcome {
+    let mut failures = Vec::new();
+    for (index, (name, bytes)) in SAMPLE.iter().enumerate() {
+        if let Err(error) = analyzer.read(name, *bytes) {
+            failures.push(Error::from(error));
+        }
+        if index + 1 < SAMPLE.len() {
+            interim.snapshot(&analyzer);
+        }
+    }
+    finished(analyzer, failures)
+}
+
+/// Reads the files one after the other, each on all cores; stops early, keeping what it
+/// read, when cancelled.
+fn read_files(mut analyzer: Analyzer, files: &[PathBuf], interim: &Interim) -> Outcome {
+    let progress = analyzer.progress();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut failures = Vec::new();
+    for (index, file) in files.iter().enumerate() {
+        if progress.is_cancelled() {
+            break;
+        }
+        // An input that fails is reported in the inputs panel; the others are read.
+        if let Err(error) = analyzer.read_path_with_threads(file, threads) {
+            failures.push(Error::from(error));
+        }
+        if index + 1 < files.len() {
+            interim.snapshot(&analyzer);
+        }
+    }
+    finished(analyzer, failures)
+}
+
+fn finished(analyzer: Analyzer, failures: Vec<Error>) -> Outcome {
+    let cancelled = analyzer.progress().is_cancelled();
+    Outcome {
+        analysis: analyzer.finish(),
+        // what a cancelled reading failed to read is beside the point
+        notes: if cancelled {
+            vec!["reading was cancelled".to_owned()]
+        } else {
+            Vec::new()
+        },
+        failures: if cancelled { Vec::new() } else { failures },
+    }
+}

@@ -1,0 +1,87 @@
+// The findings panel: each finding with its evidence (routes to focus on, windows, request
+// and invocation ids with copy buttons, the file and line each came from) and its advice.
+
+import { $, element } from './dom.js';
+import { count, formatMs, formatTime } from './format.js';
+import { setFocus, zone } from './state.js';
+
+function copyButton(text) {
+  const button = element('button', { text: 'Copy', className: 'copy', attributes: { type: 'button', title: `Copy ${text}` } });
+  button.addEventListener('click', async (event) => {
+    event.preventDefault();
+    try {
+      await navigator.clipboard.writeText(text);
+      button.textContent = 'Copied';
+    } catch {
+      button.textContent = 'Select it';
+    }
+    setTimeout(() => { button.textContent = 'Copy'; }, 1500);
+  });
+  return button;
+}
+
+function evidenceList(finding) {
+  const evidence = finding.evidence;
+  const timeZone = zone();
+  const time = (ms) => formatTime(ms, timeZone);
+  const items = [];
+  for (const route of evidence.routes ?? []) {
+    const link = element('button', { text: route.route, className: 'link route-link', attributes: { type: 'button' } });
+    link.addEventListener('click', () => setFocus({ route: route.route }));
+    items.push(element('li', {}, [link, ` ${count(route.count)} (${Math.round(100 * route.share)}%)`]));
+  }
+  for (const window of evidence.windows ?? []) {
+    items.push(element('li', { text: `${time(window.start_ms)} to ${time(window.end_ms)} ${timeZone}: ${count(window.count)}` }));
+  }
+  for (const fn of evidence.functions ?? []) {
+    items.push(element('li', { text: `function ${fn.function}: ${count(fn.count)} (${fn.source})` }));
+  }
+  for (const request of evidence.requests ?? []) {
+    const id = request.request_id ?? '(no request id)';
+    items.push(element('li', { className: 'sample' }, [
+      element('code', { text: id }),
+      request.request_id ? copyButton(request.request_id) : '',
+      ` ${request.route} ${request.status ?? '(no status)'}` +
+        (request.response_latency_ms !== null ? ` after ${formatMs(request.response_latency_ms)}` : '') +
+        (request.time_ms !== null ? ` at ${time(request.time_ms)}` : '') +
+        ` · ${request.source.input}:${request.source.line}`,
+    ]));
+  }
+  for (const invocation of evidence.invocations ?? []) {
+    items.push(element('li', { className: 'sample' }, [
+      element('code', { text: invocation.request_id }),
+      copyButton(invocation.request_id),
+      ` ${invocation.function}: ${formatMs(invocation.duration_ms)}` +
+        (invocation.init_ms !== null ? ` after an init of ${formatMs(invocation.init_ms)}` : '') +
+        (invocation.paired_by ? `, paired by ${invocation.paired_by}` : '') +
+        ` · ${invocation.source.input}:${invocation.source.line}`,
+    ]));
+  }
+  return element('ul', { className: 'evidence' }, items);
+}
+
+export function renderFindings(analysis) {
+  const findings = analysis.findings.map((finding, index) => {
+    const summary = element('summary', {}, [
+      element('span', { text: finding.severity, className: `badge ${finding.severity}` }),
+      element('span', { text: finding.title, className: 'title' }),
+      element('span', { text: finding.id, className: 'id' }),
+    ]);
+    const advice = element('ol', { className: 'advice' }, finding.advice.map((step) => element('li', {}, [
+      element('span', { text: step.text }),
+      ...(step.link ? [element('span', { text: step.link, className: 'doc-link' })] : []),
+    ])));
+    const details = element('details', { className: `finding ${finding.severity}`, attributes: { 'data-id': finding.id } }, [
+      summary,
+      element('p', { text: finding.summary, className: 'finding-summary' }),
+      element('h4', { text: 'Evidence' }),
+      evidenceList(finding),
+      element('h4', { text: 'What to do' }),
+      advice,
+    ]);
+    if (index === 0) details.open = true;
+    return details;
+  });
+  if (findings.length === 0) findings.push(element('p', { text: 'Nothing to report.', className: 'muted' }));
+  $('findings').replaceChildren(...findings);
+}
