@@ -530,10 +530,10 @@ fn write_summary(out: &mut impl Write, analysis: &Analysis) -> std::io::Result<(
             .collect();
         writeln!(
             out,
-            "{}: {} lines ({:?}), {}",
+            "{}: {} lines ({}), {}",
             input.name,
             count(input.lines),
-            input.wrapping,
+            input.wrapping.label(),
             kinds.join(", ")
         )?;
         for rejection in &input.rejected {

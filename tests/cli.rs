@@ -212,6 +212,83 @@ fn every_access_format_rest_and_http() {
     }
 }
 
+/// The console's CLF and CSV presets are read without `--access-format`: what the preset
+/// holds (statuses, routes, timeouts) is counted as truth.json counts it. gen.py adds the
+/// latency fields after the preset's, which a reader without the format cannot name, so the
+/// near misses are left to the format string.
+#[test]
+fn clf_and_csv_presets_read_without_the_format_string() {
+    for (api, format) in [
+        ("rest", "clf"),
+        ("rest", "csv"),
+        ("http", "clf"),
+        ("http", "csv"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let truth = gen::generate(
+            dir.path(),
+            &[
+                "--api",
+                api,
+                "--format",
+                format,
+                "--requests",
+                "2000",
+                "--seed",
+                "4",
+            ],
+        );
+        let mut files: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|entry| entry.unwrap().path())
+            .filter(|path| {
+                let name = path.file_name().unwrap().to_string_lossy();
+                name.starts_with("apigw-access.") || name.starts_with("lambda-")
+            })
+            .map(|path| path.display().to_string())
+            .collect();
+        files.sort();
+        let files: Vec<&str> = files.iter().map(String::as_str).collect();
+        let analysis = analyze_json(&files);
+        let case = format!("{api} {format}");
+        for key in [
+            "requests",
+            "status",
+            "integration_timeouts",
+            "bad_gateway",
+            "ceiling_ms",
+        ] {
+            assert_eq!(analysis[key], truth[key], "{case}: {key}");
+        }
+        let kinds = analysis["inputs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|input| input["name"].as_str().unwrap().contains("apigw-access."))
+            .map(|input| input["kinds"].clone())
+            .unwrap();
+        assert!(
+            kinds
+                .as_object()
+                .unwrap()
+                .keys()
+                .any(|kind| kind.contains("preset")),
+            "{case}: read as {kinds}"
+        );
+        for route in truth["routes"].as_array().unwrap() {
+            let ours = analysis["routes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|r| r["route"] == route["route"])
+                .unwrap_or_else(|| panic!("{case}: no route {}", route["route"]));
+            for key in ["requests", "timeouts"] {
+                assert_eq!(ours[key], route[key], "{case}: {} {key}", route["route"]);
+            }
+        }
+    }
+}
+
 #[test]
 fn every_wrapping_plain_and_gzip() {
     for wrap in ["none", "s3", "tail", "filter-json"] {

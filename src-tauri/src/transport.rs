@@ -111,8 +111,7 @@ impl View {
         notes: Vec<String>,
         settings: &Settings,
     ) -> View {
-        let p99_warn_ms =
-            (analysis.ceiling_ms * u64::from(settings.thresholds.p99_percent)).div_ceil(100);
+        let p99_warn_ms = settings.thresholds.p99_near_ceiling_ms(analysis.ceiling_ms);
         let wrapping_labels = analysis
             .inputs
             .iter()

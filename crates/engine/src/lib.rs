@@ -64,6 +64,7 @@ mod parse;
 mod read;
 mod settings;
 mod time;
+mod window;
 
 pub use accumulate::function_name;
 pub use analyzer::Analyzer;
@@ -74,3 +75,4 @@ pub use settings::{
     Focus, Settings, ThresholdError, Thresholds, DEFAULT_CEILING_MS, HTTP_API_CEILING_MS,
 };
 pub use time::{format_utc, parse_iso_ms};
+pub use window::{now_ms, parse_time, TimeError, WindowError};

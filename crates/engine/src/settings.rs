@@ -161,6 +161,12 @@ pub enum ThresholdError {
 }
 
 impl Thresholds {
+    /// The p99 latency from which `p99-near-ceiling` speaks, against `ceiling_ms`: the line
+    /// the charts and the routes table mark too.
+    pub fn p99_near_ceiling_ms(&self, ceiling_ms: u64) -> u64 {
+        (ceiling_ms * u64::from(self.p99_percent)).div_ceil(100)
+    }
+
     /// Sets one threshold from `NAME=VALUE` (a duration for the `-ms` ones: `8s`).
     pub fn set(&mut self, assignment: &str) -> Result<(), ThresholdError> {
         let (name, value) = assignment

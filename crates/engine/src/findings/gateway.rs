@@ -303,7 +303,7 @@ pub(super) fn near_ceiling(c: &Context<'_>) -> Option<Finding> {
 
 pub(super) fn p99_near_ceiling(c: &Context<'_>) -> Option<Finding> {
     let a = c.analysis;
-    let threshold = (a.ceiling_ms * u64::from(c.thresholds.p99_percent)).div_ceil(100);
+    let threshold = c.thresholds.p99_near_ceiling_ms(a.ceiling_ms);
     let above = |p99: Option<u32>| p99.is_some_and(|ms| u64::from(ms) >= threshold);
     let mut routes: Vec<&RouteFigures> = a
         .routes

@@ -68,6 +68,8 @@ pub struct Analysis {
     pub approximate: Vec<String>,
 }
 
+/// A span of time in ms since the epoch, UTC, both ends included: what an analysis covers, or
+/// a fetch reads. Read from the user's text with [`Window::from_text`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Window {
     pub start_ms: i64,

@@ -201,7 +201,13 @@ pub(crate) fn match_positional<'a>(
                     Some(Token::Value(_)) => (&line[pos..pos], pos),
                 };
                 if let Some(field) = field {
-                    visit(*field, unquote_csv(value));
+                    let value = unquote_csv(value);
+                    // A resource path starts with `/`: a line whose value there does not is of
+                    // another layout (an HTTP API's route key, `GET /x`, read by a REST preset).
+                    if *field == Field::ResourcePath && !value.starts_with(b"/") && value != b"-" {
+                        return false;
+                    }
+                    visit(*field, value);
                 }
                 pos = end;
             }
