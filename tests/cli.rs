@@ -173,17 +173,7 @@ fn assert_incident_matches_truth(args: &[&str]) {
         command.push("--access-format".into());
         command.push(format!("@{}", format.display()));
     }
-    let mut files: Vec<String> = std::fs::read_dir(dir.path())
-        .unwrap()
-        .map(|entry| entry.unwrap().path())
-        .filter(|path| {
-            let name = path.file_name().unwrap().to_string_lossy();
-            name.starts_with("apigw-access.") || name.starts_with("lambda-")
-        })
-        .map(|path| path.display().to_string())
-        .collect();
-    files.sort();
-    command.extend(files);
+    command.extend(incident_files(dir.path()));
     let command: Vec<&str> = command.iter().map(String::as_str).collect();
     let analysis = analyze_json(&command);
     let differences = truth_differences(&analysis, &truth);
@@ -238,16 +228,7 @@ fn clf_and_csv_presets_read_without_the_format_string() {
                 "4",
             ],
         );
-        let mut files: Vec<String> = std::fs::read_dir(dir.path())
-            .unwrap()
-            .map(|entry| entry.unwrap().path())
-            .filter(|path| {
-                let name = path.file_name().unwrap().to_string_lossy();
-                name.starts_with("apigw-access.") || name.starts_with("lambda-")
-            })
-            .map(|path| path.display().to_string())
-            .collect();
-        files.sort();
+        let files = incident_files(dir.path());
         let files: Vec<&str> = files.iter().map(String::as_str).collect();
         let analysis = analyze_json(&files);
         let case = format!("{api} {format}");
@@ -395,12 +376,7 @@ fn threads_change_nothing_but_the_time() {
         dir.path(),
         &["--requests", "150000", "--seed", "41", "--garbage", "40"],
     );
-    let mut files: Vec<String> = std::fs::read_dir(dir.path())
-        .unwrap()
-        .map(|entry| entry.unwrap().path().display().to_string())
-        .filter(|path| path.contains("apigw-access.") || path.contains("lambda-"))
-        .collect();
-    files.sort();
+    let files = incident_files(dir.path());
     let files: Vec<&str> = files.iter().map(String::as_str).collect();
     let one = analyze_json(&[&["--threads", "1"], &files[..]].concat());
     for threads in ["2", "3", "8"] {
@@ -549,13 +525,7 @@ fn the_pdf_report_tells_the_incident() {
     let truth = gen::generate(dir.path(), &["--requests", "20000", "--seed", "12"]);
     let pdf = dir.path().join("review.pdf");
     let mut args: Vec<String> = vec!["--report".into(), pdf.display().to_string()];
-    let mut logs: Vec<String> = std::fs::read_dir(dir.path())
-        .unwrap()
-        .map(|entry| entry.unwrap().path().display().to_string())
-        .filter(|path| path.contains("apigw-access.") || path.contains("lambda-"))
-        .collect();
-    logs.sort();
-    args.extend(logs);
+    args.extend(incident_files(dir.path()));
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let analysis = analyze_json(&args);
     let text = pdf_text(&pdf);
