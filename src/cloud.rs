@@ -182,12 +182,18 @@ fn say(update: Update<'_>) {
 
 /// The file a group is saved to: `lambda-<function>.jsonl.gz` for a function's group (so
 /// that the function keeps its name when the file is re-opened), the group's name with `/`
-/// made `_` otherwise.
+/// made `_` otherwise. Always one file right inside `dir`, whatever the name holds: no
+/// separator survives (`..` and `/` cannot climb out), and a leading dot, which would hide
+/// the file from `ceiling analyze DIR`, becomes `_`.
 fn file_for(dir: &Path, group: &str) -> PathBuf {
     let name = match group.strip_prefix("/aws/lambda/") {
         Some(function) => format!("lambda-{function}"),
-        None => group.trim_start_matches('/').replace(['/', '\\'], "_"),
+        None => group.trim_start_matches('/').to_owned(),
     };
+    let mut name = name.replace(['/', '\\', '\0'], "_");
+    if name.is_empty() || name.starts_with('.') {
+        name.insert(0, '_');
+    }
     dir.join(format!("{name}.jsonl.gz"))
 }
 
@@ -273,4 +279,44 @@ pub fn fetch_to(args: &CloudArgs, out: &Path) -> Result<(), String> {
     report(&fetched.groups, &fetched.failures);
     fetched.check().map_err(|e| e.to_string())?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Component, Path};
+
+    use super::file_for;
+
+    #[test]
+    fn a_group_is_saved_right_inside_the_folder_whatever_its_name() {
+        let dir = Path::new("/tmp/out");
+        let cases = [
+            ("/aws/lambda/orders-fn", "lambda-orders-fn.jsonl.gz"),
+            (
+                "API-Gateway-Execution-Logs_abc/prod",
+                "API-Gateway-Execution-Logs_abc_prod.jsonl.gz",
+            ),
+            (
+                "/aws/lambda/../../etc/cron.d/x",
+                "lambda-.._.._etc_cron.d_x.jsonl.gz",
+            ),
+            ("../../escape", "_.._.._escape.jsonl.gz"),
+            ("..", "_...jsonl.gz"),
+            ("/", "_.jsonl.gz"),
+            ("/aws/lambda/", "lambda-.jsonl.gz"),
+            (".hidden", "_.hidden.jsonl.gz"),
+            ("a\\..\\b", "a_.._b.jsonl.gz"),
+        ];
+        for (group, want) in cases {
+            let path = file_for(dir, group);
+            let inside = path.strip_prefix(dir).unwrap();
+            let parts: Vec<_> = inside.components().collect();
+            assert!(
+                matches!(parts[..], [Component::Normal(_)]),
+                "{group}: {} leaves the folder",
+                path.display()
+            );
+            assert_eq!(inside.to_str(), Some(want), "{group}");
+        }
+    }
 }

@@ -468,6 +468,26 @@ fn unusable_inputs_exit_2_with_a_reason_naming_the_file() {
     assert_eq!(output.status.code(), Some(2));
 }
 
+/// A folder is followed through its symlinks, and a link back up the tree reads nothing
+/// twice: each record once, no "path too long" failure.
+#[cfg(unix)]
+#[test]
+fn a_folder_with_a_symlink_loop_is_read_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let logs = dir.path().join("logs");
+    std::fs::create_dir_all(logs.join("api")).unwrap();
+    std::fs::write(
+        logs.join("api/access.log"),
+        "{\"requestId\":\"a1\",\"status\":\"504\"}\n{\"requestId\":\"a2\",\"status\":\"200\"}\n",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink("..", logs.join("api/up")).unwrap();
+    std::os::unix::fs::symlink(&logs, logs.join("again")).unwrap();
+    let analysis = analyze_json(&[logs.to_str().unwrap()]);
+    assert_eq!(analysis["requests"], 2, "{}", analysis["inputs"]);
+    assert_eq!(analysis["inputs"].as_array().unwrap().len(), 1);
+}
+
 #[test]
 fn the_ceiling_setting_and_the_markdown_report() {
     let dir = tempfile::tempdir().unwrap();

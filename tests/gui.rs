@@ -333,6 +333,55 @@ async fn text_of(client: &Client, css: &str) -> String {
         .unwrap()
 }
 
+/// The window reads only what the user chose: a named pipe named on the command line is
+/// refused with a message (reading it would block for ever), and a path the window asks
+/// for that nobody chose is refused however the page asks.
+#[cfg(unix)]
+#[tokio::test]
+async fn reads_only_chosen_regular_files() {
+    let (_xvfb, display) = start_xvfb();
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe.log");
+    assert!(Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let (_driver, client) = launch(&display, &[fifo.to_str().unwrap()]).await;
+    wait_for_text(
+        &client,
+        "#message",
+        &format!(
+            "{} is a named pipe (FIFO): Ceiling reads saved log files only",
+            fifo.display()
+        ),
+    )
+    .await;
+
+    let secret = dir.path().join("not-chosen.log");
+    std::fs::write(&secret, "{\"requestId\":\"a\",\"status\":\"504\"}\n").unwrap();
+    let answer = client
+        .execute_async(
+            "const [path, done] = arguments; \
+             window.__TAURI__.core.invoke('analyze', { \
+               source: { kind: 'paths', paths: [path] }, \
+               request: { ceiling_ms: null, access_format: null, time_zone: 'UTC', \
+                          focus: { route: null, window: null } }, \
+               onProgress: new window.__TAURI__.core.Channel() }) \
+             .then(() => done('read'), (error) => done(error));",
+            vec![json!(secret)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(answer["code"], json!("input-unreadable"), "{answer}");
+    let message = answer["message"].as_str().unwrap_or_default();
+    assert!(
+        message.ends_with("not-chosen.log was not chosen to be opened"),
+        "{answer}"
+    );
+    client.close().await.unwrap();
+}
+
 #[tokio::test]
 async fn findings_focus_and_export_on_the_sample() {
     let (_xvfb, display) = start_xvfb();

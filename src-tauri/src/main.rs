@@ -29,6 +29,8 @@ fn main() {
         .plugin(tauri_plugin_dialog::init())
         .manage(launch)
         .manage(state::AppState::default())
+        .manage(commands::inputs::Chosen::default())
+        .on_window_event(commands::inputs::on_window_event)
         .invoke_handler(tauri::generate_handler![
             commands::startup,
             commands::preferences::load_preferences,

@@ -11,6 +11,7 @@ use ceiling_report::Zone;
 use tauri::ipc::Channel;
 
 use crate::cloud::{self, Groups};
+use crate::commands::inputs;
 use crate::error::Error;
 use crate::progress::{Interim, Ticker};
 use crate::sample::{self, SAMPLE};
@@ -86,7 +87,19 @@ pub async fn analyze(
             }
         }
         Source::Paths { paths } => {
-            let files = expand_paths(&paths)?;
+            // Folders are followed through their symlinks, each once; a device, a pipe or a
+            // socket, chosen or found in a folder, is refused, and the rest read.
+            let mut refused = Vec::new();
+            let files: Vec<PathBuf> = expand_paths(&paths)?
+                .into_iter()
+                .filter(|file| match inputs::check_regular(file) {
+                    Ok(()) => true,
+                    Err(error) => {
+                        refused.push(error);
+                        false
+                    }
+                })
+                .collect();
             let total_bytes = files
                 .iter()
                 .filter_map(|f| std::fs::metadata(f).ok())
@@ -94,7 +107,7 @@ pub async fn analyze(
                 .sum();
             let ticker = Ticker::start(progress, total_bytes, interim.clone(), channel);
             let read = tauri::async_runtime::spawn_blocking(move || {
-                read_files(analyzer, &files, &interim)
+                read_files(analyzer, &files, refused, &interim)
             })
             .await;
             ticker.stop();
@@ -154,11 +167,15 @@ fn read_sample(mut analyzer: Analyzer, interim: &Interim) -> Outcome {
 }
 
 /// Reads the files one after the other, each on all cores; stops early, keeping what it
-/// read, when cancelled.
-fn read_files(mut analyzer: Analyzer, files: &[PathBuf], interim: &Interim) -> Outcome {
+/// read, when cancelled. `failures` holds the inputs refused before reading.
+fn read_files(
+    mut analyzer: Analyzer,
+    files: &[PathBuf],
+    mut failures: Vec<Error>,
+    interim: &Interim,
+) -> Outcome {
     let progress = analyzer.progress();
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let mut failures = Vec::new();
     for (index, file) in files.iter().enumerate() {
         if progress.is_cancelled() {
             break;

@@ -2,14 +2,14 @@
 
 use tauri::ipc::Channel;
 
-use crate::commands::preferences;
+use crate::commands::{inputs, preferences};
 use crate::error::Error;
 use crate::reading;
 use crate::state::AppState;
 use crate::transport::{Completeness, ProgressUpdate, Request, Source, View};
 
 /// Analyzes `source`, sending progress on `on_progress`; files read in full join the
-/// recent inputs.
+/// recent inputs. Paths are read only when the user chose them ([`inputs::check_chosen`]).
 #[tauri::command]
 pub async fn analyze(
     app: tauri::AppHandle,
@@ -18,6 +18,9 @@ pub async fn analyze(
     request: Request,
     on_progress: Channel<ProgressUpdate>,
 ) -> Result<View, Error> {
+    if let Source::Paths { paths } = &source {
+        inputs::check_chosen(&app, paths)?;
+    }
     let view = reading::analyze(&state, source.clone(), &request, on_progress).await?;
     if let Source::Paths { paths } = &source {
         if view.completeness == Completeness::Complete {

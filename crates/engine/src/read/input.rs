@@ -102,7 +102,7 @@ pub fn expand_paths(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
             continue;
         }
         let before = files.len();
-        collect_folder(path, &mut files)?;
+        collect_folder(path, &mut files, &mut Vec::new())?;
         if files.len() == before {
             return Err(Error::EmptyFolder {
                 path: path.display().to_string(),
@@ -112,7 +112,20 @@ pub fn expand_paths(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
     Ok(files)
 }
 
-fn collect_folder(folder: &Path, files: &mut Vec<PathBuf>) -> Result<(), Error> {
+/// Adds the files of `folder` and of its subfolders, symlinks followed; `visited` holds the
+/// folders of this walk (resolved), so that a link back up the tree is read once, not
+/// until the path is too long.
+fn collect_folder(
+    folder: &Path,
+    files: &mut Vec<PathBuf>,
+    visited: &mut Vec<PathBuf>,
+) -> Result<(), Error> {
+    if let Ok(resolved) = std::fs::canonicalize(folder) {
+        if visited.contains(&resolved) {
+            return Ok(());
+        }
+        visited.push(resolved);
+    }
     let open_error = |source| Error::Open {
         path: folder.display().to_string(),
         source,
@@ -131,7 +144,7 @@ fn collect_folder(folder: &Path, files: &mut Vec<PathBuf>) -> Result<(), Error> 
             continue;
         }
         if path.is_dir() {
-            collect_folder(&path, files)?;
+            collect_folder(&path, files, visited)?;
         } else {
             files.push(path);
         }
