@@ -87,16 +87,3 @@ fn every_corpus_input_and_fixed_crash_reads_without_a_panic() {
     );
     assert!(failed.is_empty(), "inputs that panic: {failed:?}");
 }
-
-/// Open crash, found by the `analyzer` target in its first run: the memory-pressure
-/// finding suggests `clamp(current + 128, 10_240)` MB (`suggested_memory_mb` in
-/// crates/engine/src/findings/lambda.rs), which panics ("min > max") for a function whose
-/// memory size is above 10 112 MB, as a REPORT line can say. Kept here, out of
-/// fuzz/artifacts, until that file is fixed; then the input moves to
-/// fuzz/artifacts/analyzer/ and this test goes.
-#[test]
-#[ignore = "open crash: findings/lambda.rs suggested_memory_mb panics above 10 112 MB"]
-fn open_crash_memory_suggestion_above_the_lambda_maximum() {
-    let input = fuzz_dir("open-crashes").join("analyzer/memory-suggestion-above-10240-mb");
-    fuzz::analyzer(&std::fs::read(input).unwrap());
-}

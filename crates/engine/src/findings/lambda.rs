@@ -574,10 +574,13 @@ pub(super) fn lambda_init_failures(c: &Context<'_>) -> Option<Finding> {
 /// Memory to suggest: half again the peak, rounded up to 128 MB, within Lambda's range.
 pub(super) fn suggested_memory_mb(peak_mb: u32, current_mb: u32) -> u32 {
     let wanted = (f64::from(peak_mb) * 1.5).ceil() as u32;
+    // Lambda's largest memory size is 10,240 MB: a function at or near it is offered that,
+    // never less than it has (a log may claim more).
+    let floor = current_mb.saturating_add(128).min(10_240);
     wanted
         .div_ceil(128)
         .saturating_mul(128)
-        .clamp(current_mb + 128, 10_240)
+        .clamp(floor, 10_240)
 }
 
 pub(super) fn memory_pressure(c: &Context<'_>) -> Option<Finding> {
