@@ -105,8 +105,13 @@ pub struct Thresholds {
     pub concentrated_traffic_percent: u32,
     /// `timeout-burst`: timeouts a window needs.
     pub burst_min_timeouts: u64,
-    /// `timeout-burst`: how many times the rate outside the window the rate inside must be.
+    /// `timeout-burst`: how many times the rate outside the window the rate inside must be,
+    /// per request served.
     pub burst_rate_ratio: u32,
+    /// `timeout-burst`: the p-value a window must stay under, in thousandths: how often
+    /// chance alone, the same timeouts drawn at random over the same traffic, gives a window
+    /// as strong (a Monte Carlo test of 999 draws, so values under 2 report no burst).
+    pub burst_p_value_per_mille: u32,
     /// `memory-pressure`: an invocation using at least this percentage of its memory size.
     pub memory_percent: u32,
     /// `async-candidate`: a route whose median latency is at least this.
@@ -132,6 +137,7 @@ impl Default for Thresholds {
             concentrated_traffic_percent: 50,
             burst_min_timeouts: 5,
             burst_rate_ratio: 3,
+            burst_p_value_per_mille: 10,
             memory_percent: 90,
             async_p50_ms: 10_000,
             route_min_requests: 5,

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use super::chance;
 use super::context::Context;
 use super::gateway::slow_route_advice;
 use super::links;
@@ -17,7 +18,7 @@ pub(super) fn timeout_bursts(c: &Context<'_>) -> Vec<Finding> {
         .iter()
         .filter(|r| r.timed_out && r.time_ms.is_some())
         .count() as u64;
-    c.bursts
+    c.bursts()
         .iter()
         .map(|burst| burst_finding(c, burst, total))
         .collect()
@@ -97,7 +98,7 @@ pub(super) fn burst_finding(c: &Context<'_>, burst: &Burst<'_>, total: u64) -> F
             span(start_ms, end_ms)
         ),
         summary: format!(
-            "{} came {}{}, at {:.0} times the rate of the rest of the period.{}",
+            "{} came {}{}, at {:.0} times the rate of the rest of the period.{} {}",
             capitalized(&of_all(count, total, "timeouts")),
             between(start_ms, end_ms),
             top.as_ref()
@@ -117,7 +118,8 @@ pub(super) fn burst_finding(c: &Context<'_>, burst: &Burst<'_>, total: u64) -> F
                     format!(" Traffic in the window was lower than usual ({r:.1} times)."),
                 Some(_) => " Traffic was at its usual rate.".to_owned(),
                 None => String::new(),
-            }
+            },
+            chance_told(burst)
         ),
         impact: count,
         evidence: Evidence {
@@ -133,4 +135,19 @@ pub(super) fn burst_finding(c: &Context<'_>, burst: &Burst<'_>, total: u64) -> F
         },
         advice: advice_list,
     }
+}
+
+/// How often chance alone gives such a window, in words.
+fn chance_told(burst: &Burst<'_>) -> String {
+    let rounds = chance::ROUNDS;
+    let beaten = if burst.beaten == 0 {
+        "none".to_owned()
+    } else {
+        burst.beaten.to_string()
+    };
+    format!(
+        "Drawn at random over the same traffic, the same number of timeouts gave a window as \
+         strong in {beaten} of {rounds} draws (p = {:.3}).",
+        burst.p_value()
+    )
 }

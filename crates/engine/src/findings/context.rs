@@ -1,6 +1,7 @@
 //! What every rule works from: the figures, the notes, and lookups of routes and functions,
 //! with the helpers that turn notable records into evidence.
 
+use std::cell::OnceCell;
 use std::collections::{BTreeSet, HashMap};
 
 use super::scan::{find_bursts, Burst, Notes};
@@ -28,7 +29,8 @@ pub(super) struct Context<'a> {
     /// The functions each route was seen to invoke.
     pub(super) route_functions: HashMap<&'a str, BTreeSet<String>>,
     pub(super) functions: HashMap<String, &'a FunctionFigures>,
-    pub(super) bursts: Vec<Burst<'a>>,
+    /// Found when a rule first asks: the scan's test costs more than the other lookups.
+    bursts: OnceCell<Vec<Burst<'a>>>,
 }
 
 impl<'a> Context<'a> {
@@ -57,7 +59,7 @@ impl<'a> Context<'a> {
             }
         }
         Context {
-            bursts: find_bursts(analysis, notes),
+            bursts: OnceCell::new(),
             analysis,
             notes,
             thresholds: notes.thresholds,
@@ -74,6 +76,12 @@ impl<'a> Context<'a> {
                 .map(|f| (f.function.clone(), f))
                 .collect(),
         }
+    }
+
+    /// The bursts of timeouts, strongest first.
+    pub(super) fn bursts(&self) -> &[Burst<'a>] {
+        self.bursts
+            .get_or_init(|| find_bursts(self.analysis, self.notes))
     }
 
     pub(super) fn ceiling(&self) -> String {

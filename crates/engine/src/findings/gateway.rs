@@ -129,7 +129,7 @@ pub(super) fn integration_timeout(c: &Context<'_>) -> Option<Finding> {
 /// its latency profile.
 pub(super) fn route_timeout_advice(c: &Context<'_>, share: &RouteShare) -> Option<Advice> {
     let route = c.routes.get(share.route.as_str())?;
-    let in_burst = c.bursts.iter().find(|burst| {
+    let in_burst = c.bursts().iter().find(|burst| {
         let mine = burst
             .timeouts
             .iter()

@@ -6,11 +6,13 @@
 //! value each. Advice names the routes, functions and numbers of this incident, never a
 //! generic checklist. The rules are listed once, in [`RULES`], with the ids each can give.
 //!
-//! Modules: `context` (what rules read), `scan` (the notes, and the burst scan), `text` (how
+//! Modules: `context` (what rules read), `scan` (the notes, and the burst scan), `chance`
+//! (the burst scan's significance test), `text` (how
 //! figures are worded), `links` (AWS documentation); the rules by subject in `gateway`,
 //! `bursts`, `lambda` and `routes`; `story` writes "what happened" from the findings.
 
 mod bursts;
+mod chance;
 mod context;
 mod gateway;
 mod lambda;

@@ -1,9 +1,9 @@
 //! The story at the top of an analysis, composed from the findings and figures.
 
-use super::context::Context;
+use super::context::{Context, CONCENTRATED_TIMEOUT_SHARE};
 use super::scan::Notes;
 use super::text::{between, duration, duration_u32, join, percent, plural};
-use crate::model::{Analysis, FindingId, Severity, WhatHappened};
+use crate::model::{Analysis, FindingId, RouteShare, Severity, WhatHappened};
 
 /// The story at the top: how many timed out, when, where, whether Lambda kept running, the
 /// likely cause and the first thing to do.
@@ -103,7 +103,74 @@ pub(crate) fn what_happened(analysis: &Analysis, notes: &Notes<'_>) -> WhatHappe
         ),
         None => {}
     }
+    let causes = likely_causes(a);
+    if !causes.is_empty() && a.integration_timeouts > 0 {
+        points.push(format!("Likely causes: {}.", causes.join("; ")));
+    }
+    let first_step = a
+        .findings
+        .iter()
+        .filter(|f| f.severity <= Severity::High)
+        .find_map(|f| f.advice.first().map(|advice| (f, advice)));
+    if let Some((finding, step)) = first_step {
+        points.push(format!("First: {} ({})", step.text, finding.id));
+    }
+    WhatHappened { headline, points }
+}
+
+/// The causes the findings support, the one the evidence supports most first: cold starts when
+/// every timeout was cold, else a burst beyond chance, else the routes the timeouts
+/// concentrate on, else a dependency the routes share; then the other causes.
+fn likely_causes(a: &Analysis) -> Vec<String> {
+    let find = |id: FindingId| a.findings.iter().find(|f| f.id == id);
     let mut causes = Vec::new();
+    let cold = a
+        .lambda
+        .as_ref()
+        .map_or(0, |l| l.gateway_timeouts_on_cold_start);
+    let all_cold = a.integration_timeouts > 0 && cold >= a.integration_timeouts;
+    let cold_decided =
+        find(FindingId::ColdStartTimeouts).is_some_and(|f| f.severity == Severity::High);
+    if all_cold {
+        causes.push(format!(
+            "every one of the {} timeouts ran on a cold start{}",
+            a.integration_timeouts,
+            if cold_decided {
+                ", and the init pushed requests over the ceiling"
+            } else {
+                ""
+            }
+        ));
+    }
+    let mut bursts = 0;
+    for f in a
+        .findings
+        .iter()
+        .filter(|f| f.id == FindingId::TimeoutBurst)
+    {
+        if let (Some(window), Some(route)) = (f.evidence.windows.first(), f.evidence.routes.first())
+        {
+            bursts += 1;
+            causes.push(format!(
+                "{} slowed down {}",
+                route.route,
+                between(window.start_ms, window.end_ms)
+            ));
+        }
+    }
+    if let (0, Some(f)) = (bursts, find(FindingId::TimeoutsConcentrated)) {
+        causes.push(format!(
+            "something in {} ({})",
+            join(&concentrated_routes(&f.evidence.routes)),
+            f.title.to_lowercase()
+        ));
+    }
+    if let Some(f) = find(FindingId::TimeoutsSystemic) {
+        causes.push(format!(
+            "a dependency the routes share ({})",
+            f.title.to_lowercase()
+        ));
+    }
     if let Some(f) = find(FindingId::AsyncCandidate) {
         for route in &f.evidence.routes {
             causes.push(format!(
@@ -113,27 +180,7 @@ pub(crate) fn what_happened(analysis: &Analysis, notes: &Notes<'_>) -> WhatHappe
             ));
         }
     }
-    for f in a
-        .findings
-        .iter()
-        .filter(|f| f.id == FindingId::TimeoutBurst)
-    {
-        if let (Some(window), Some(route)) = (f.evidence.windows.first(), f.evidence.routes.first())
-        {
-            causes.push(format!(
-                "{} slowed down {}",
-                route.route,
-                between(window.start_ms, window.end_ms)
-            ));
-        }
-    }
-    if let Some(f) = find(FindingId::TimeoutsSystemic) {
-        causes.push(format!(
-            "a dependency the routes share ({})",
-            f.title.to_lowercase()
-        ));
-    }
-    if find(FindingId::ColdStartTimeouts).is_some_and(|f| f.severity == Severity::High) {
+    if cold_decided && !all_cold {
         causes.push("cold starts pushed some requests over the ceiling".to_owned());
     }
     if let Some(f) = find(FindingId::LambdaTimeoutAboveGateway) {
@@ -148,16 +195,20 @@ pub(crate) fn what_happened(analysis: &Analysis, notes: &Notes<'_>) -> WhatHappe
             join(&names)
         ));
     }
-    if !causes.is_empty() && a.integration_timeouts > 0 {
-        points.push(format!("Likely causes: {}.", causes.join("; ")));
+    causes
+}
+
+/// The routes of a concentrated pattern: the fewest, most timed-out first, that hold its
+/// share of the timeouts.
+fn concentrated_routes(routes: &[RouteShare]) -> Vec<String> {
+    let mut held = 0.0;
+    let mut names = Vec::new();
+    for route in routes {
+        if held >= CONCENTRATED_TIMEOUT_SHARE {
+            break;
+        }
+        held += route.share;
+        names.push(route.route.clone());
     }
-    let first_step = a
-        .findings
-        .iter()
-        .filter(|f| f.severity <= Severity::High)
-        .find_map(|f| f.advice.first().map(|advice| (f, advice)));
-    if let Some((finding, step)) = first_step {
-        points.push(format!("First: {} ({})", step.text, finding.id));
-    }
-    WhatHappened { headline, points }
+    names
 }
