@@ -116,6 +116,36 @@ pub(crate) fn is_wrapper_line(line: &[u8]) -> bool {
             .any(|key| memchr::memmem::find(line, key).is_some())
 }
 
+/// The log line a JSON-lines envelope of a log tool carries, with its time: Docker's and
+/// Fluent Bit's `log`, Vector's and Logstash's `message`, a Logs Insights row's `@message`.
+/// The line is unescaped (its tabs and line breaks were `\t` and `\n`).
+pub(crate) fn envelope(line: &[u8]) -> Option<(String, Option<i64>)> {
+    let serde_json::Value::Object(mut object) = serde_json::from_slice(line).ok()? else {
+        return None;
+    };
+    let (key, message) =
+        ["@message", "message", "log"]
+            .iter()
+            .find_map(|key| match object.remove(*key) {
+                Some(serde_json::Value::String(text)) if !text.trim().is_empty() => {
+                    Some((*key, text))
+                }
+                _ => None,
+            })?;
+    let time = ["@timestamp", "timestamp", "time", "date"]
+        .iter()
+        .find_map(|key| match object.get(*key)? {
+            serde_json::Value::String(text) => time::parse_iso(text.trim().as_bytes()),
+            serde_json::Value::Number(n) => n.as_i64(),
+            _ => None,
+        });
+    // `{"message": "Endpoint request timed out"}` alone is an answer's body, not an envelope
+    if key == "message" && time.is_none() {
+        return None;
+    }
+    Some((message.trim_end().to_owned(), time))
+}
+
 /// Whether a line is the header of a Logs Insights CSV export.
 pub(crate) fn is_insights_csv_header(line: &[u8]) -> bool {
     memchr::memmem::find(line, b"@message").is_some()

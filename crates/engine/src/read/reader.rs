@@ -173,14 +173,21 @@ impl Reading<'_> {
             return;
         }
         let (wrapping, time_ms, message) = decode::strip_prefix(line);
+        if time_ms.is_some() && message.trim_ascii().is_empty() {
+            // a time alone on its line, as the console writes it above a record it shows
+            state.pending_time = time_ms;
+            state.set_aside("time lines above records (ignored)");
+            return;
+        }
+        let time_ms = time_ms.or(state.pending_time.take());
+        // A line without the wrapper's prefix continues the event before it, unless it is
+        // a record of its own (a second paste of bare lines after wrapped ones).
+        let mut open = state.open_event && wrapping == Wrapping::Raw;
         if state.report.events == 0 {
             state.report.wrapping = wrapping;
         } else if wrapping == Wrapping::Raw && state.report.wrapping != Wrapping::Raw {
-            // A line without the wrapper's prefix continues the event before it.
-            state.set_aside("continuation lines of multi-line events");
-            return;
+            open = true;
         }
-        let open = state.open_event && wrapping == Wrapping::Raw;
         let end = self.event(state, number, time_ms, message, open);
         if end == EventEnd::Continued {
             state.set_aside("continuation lines of multi-line events");
@@ -270,6 +277,15 @@ impl Reading<'_> {
                     if decode::is_wrapper_line(message) {
                         self.wrapped_events(state, number, message);
                         return EventEnd::Closed;
+                    }
+                    if !state.in_envelope {
+                        if let Some((line, time)) = decode::envelope(message) {
+                            state.in_envelope = true;
+                            let end =
+                                self.event(state, number, time.or(time_ms), line.as_bytes(), open);
+                            state.in_envelope = false;
+                            return end;
+                        }
                     }
                 }
                 return unrecognised(state, RejectReason::Access(error), number, message, open);

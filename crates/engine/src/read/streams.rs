@@ -152,7 +152,6 @@ impl Reading<'_> {
                     };
                     let outcome = self.large_value(state, prefix, &mut stream, number);
                     let left_over = std::mem::take(&mut stream.left_over);
-                    drop(source);
                     let unread = &cursor.get_ref()
                         [(cursor.position() as usize).min(cursor.get_ref().len())..];
                     let mut next = unread.to_vec();
@@ -200,7 +199,13 @@ impl Reading<'_> {
         }
         if document.containers == 0 && document.events.is_empty() && document.control_messages == 0
         {
-            // a record of its own: an access record, a Lambda JSON line
+            // A record of its own, when on one line (records one after another, `}{`) or
+            // under the time line the console writes; else a document without events, as
+            // `aws lambda invoke` prints its answer above the log.
+            if memchr::memchr(b'\n', value).is_some() && time.is_none() {
+                state.set_aside("JSON documents without log events (ignored)");
+                return;
+            }
             state.report.events += 1;
             self.event(state, number, time, value, false);
             return;
