@@ -172,6 +172,13 @@ impl Reading<'_> {
             state.set_aside("markup around pasted logs (ignored)");
             return;
         }
+        let alone = line.trim_ascii();
+        if crate::time::iso_prefix_len(alone) == Some(alone.len()) {
+            // a time alone on its line, as the console writes it above a record it shows
+            state.pending_time = crate::time::parse_iso(alone);
+            state.set_aside("time lines above records (ignored)");
+            return;
+        }
         let (wrapping, time_ms, message) = decode::strip_prefix(line);
         if time_ms.is_some() && message.trim_ascii().is_empty() {
             // a time alone on its line, as the console writes it above a record it shows

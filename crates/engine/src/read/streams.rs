@@ -283,7 +283,8 @@ impl Reading<'_> {
         ignore_control_messages(state, control);
         stream.left_over = handout.buffer.split_off(handout.at);
         stream.frames.newlines = newlines.get().max(*stream.accounted);
-        stream.frames.partial = false;
+        // the value's last byte, a bracket, is on a line not yet ended
+        stream.frames.partial = true;
         match outcome {
             Ok(()) => Ok(()),
             Err(DocumentError::Stopped) => Err(Error::Cancelled {
