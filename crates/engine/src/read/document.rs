@@ -812,4 +812,46 @@ mod tests {
         assert_eq!(events[0].time_ms, Some(1_772_787_600_000));
         assert!(events_of(b"{\"events\": [").is_err());
     }
+
+    #[test]
+    fn past_a_budget_the_walk_stops_keeping_what_it_read() {
+        let payload = r#"{"logGroup":"/aws/lambda/f","logEvents":[{"timestamp":1,"message":"START RequestId: a"}]}"#;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(payload.as_bytes()).unwrap();
+        let b64 = base64::engine::general_purpose::STANDARD.encode(gz.finish().unwrap());
+        let firehose =
+            format!(r#"{{"records":[{{"data":"{b64}"}},{{"data":"{b64}"}},{{"data":"{b64}"}}]}}"#);
+        let small = |limits: Limits| {
+            let mut budget = Budget::new(limits);
+            let (document, outcome) = document_events(firehose.as_bytes(), &mut budget);
+            (document.events.len(), outcome.err().map(|e| e.to_string()))
+        };
+        let payloads = Limits {
+            payloads: 2,
+            ..Limits::DEFAULT
+        };
+        let (kept, error) = small(payloads);
+        assert_eq!(kept, 2);
+        assert!(error
+            .unwrap()
+            .contains("nested payloads past the budget per input"));
+        let bytes = Limits {
+            decoded_bytes: payload.len() as u64 * 2,
+            ..Limits::DEFAULT
+        };
+        assert_eq!(small(bytes).0, 2);
+        let events = Limits {
+            events: 1,
+            ..Limits::DEFAULT
+        };
+        assert_eq!(small(events).0, 1);
+        // a gzip bomb: one payload past its own budget
+        let per_payload = Limits {
+            payload_bytes: 10,
+            ..Limits::DEFAULT
+        };
+        let (kept, error) = small(per_payload);
+        assert_eq!(kept, 0);
+        assert!(error.unwrap().contains("bytes per payload"));
+    }
 }
