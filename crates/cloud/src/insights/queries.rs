@@ -411,7 +411,16 @@ pub fn json_of_rows(rows: &[Row]) -> Vec<u8> {
                 .collect()
         })
         .collect();
-    serde_json::to_vec(&serde_json::json!({ "results": results })).expect("rows serialize")
+    // one row a line under a lone `{`: the engine streams it, with no line to outgrow
+    let mut out = b"{\n\"results\": [\n".to_vec();
+    for (index, row) in results.iter().enumerate() {
+        if index > 0 {
+            out.extend_from_slice(b",\n");
+        }
+        serde_json::to_writer(&mut out, row).expect("rows serialize");
+    }
+    out.extend_from_slice(b"\n]}\n");
+    out
 }
 
 #[cfg(test)]

@@ -3,11 +3,6 @@
 //! payloads (plain, base64+gzip or zlib, in Kinesis or Firehose records), and Logs Insights
 //! exports (CSV, JSON). Recognised by content, never by file name.
 
-use std::io::Read;
-
-use base64::Engine as _;
-use serde_json::Value;
-
 use crate::model::Wrapping;
 use crate::time;
 
@@ -97,32 +92,12 @@ pub(crate) fn is_paste_markup(line: &[u8]) -> bool {
         || line.starts_with(b"# ")
 }
 
-/// One event of a document, owned (documents are parsed whole).
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct OwnedEvent {
-    pub(crate) time_ms: Option<i64>,
-    pub(crate) message: String,
-    /// The log group the document says the event is from (a fetch of several groups saved
-    /// in one file, a subscription payload, a Logs Insights row's `@log`).
-    pub(crate) group: Option<String>,
-}
-
-/// What a document held besides events.
-#[derive(Debug, Default)]
-pub(crate) struct DocumentEvents {
-    pub(crate) events: Vec<OwnedEvent>,
-    /// CloudWatch's subscription CONTROL_MESSAGEs: checks that the subscription works.
-    pub(crate) control_messages: u64,
-}
-
-/// Decoded payloads larger than this are refused: a few kilobytes of gzip can claim gigabytes.
-const MAX_DECODED_PAYLOAD: u64 = 512 * 1024 * 1024;
-
 /// Whether the first line of an input opens a JSON document rather than a JSON record per
-/// line: a lone `{` or `[` (pretty-printed output), or an array.
+/// line: a lone `{` or `[` (pretty-printed output), or an array; not a text line that starts
+/// with a bracket, as Python's `[INFO]` lines do.
 pub(crate) fn opens_document(first_line: &[u8]) -> bool {
     let line = first_line.trim_ascii();
-    line == b"{" || line.starts_with(b"[")
+    line == b"{" || super::frames::opens_array(line)
 }
 
 /// Whether a one-line JSON object is a wrapper of events rather than a log record.
@@ -141,234 +116,41 @@ pub(crate) fn is_wrapper_line(line: &[u8]) -> bool {
             .any(|key| memchr::memmem::find(line, key).is_some())
 }
 
+/// The log line a JSON-lines envelope of a log tool carries, with its time: Docker's and
+/// Fluent Bit's `log`, Vector's and Logstash's `message`, a Logs Insights row's `@message`.
+/// The line is unescaped (its tabs and line breaks were `\t` and `\n`).
+pub(crate) fn envelope(line: &[u8]) -> Option<(String, Option<i64>)> {
+    let serde_json::Value::Object(mut object) = serde_json::from_slice(line).ok()? else {
+        return None;
+    };
+    let (key, message) =
+        ["@message", "message", "log"]
+            .iter()
+            .find_map(|key| match object.remove(*key) {
+                Some(serde_json::Value::String(text)) if !text.trim().is_empty() => {
+                    Some((*key, text))
+                }
+                _ => None,
+            })?;
+    let time = ["@timestamp", "timestamp", "time", "date"]
+        .iter()
+        .find_map(|key| match object.get(*key)? {
+            serde_json::Value::String(text) => time::parse_iso(text.trim().as_bytes()),
+            serde_json::Value::Number(n) => n.as_i64(),
+            _ => None,
+        });
+    // `{"message": "Endpoint request timed out"}` alone is an answer's body, not an envelope
+    if key == "message" && time.is_none() {
+        return None;
+    }
+    Some((message.trim_end().to_owned(), time))
+}
+
 /// Whether a line is the header of a Logs Insights CSV export.
 pub(crate) fn is_insights_csv_header(line: &[u8]) -> bool {
     memchr::memmem::find(line, b"@message").is_some()
         && memchr::memchr(b',', line).is_some()
         && !line.starts_with(b"{")
-}
-
-/// Why a document gave no events.
-#[derive(Debug, thiserror::Error)]
-pub(crate) enum DocumentError {
-    #[error("malformed JSON document: {0}")]
-    Json(serde_json::Error),
-    #[error("empty JSON document")]
-    Empty,
-    #[error("{0}")]
-    CsvHeader(csv::Error),
-    #[error("no @message column")]
-    NoMessageColumn,
-    #[error("row {row}: {source}")]
-    CsvRow { row: usize, source: csv::Error },
-    #[error("a payload is not base64: {0}")]
-    Base64(base64::DecodeError),
-    #[error("a payload does not decompress: {0}")]
-    Decompress(std::io::Error),
-    #[error("a decoded payload is not JSON: {0}")]
-    PayloadJson(serde_json::Error),
-}
-
-/// The events of a JSON document, or of several concatenated ones.
-pub(crate) fn document_events(bytes: &[u8]) -> Result<DocumentEvents, DocumentError> {
-    let mut out = DocumentEvents::default();
-    let mut documents = serde_json::Deserializer::from_slice(bytes).into_iter::<Value>();
-    let mut any = false;
-    for document in documents.by_ref() {
-        let document = document.map_err(DocumentError::Json)?;
-        any = true;
-        walk(&document, &mut out, 0)?;
-    }
-    if !any {
-        return Err(DocumentError::Empty);
-    }
-    Ok(out)
-}
-
-/// The events of a Logs Insights CSV export (header included in `bytes`).
-pub(crate) fn insights_csv_events(bytes: &[u8]) -> Result<Vec<OwnedEvent>, DocumentError> {
-    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
-    let headers = reader.headers().map_err(DocumentError::CsvHeader)?.clone();
-    let column = |name: &str| headers.iter().position(|h| h.trim() == name);
-    let message = column("@message").ok_or(DocumentError::NoMessageColumn)?;
-    let timestamp = column("@timestamp");
-    let mut events = Vec::new();
-    for (index, row) in reader.records().enumerate() {
-        let row = row.map_err(|source| DocumentError::CsvRow {
-            row: index + 2,
-            source,
-        })?;
-        events.push(OwnedEvent {
-            group: None,
-            time_ms: timestamp.and_then(|c| row.get(c)).and_then(insights_time),
-            message: row.get(message).unwrap_or_default().to_owned(),
-        });
-    }
-    Ok(events)
-}
-
-/// Logs Insights writes `2026-11-26 10:00:00.000`; a local endpoint may write epoch ms.
-fn insights_time(text: &str) -> Option<i64> {
-    time::parse_iso(text.as_bytes()).or_else(|| text.trim().parse().ok())
-}
-
-fn walk(value: &Value, out: &mut DocumentEvents, depth: usize) -> Result<(), DocumentError> {
-    if depth > 8 {
-        return Ok(());
-    }
-    match value {
-        Value::Array(items) => {
-            for item in items {
-                walk(item, out, depth + 1)?;
-            }
-        }
-        Value::Object(object) => {
-            if object.get("messageType").and_then(Value::as_str) == Some("CONTROL_MESSAGE") {
-                out.control_messages += 1;
-                return Ok(());
-            }
-            if let Some(events) = object
-                .get("logEvents")
-                .or_else(|| object.get("events"))
-                .and_then(Value::as_array)
-            {
-                let group = object
-                    .get("logGroup")
-                    .or_else(|| object.get("logGroupName"))
-                    .and_then(Value::as_str);
-                for event in events {
-                    if let Some(message) = event.get("message").and_then(Value::as_str) {
-                        out.events.push(OwnedEvent {
-                            group: group.map(str::to_owned),
-                            time_ms: event.get("timestamp").and_then(Value::as_i64),
-                            message: message.to_owned(),
-                        });
-                    }
-                }
-                return Ok(());
-            }
-            if let Some(data) = object
-                .get("awslogs")
-                .and_then(|a| a.get("data"))
-                .and_then(Value::as_str)
-            {
-                return walk(&decode_payload(data)?, out, depth + 1);
-            }
-            if let Some(records) = object
-                .get("Records")
-                .or_else(|| object.get("records"))
-                .and_then(Value::as_array)
-            {
-                for record in records {
-                    let data = record
-                        .get("kinesis")
-                        .and_then(|k| k.get("data"))
-                        .or_else(|| record.get("data"))
-                        .and_then(Value::as_str);
-                    if let Some(data) = data {
-                        walk(&decode_payload(data)?, out, depth + 1)?;
-                    }
-                }
-                return Ok(());
-            }
-            if let Some(rows) = object.get("results").and_then(Value::as_array) {
-                for row in rows {
-                    insights_row(row, out);
-                }
-                return Ok(());
-            }
-            if object.contains_key("@message") {
-                insights_row(value, out);
-            } else if object
-                .get("type")
-                .and_then(Value::as_str)
-                .is_some_and(|t| t.starts_with("platform."))
-            {
-                // a Lambda JSON-format record, pretty-printed
-                out.events.push(OwnedEvent {
-                    group: None,
-                    time_ms: object
-                        .get("time")
-                        .and_then(Value::as_str)
-                        .and_then(|t| time::parse_iso(t.as_bytes())),
-                    message: value.to_string(),
-                });
-            }
-        }
-        _ => {}
-    }
-    Ok(())
-}
-
-/// A Logs Insights row: `[{"field":"@message","value":..}, ...]` from GetQueryResults, or
-/// `{"@timestamp":..,"@message":..}` from a JSON export.
-fn insights_row(row: &Value, out: &mut DocumentEvents) {
-    let (mut message, mut time_ms, mut group) = (None, None, None);
-    let mut take = |field: &str, value: &Value| match field {
-        "@message" => message = value.as_str().map(str::to_owned),
-        // `<account>:<group>`
-        "@log" => {
-            group = value.as_str().map(|log| {
-                log.split_once(':')
-                    .map_or(log, |(_, group)| group)
-                    .to_owned()
-            })
-        }
-        "@timestamp" => {
-            time_ms = value
-                .as_str()
-                .and_then(insights_time)
-                .or_else(|| value.as_i64())
-        }
-        _ => {}
-    };
-    match row {
-        Value::Array(cells) => {
-            for cell in cells {
-                if let (Some(field), Some(value)) =
-                    (cell.get("field").and_then(Value::as_str), cell.get("value"))
-                {
-                    take(field, value);
-                }
-            }
-        }
-        Value::Object(object) => {
-            for (field, value) in object {
-                take(field, value);
-            }
-        }
-        _ => {}
-    }
-    if let Some(message) = message {
-        out.events.push(OwnedEvent {
-            time_ms,
-            message,
-            group,
-        });
-    }
-}
-
-/// base64, then gzip or zlib (CloudWatch subscriptions use gzip; some tools re-encode with
-/// zlib), then JSON.
-fn decode_payload(data: &str) -> Result<Value, DocumentError> {
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(data.trim())
-        .map_err(DocumentError::Base64)?;
-    let mut decoded = Vec::new();
-    let result = if bytes.starts_with(&[0x1f, 0x8b]) {
-        flate2::read::MultiGzDecoder::new(&bytes[..])
-            .take(MAX_DECODED_PAYLOAD)
-            .read_to_end(&mut decoded)
-    } else if bytes.first() == Some(&0x78) {
-        flate2::read::ZlibDecoder::new(&bytes[..])
-            .take(MAX_DECODED_PAYLOAD)
-            .read_to_end(&mut decoded)
-    } else {
-        decoded = bytes;
-        Ok(0)
-    };
-    result.map_err(DocumentError::Decompress)?;
-    serde_json::from_slice(&decoded).map_err(DocumentError::PayloadJson)
 }
 
 /// Splits a line-oriented event into its time and message, by the wrapping's prefix.
@@ -476,7 +258,6 @@ fn strip_console_date(line: &[u8]) -> Option<&[u8]> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::Write;
 
     #[test]
     fn a_short_console_line_keeps_its_date() {
@@ -534,57 +315,6 @@ mod tests {
             (wrapping, message),
             (Wrapping::ConsoleTime, &b"HTTP Method: POST"[..])
         );
-    }
-
-    #[test]
-    fn subscription_payloads_plain_gzip_and_in_firehose_records() {
-        let payload = r#"{"messageType":"DATA_MESSAGE","logGroup":"/aws/lambda/f","logStream":"s","logEvents":[{"id":"1","timestamp":1000,"message":"START RequestId: a"},{"id":"2","timestamp":2000,"message":"END RequestId: a"}]}"#;
-        let plain = document_events(payload.as_bytes()).unwrap();
-        assert_eq!(plain.events.len(), 2);
-        assert_eq!(plain.events[1].time_ms, Some(2000));
-
-        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-        gz.write_all(payload.as_bytes()).unwrap();
-        let b64 = base64::engine::general_purpose::STANDARD.encode(gz.finish().unwrap());
-        let wrapped = format!(r#"{{"awslogs":{{"data":"{b64}"}}}}"#);
-        assert_eq!(
-            document_events(wrapped.as_bytes()).unwrap().events,
-            plain.events
-        );
-        let firehose = format!(
-            r#"{{"records":[{{"recordId":"1","data":"{b64}"}},{{"recordId":"2","data":"{b64}"}}]}}"#
-        );
-        assert_eq!(
-            document_events(firehose.as_bytes()).unwrap().events.len(),
-            4
-        );
-
-        let control = r#"{"messageType":"CONTROL_MESSAGE","logEvents":[{"id":"","timestamp":1,"message":"CWL CONTROL MESSAGE: Checking health of destination Firehose."}]}"#;
-        let control = document_events(control.as_bytes()).unwrap();
-        assert_eq!((control.events.len(), control.control_messages), (0, 1));
-    }
-
-    #[test]
-    fn filter_log_events_insights_results_and_concatenated_documents() {
-        let doc = r#"{"events":[{"logStreamName":"s","timestamp":5,"message":"REPORT RequestId: a\tDuration: 1.00 ms\n","eventId":"1"}],"searchedLogStreams":[]}
-{"events":[],"nextForwardToken":"f/1"}"#;
-        let events = document_events(doc.as_bytes()).unwrap().events;
-        assert_eq!(events.len(), 1);
-        let results = r#"{"results":[[{"field":"@timestamp","value":"2026-03-06 09:00:00.000"},{"field":"@message","value":"{\"status\":504}"},{"field":"@ptr","value":"x"}]],"status":"Complete"}"#;
-        let events = document_events(results.as_bytes()).unwrap().events;
-        assert_eq!(events[0].message, r#"{"status":504}"#);
-        assert_eq!(events[0].time_ms, Some(1_772_787_600_000));
-        assert!(document_events(b"{\"events\": [").is_err());
-    }
-
-    #[test]
-    fn insights_csv_with_quoted_multiline_messages() {
-        let csv = "@timestamp,@message\n2026-03-06 09:00:00.000,\"{\"\"status\"\":504}\"\n2026-03-06 09:00:01.000,\"line one\nline two\"\n";
-        let events = insights_csv_events(csv.as_bytes()).unwrap();
-        assert_eq!(events.len(), 2);
-        assert_eq!(events[0].message, r#"{"status":504}"#);
-        assert_eq!(events[1].message, "line one\nline two");
-        assert!(is_insights_csv_header(b"@timestamp,@message"));
     }
 
     #[test]

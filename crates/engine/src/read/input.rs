@@ -9,6 +9,8 @@ use std::sync::Arc;
 use crate::model::Compression;
 use flate2::bufread::MultiGzDecoder;
 
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
 /// Size of the read buffer: large enough that syscalls do not dominate on big exports.
 const READ_BUFFER: usize = 256 * 1024;
 
@@ -189,10 +191,34 @@ impl<R: Read> LineReader<R> {
         } else {
             Source::Plain(buffered)
         };
-        Ok(LineReader {
+        let mut lines = LineReader {
             source,
             line_number: 0,
-        })
+        };
+        // a file saved on Windows may start with a UTF-8 byte order mark
+        let reader = lines.reader();
+        if reader.fill_buf()?.starts_with(UTF8_BOM) {
+            reader.consume(UTF8_BOM.len());
+        }
+        Ok(lines)
+    }
+
+    /// The input, decompressed, from where the last line ended.
+    pub(crate) fn reader(&mut self) -> &mut dyn BufRead {
+        match &mut self.source {
+            Source::Plain(reader) => reader,
+            Source::Gzip(reader) => reader,
+        }
+    }
+
+    /// The bytes buffered ahead (at least some, unless the input is over).
+    pub(crate) fn peek(&mut self) -> io::Result<&[u8]> {
+        self.reader().fill_buf()
+    }
+
+    /// Counts `lines` read through [`LineReader::reader`].
+    pub(crate) fn advance(&mut self, lines: u64) {
+        self.line_number += lines;
     }
 
     pub(crate) fn compression(&self) -> Compression {
@@ -227,15 +253,6 @@ impl<R: Read> LineReader<R> {
             }
         }
         Ok(if complete { Line::Read } else { Line::TooLong })
-    }
-
-    /// Appends everything left in the input to `out`.
-    pub(crate) fn read_rest(&mut self, out: &mut Vec<u8>) -> io::Result<()> {
-        match &mut self.source {
-            Source::Plain(reader) => reader.read_to_end(out)?,
-            Source::Gzip(reader) => reader.read_to_end(out)?,
-        };
-        Ok(())
     }
 }
 
@@ -300,6 +317,12 @@ mod tests {
         let (compression, lines) = lines_of(b"a\r\nb\n\nc");
         assert_eq!(compression, Compression::None);
         assert_eq!(lines, ["a", "b", "", "c"]);
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_not_part_of_the_first_line() {
+        let (_, lines) = lines_of(b"\xEF\xBB\xBF{\n}");
+        assert_eq!(lines, ["{", "}"]);
     }
 
     #[test]

@@ -1,12 +1,17 @@
 //! Reading inputs: files, folders, gzip, stdin and in-memory exports, decoded into lines and
 //! events (whatever wrapped them), each event classified and handed to the accumulators.
-//! Large plain files are cut into chunks read on several threads.
+//! Documents are read as streams; large plain files are cut into chunks read on several
+//! threads.
 
 pub(crate) mod chunks;
 pub(crate) mod decode;
+mod document;
+mod frames;
 pub(crate) mod input;
+mod insights_csv;
 mod reader;
 mod state;
+mod streams;
 
 pub(crate) use reader::Reading;
 pub(crate) use state::InputState;

@@ -6,10 +6,12 @@ use std::io::Read;
 use std::sync::Arc;
 
 use super::decode;
+use super::document::{document_events, DocumentError, OwnedEvent};
 use super::input::{Counted, Error, Line, LineReader, Progress};
 use super::state::{
     ignore_control_messages, note, reject, EventEnd, InputState, RejectReason, FIELD_SAMPLE_RECORDS,
 };
+use super::streams::Left;
 use crate::accumulate::{
     AccessObservation, Accumulator, Accumulators, At, ExecutionObservation, LambdaObservation, Seen,
 };
@@ -19,7 +21,11 @@ use crate::parse::execution::{self, ExecutionLine};
 use crate::parse::lambda::{self, LambdaLine};
 
 /// Lines between two updates of the shared progress.
-const PROGRESS_LINES: u64 = 8192;
+pub(super) const PROGRESS_LINES: u64 = 8192;
+
+/// What the shared progress has been told of an input: its lines, the requests and the
+/// timeouts read.
+pub(super) type Told = (u64, u64, u64);
 
 /// What an input is read into: the access-log parser (which learns the records' layout as
 /// it goes) and the accumulators, with the progress to tell and watch for Cancel.
@@ -69,11 +75,23 @@ impl Reading<'_> {
             if state.report.lines - told.0 >= PROGRESS_LINES {
                 self.tell_progress(state, &mut told);
             }
+            if state.cut {
+                break Ok(());
+            }
             if self.progress.is_cancelled() {
                 break Err(Error::Cancelled {
                     name: name.clone(),
                     line: lines.line_number(),
                 });
+            }
+            if first && starts_concatenated(&mut lines) {
+                // records one after another with no line break between them
+                first = false;
+                match self.read_values(state, &mut lines, None, &mut told) {
+                    Ok(Left::End) => break Ok(()),
+                    Ok(Left::Text) => continue,
+                    Err(error) => break Err(error),
+                }
             }
             let outcome = match lines.next_line(&mut line) {
                 Ok(outcome) => outcome,
@@ -95,18 +113,26 @@ impl Reading<'_> {
                 state.report.blank_lines += 1;
                 continue;
             }
-            if first {
-                first = false;
-                let csv = decode::is_insights_csv_header(&line);
-                if csv || decode::opens_document(&line) {
-                    line.push(b'\n');
-                    if let Err(source) = lines.read_rest(&mut line) {
-                        break Err(read_error(lines.line_number(), source));
-                    }
-                    state.report.lines +=
-                        memchr::memchr_iter(b'\n', &line[..line.len() - 1]).count() as u64;
-                    self.read_document(state, &line, number, csv);
-                    break Ok(());
+            if std::mem::take(&mut first) && decode::is_insights_csv_header(&line) {
+                match self.read_csv(state, &mut lines, &line, number, &mut told) {
+                    Ok(()) => break Ok(()),
+                    Err(error) => break Err(error),
+                }
+            }
+            // a document (on the first line, or a record pasted pretty-printed further on)
+            let opens = if number == 1 || state.report.events == 0 {
+                decode::opens_document(&line)
+            } else {
+                line.trim_ascii() == b"{"
+            };
+            if opens {
+                let head = std::mem::take(&mut line);
+                let read = self.read_values(state, &mut lines, Some((&head, number)), &mut told);
+                line = head;
+                match read {
+                    Ok(Left::End) => break Ok(()),
+                    Ok(Left::Text) => continue,
+                    Err(error) => break Err(error),
                 }
             }
             self.text_line(state, number, &line);
@@ -119,7 +145,7 @@ impl Reading<'_> {
     }
 
     /// Adds the lines, requests and timeouts read since `told` to the shared progress.
-    fn tell_progress(&self, state: &InputState, told: &mut (u64, u64, u64)) {
+    pub(super) fn tell_progress(&self, state: &InputState, told: &mut Told) {
         self.progress.add(
             state.report.lines - told.0,
             self.acc.gateway.requests() - told.1,
@@ -133,7 +159,7 @@ impl Reading<'_> {
     }
 
     /// One line of a line-oriented input: its wrapper's prefix off, then the event.
-    fn text_line(&mut self, state: &mut InputState, number: u64, line: &[u8]) {
+    pub(super) fn text_line(&mut self, state: &mut InputState, number: u64, line: &[u8]) {
         if self.table_line(state, number, line) {
             return;
         }
@@ -146,15 +172,29 @@ impl Reading<'_> {
             state.set_aside("markup around pasted logs (ignored)");
             return;
         }
+        let alone = line.trim_ascii();
+        if crate::time::iso_prefix_len(alone) == Some(alone.len()) {
+            // a time alone on its line, as the console writes it above a record it shows
+            state.pending_time = crate::time::parse_iso(alone);
+            state.set_aside("time lines above records (ignored)");
+            return;
+        }
         let (wrapping, time_ms, message) = decode::strip_prefix(line);
+        if time_ms.is_some() && message.trim_ascii().is_empty() {
+            // a time alone on its line, as the console writes it above a record it shows
+            state.pending_time = time_ms;
+            state.set_aside("time lines above records (ignored)");
+            return;
+        }
+        let time_ms = time_ms.or(state.pending_time.take());
+        // A line without the wrapper's prefix continues the event before it, unless it is
+        // a record of its own (a second paste of bare lines after wrapped ones).
+        let mut open = state.open_event && wrapping == Wrapping::Raw;
         if state.report.events == 0 {
             state.report.wrapping = wrapping;
         } else if wrapping == Wrapping::Raw && state.report.wrapping != Wrapping::Raw {
-            // A line without the wrapper's prefix continues the event before it.
-            state.set_aside("continuation lines of multi-line events");
-            return;
+            open = true;
         }
-        let open = state.open_event && wrapping == Wrapping::Raw;
         let end = self.event(state, number, time_ms, message, open);
         if end == EventEnd::Continued {
             state.set_aside("continuation lines of multi-line events");
@@ -206,80 +246,10 @@ impl Reading<'_> {
         true
     }
 
-    fn read_document(&mut self, state: &mut InputState, bytes: &[u8], first_line: u64, csv: bool) {
-        state.report.wrapping = if csv {
-            Wrapping::InsightsCsv
-        } else {
-            Wrapping::JsonDocument
-        };
-        let events = if csv {
-            decode::insights_csv_events(bytes).map(|events| decode::DocumentEvents {
-                events,
-                control_messages: 0,
-            })
-        } else {
-            decode::document_events(bytes)
-        };
-        match events {
-            Ok(document) if document.events.is_empty() && document.control_messages == 0 => {
-                state.report.events += 1;
-                reject(state, RejectReason::NoEvents, first_line);
-            }
-            Ok(document) => {
-                ignore_control_messages(state, document.control_messages);
-                for (index, event) in document.events.iter().enumerate() {
-                    state.report.events += 1;
-                    self.document_event(state, index as u64 + 1, event);
-                }
-            }
-            Err(reason) if csv => {
-                state.report.events += 1;
-                reject(state, RejectReason::Document, 1);
-                state.report.error = Some(reason.to_string());
-            }
-            // Pretty-printed records one after another, some of them broken: each block
-            // between blank lines is a document of its own.
-            Err(_)
-                if blank_line_blocks(bytes)
-                    .all(|(_, block)| block.trim_ascii_start().starts_with(b"{")) =>
-            {
-                for (offset, block) in blank_line_blocks(bytes) {
-                    let number = first_line + offset;
-                    match decode::document_events(block) {
-                        Ok(document) => {
-                            for event in &document.events {
-                                state.report.events += 1;
-                                self.document_event(state, number, event);
-                            }
-                        }
-                        Err(_) => {
-                            state.report.events += 1;
-                            reject(state, RejectReason::Document, number);
-                        }
-                    }
-                }
-            }
-            // Not one JSON document after all (say, an invoke response printed before the
-            // function's log lines): read it line by line.
-            Err(_) => {
-                state.report.wrapping = Wrapping::Raw;
-                let text = bytes.strip_suffix(b"\n").unwrap_or(bytes);
-                for (index, line) in text.split(|b| *b == b'\n').enumerate() {
-                    let line = line.strip_suffix(b"\r").unwrap_or(line);
-                    if line.trim_ascii().is_empty() {
-                        state.report.blank_lines += 1;
-                        continue;
-                    }
-                    self.text_line(state, first_line + index as u64, line);
-                }
-            }
-        }
-    }
-
     /// Classifies one event and adds it to the figures.
     /// Reads one event. With `open`, the event before it may go on (see [`EventEnd`]), and a
     /// line that is nothing of its own is taken as part of it, for the caller to count.
-    fn event(
+    pub(super) fn event(
         &mut self,
         state: &mut InputState,
         number: u64,
@@ -315,6 +285,15 @@ impl Reading<'_> {
                         self.wrapped_events(state, number, message);
                         return EventEnd::Closed;
                     }
+                    if !state.in_envelope {
+                        if let Some((line, time)) = decode::envelope(message) {
+                            state.in_envelope = true;
+                            let end =
+                                self.event(state, number, time.or(time_ms), line.as_bytes(), open);
+                            state.in_envelope = false;
+                            return end;
+                        }
+                    }
                 }
                 return unrecognised(state, RejectReason::Access(error), number, message, open);
             }
@@ -338,7 +317,12 @@ impl Reading<'_> {
 
     /// An event of a document. One that names a function's log group (a fetch of several
     /// groups saved in one file) is that function's, whatever the input is called.
-    fn document_event(&mut self, state: &mut InputState, number: u64, event: &decode::OwnedEvent) {
+    pub(super) fn document_event(
+        &mut self,
+        state: &mut InputState,
+        number: u64,
+        event: &OwnedEvent,
+    ) {
         let function = event
             .group
             .as_deref()
@@ -360,17 +344,20 @@ impl Reading<'_> {
 
     /// A one-line subscription payload or filter-log-events document among lines.
     fn wrapped_events(&mut self, state: &mut InputState, number: u64, message: &[u8]) {
-        match decode::document_events(message) {
-            Ok(document) if document.events.is_empty() && document.control_messages == 0 => {
-                reject(state, RejectReason::NoEvents, number)
-            }
-            Ok(document) => {
-                ignore_control_messages(state, document.control_messages);
-                for event in &document.events {
-                    self.document_event(state, number, event);
-                }
-            }
-            Err(_) => reject(state, RejectReason::Document, number),
+        let (document, outcome) = document_events(message, &mut state.budget);
+        match outcome {
+            Ok(()) | Err(DocumentError::Over(_)) => {}
+            Err(_) => return reject(state, RejectReason::Document, number),
+        }
+        if document.events.is_empty() && document.control_messages == 0 {
+            reject(state, RejectReason::NoEvents, number);
+        }
+        ignore_control_messages(state, document.control_messages);
+        for event in &document.events {
+            self.document_event(state, number, event);
+        }
+        if let Err(DocumentError::Over(over)) = outcome {
+            state.cut_at(over, number);
         }
     }
 
@@ -435,6 +422,18 @@ fn at(state: &InputState, line: u64) -> At {
     }
 }
 
+/// Whether an input starts with JSON records one after another on one line (`}{`), as
+/// Kinesis Data Firehose writes them to S3: looked for in what is buffered, before a line
+/// that may be far longer than a line can be is read.
+fn starts_concatenated(lines: &mut LineReader<impl Read>) -> bool {
+    let Ok(head) = lines.peek() else {
+        return false;
+    };
+    let head = head.trim_ascii_start();
+    let line = &head[..memchr::memchr(b'\n', head).unwrap_or(head.len())];
+    line.starts_with(b"{") && memchr::memmem::find(line, b"}{").is_some()
+}
+
 /// Counts an observation in the input's report as its accumulator says.
 fn account(state: &mut InputState, seen: Seen) {
     match seen {
@@ -442,27 +441,6 @@ fn account(state: &mut InputState, seen: Seen) {
         Seen::CountedAs(kind) => state.count(kind),
         Seen::SetAside(kind) => state.set_aside(kind),
     }
-}
-
-/// The blocks of text between blank lines, each with the number of lines before it.
-fn blank_line_blocks(bytes: &[u8]) -> impl Iterator<Item = (u64, &[u8])> {
-    let mut start: Option<(u64, usize)> = None;
-    let mut offset = 0;
-    let mut blocks = Vec::new();
-    for (line_number, line) in (0u64..).zip(bytes.split_inclusive(|b| *b == b'\n')) {
-        if line.trim_ascii().is_empty() {
-            if let Some((first, begin)) = start.take() {
-                blocks.push((first, &bytes[begin..offset]));
-            }
-        } else if start.is_none() {
-            start = Some((line_number, offset));
-        }
-        offset += line.len();
-    }
-    if let Some((first, begin)) = start {
-        blocks.push((first, &bytes[begin..]));
-    }
-    blocks.into_iter()
 }
 
 /// A line that is no record: part of the open event before it, or noted as unrecognised

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::decode;
+use super::document::{Budget, Over};
 use crate::accumulate::function_name;
 use crate::model::{Compression, InputReport, Rejection, Wrapping};
 use crate::parse::access::{AccessError, AccessFormat, Template};
@@ -18,6 +19,7 @@ pub(crate) enum RejectReason {
     TooLong,
     Document,
     NoEvents,
+    Budget(Over),
 }
 
 impl RejectReason {
@@ -32,6 +34,7 @@ impl RejectReason {
             RejectReason::TooLong => "line longer than 16 MB",
             RejectReason::Document => "unreadable JSON document",
             RejectReason::NoEvents => "JSON document without log events",
+            RejectReason::Budget(over) => over.describe(),
         }
     }
 }
@@ -60,6 +63,14 @@ pub(crate) struct InputState {
     pub(crate) open_event: bool,
     /// The event being read is from a function's log group, as its document says.
     pub(crate) from_lambda_group: bool,
+    /// What decoding this input's payloads has cost so far.
+    pub(crate) budget: Budget,
+    /// A budget ran out: the rest of the input is not read.
+    pub(crate) cut: bool,
+    /// The time of a line that held only a time, as the console writes above a record.
+    pub(crate) pending_time: Option<i64>,
+    /// Reading the line an envelope of a log tool carries (`{"log": ...}`).
+    pub(crate) in_envelope: bool,
 }
 
 /// What an event turned out to be, for the lines after it.
@@ -109,6 +120,10 @@ impl InputState {
             in_insights_preamble: false,
             open_event: false,
             from_lambda_group: false,
+            budget: Budget::default(),
+            cut: false,
+            pending_time: None,
+            in_envelope: false,
         }
     }
 
@@ -174,6 +189,20 @@ impl InputState {
         merge_rejections(&mut self.unrecognised, other.unrecognised, line_offset);
         self.saw_access |= other.saw_access;
         self.saw_lambda |= other.saw_lambda;
+    }
+
+    /// Cuts the input past a budget: the rest is not read, what was read is kept, and the
+    /// report says which budget at which line.
+    pub(crate) fn cut_at(&mut self, over: Over, number: u64) {
+        self.cut = true;
+        reject(self, RejectReason::Budget(over), number);
+        self.report.error.get_or_insert_with(|| {
+            format!(
+                "input cut at line {number}: {} ({}); the events before it are kept",
+                over.describe(),
+                over.limit(&self.budget.limits)
+            )
+        });
     }
 
     /// Counts one line or event under `kind`.
