@@ -3,6 +3,7 @@
 //! Documents are read as streams; large plain files are cut into chunks read on several
 //! threads.
 
+mod budget;
 pub(crate) mod chunks;
 pub(crate) mod decode;
 mod document;

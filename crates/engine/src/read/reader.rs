@@ -5,8 +5,9 @@
 use std::io::Read;
 use std::sync::Arc;
 
+use super::budget::DocumentError;
 use super::decode;
-use super::document::{document_events, DocumentError, OwnedEvent};
+use super::document::{document_events, OwnedEvent};
 use super::input::{Counted, Error, Line, LineReader, Progress};
 use super::state::{
     ignore_control_messages, note, reject, EventEnd, InputState, RejectReason, FIELD_SAMPLE_RECORDS,

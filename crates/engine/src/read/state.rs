@@ -3,8 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use super::budget::{Budget, Over};
 use super::decode;
-use super::document::{Budget, Over};
 use crate::accumulate::function_name;
 use crate::model::{Compression, InputReport, Rejection, Wrapping};
 use crate::parse::access::{AccessError, AccessFormat, Template};

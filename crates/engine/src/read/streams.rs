@@ -7,7 +7,8 @@
 use std::cell::Cell;
 use std::io::{self, Cursor, Read};
 
-use super::document::{document_events, DocumentError, OwnedEvent, Walk};
+use super::budget::DocumentError;
+use super::document::{document_events, OwnedEvent, Walk};
 use super::frames::{Frame, Frames};
 use super::input::{Error, LineReader};
 use super::insights_csv::{insights_csv_events, CsvError};
@@ -160,8 +161,9 @@ impl Reading<'_> {
                     outcome
                 }
             };
-            state.report.lines += frames.newlines - accounted;
-            accounted = frames.newlines;
+            // a large value's stream counts its own lines, and may have counted past here
+            state.report.lines += frames.newlines.saturating_sub(accounted);
+            accounted = accounted.max(frames.newlines);
             if let Err(error) = outcome {
                 break Err(error);
             }
@@ -169,7 +171,7 @@ impl Reading<'_> {
                 break Ok(Left::End);
             }
         };
-        state.report.lines += frames.newlines - accounted;
+        state.report.lines += frames.newlines.saturating_sub(accounted);
         if left.as_ref().is_ok_and(|left| *left == Left::End) && frames.partial {
             state.report.lines += 1;
         }
