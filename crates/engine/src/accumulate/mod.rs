@@ -13,6 +13,7 @@ mod gateway;
 mod histogram;
 mod lambda;
 mod notable;
+mod routes;
 mod timeline;
 
 pub(crate) use execution::{Execution, ExecutionObservation};
