@@ -464,7 +464,7 @@ impl GatewayFigures {
             let mut timeouts: BTreeMap<i64, u64> = BTreeMap::new();
             for time in timeout_times {
                 *timeouts
-                    .entry(time.div_euclid(counts.bin_ms) * counts.bin_ms)
+                    .entry(time.div_euclid(counts.bin_ms).saturating_mul(counts.bin_ms))
                     .or_insert(0) += 1;
             }
             self.timeline.bucket_ms = counts.bin_ms;
@@ -481,7 +481,10 @@ impl GatewayFigures {
                 })
                 .collect();
             let first = counts.bins.first().map(|b| b.start_ms);
-            let last = counts.bins.last().map(|b| b.start_ms + counts.bin_ms - 1);
+            let last = counts
+                .bins
+                .last()
+                .map(|b| b.start_ms.saturating_add(counts.bin_ms - 1));
             if let (Some(start_ms), Some(end_ms)) = (first, last) {
                 self.window = Some(Window { start_ms, end_ms });
             }

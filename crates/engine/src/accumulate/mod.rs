@@ -11,6 +11,7 @@
 mod execution;
 mod gateway;
 mod histogram;
+mod invocations;
 mod lambda;
 mod notable;
 mod routes;
