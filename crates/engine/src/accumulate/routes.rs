@@ -10,6 +10,9 @@ use rustc_hash::{FxHashMap, FxHashSet, FxHasher};
 
 use crate::model::{FOLDED_ROUTES_COUNTED, ROUTES_CAP};
 
+/// The kept routes with their figures, and the other routes' with how many they hold.
+pub(crate) type Finished<S> = (Vec<(String, S)>, Option<(S, u64)>);
+
 /// The routes' figures: those kept apart, and the rest folded into one.
 #[derive(Debug, Clone)]
 pub(crate) struct Routes<S> {
@@ -77,7 +80,7 @@ impl<S: Default> Routes<S> {
 
     /// Each kept route with its figures, then the other routes (with how many routes they
     /// hold), if any route was folded.
-    pub(crate) fn finish(self) -> (Vec<(String, S)>, Option<(S, u64)>) {
+    pub(crate) fn finish(self) -> Finished<S> {
         let kept = self.kept.into_iter().collect();
         let folded = self.folded.len() as u64;
         (kept, self.other.map(|other| (other, folded)))

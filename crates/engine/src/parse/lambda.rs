@@ -138,8 +138,7 @@ fn task_timed_out(line: &[u8]) -> Option<LambdaLine<'_>> {
             .filter(|word| !word.is_empty())
     };
     let request_id = words()
-        .filter(|word| looks_like_request_id(word))
-        .last()
+        .rfind(|word| looks_like_request_id(word))
         .or_else(|| {
             let last = before.trim_ascii_end();
             let start = last
