@@ -97,10 +97,8 @@ fn parse_severity(text: &str) -> Result<Severity, String> {
 }
 
 fn parse_ceiling(text: &str) -> Result<u64, String> {
-    match ceiling_engine::duration::parse_ms(text).map_err(|e| e.to_string())? {
-        0 => Err("the ceiling must be longer than 0 ms".to_owned()),
-        ms => Ok(ms),
-    }
+    let ms = ceiling_engine::duration::parse_ms(text).map_err(|e| e.to_string())?;
+    ceiling_engine::check_ceiling(ms).map_err(|e| e.to_string())
 }
 
 fn parse_template(text: &str) -> Result<Template, String> {

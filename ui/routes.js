@@ -24,7 +24,27 @@ export function renderRoutes() {
       return descending ? -order : order;
     });
   }
+  // the routes past the engine's cap, counted together: no one route to focus on
+  const folded = analysis.routes.find((route) => route.folded_routes != null);
+  const table = $('routes-table');
+  if (folded) {
+    table.createCaption().textContent = `${count(folded.folded_routes)} more routes are counted together as "${folded.route}", the last row.`;
+  } else {
+    table.deleteCaption();
+  }
   const rows = routes.map((route) => {
+    if (route.folded_routes != null) {
+      return element('tr', { attributes: { 'data-route': route.route, class: 'folded', title: 'Routes past the table\'s cap, counted together' } }, [
+        cell(route.route, 'name'),
+        cell(count(route.requests), 'num'),
+        cell(count(route.timeouts), route.timeouts > 0 ? 'num bad' : 'num'),
+        cell(count(route.bad_gateway), route.bad_gateway > 0 ? 'num warn' : 'num'),
+        cell(formatMs(route.p50_ms), 'num'),
+        cell(formatMs(route.p95_ms), 'num'),
+        cell(formatMs(route.p99_ms), 'num'),
+        cell(formatMs(route.max_ms), 'num'),
+      ]);
+    }
     const tr = element('tr', { attributes: { 'data-route': route.route, tabindex: '0', title: 'Focus on this route' } }, [
       cell(route.route, 'name'),
       cell(count(route.requests), 'num'),

@@ -7,7 +7,8 @@
 //! Each page comes out as one line of JSON in the shape of `aws logs filter-log-events`
 //! output, which the engine reads as it arrives and re-opens from a saved export.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::Read;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -97,10 +98,46 @@ struct EventLine<'a> {
 pub struct Fetcher {
     connection: Connection,
     budget: Arc<Budget>,
-    seen: HashMap<String, HashSet<String>>,
+    /// Per group fetched: one per log group the user chose.
+    seen: HashMap<String, SeenIds>,
     cancel: Arc<AtomicBool>,
     /// Events per page asked for; None: the service's own (up to 10,000 or 1 MB).
     page_size: Option<i32>,
+}
+
+/// Ids of events handed out, the newest [`SEEN_CAP`] of a group: duplicates come from a
+/// later window that overlaps the end of an earlier one (a live view polling on) and from
+/// the events at a page's boundary, both among the newest handed out; an event older than
+/// those can no longer come again. Kept as 64-bit hashes of the ids (the chance of two of
+/// 250,000 ids sharing one is about 2e-9).
+#[derive(Debug, Default)]
+struct SeenIds {
+    /// Bounded: at most [`SEEN_CAP`].
+    ids: HashSet<u64>,
+    /// The same ids, oldest first, to forget the oldest.
+    order: VecDeque<u64>,
+}
+
+/// Event ids remembered per group, at most (about 6 MB).
+const SEEN_CAP: usize = 250_000;
+
+impl SeenIds {
+    /// Whether `id` is new; remembers it.
+    fn insert(&mut self, id: &str) -> bool {
+        let mut hasher = DefaultHasher::new();
+        id.hash(&mut hasher);
+        let hash = hasher.finish();
+        if !self.ids.insert(hash) {
+            return false;
+        }
+        if self.order.len() == SEEN_CAP {
+            if let Some(oldest) = self.order.pop_front() {
+                self.ids.remove(&oldest);
+            }
+        }
+        self.order.push_back(hash);
+        true
+    }
 }
 
 impl Fetcher {
@@ -188,7 +225,7 @@ impl Fetcher {
             let mut events = Vec::new();
             for event in page.events() {
                 if let Some(id) = event.event_id() {
-                    if !seen.insert(id.to_owned()) {
+                    if !seen.insert(id) {
                         done.duplicates += 1;
                         continue;
                     }
@@ -357,6 +394,20 @@ pub async fn fetch_into_analyzer(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn seen_ids_are_bounded_and_forget_the_oldest() {
+        let mut seen = SeenIds::default();
+        assert!(seen.insert("a"));
+        assert!(!seen.insert("a"));
+        for i in 0..SEEN_CAP {
+            assert!(seen.insert(&i.to_string()));
+        }
+        assert_eq!(seen.ids.len(), SEEN_CAP);
+        assert_eq!(seen.order.len(), SEEN_CAP);
+        assert!(seen.insert("a"), "the oldest id was forgotten");
+        assert!(!seen.insert(&(SEEN_CAP - 1).to_string()));
+    }
 
     #[test]
     fn a_fetch_of_nothing_says_why() {

@@ -181,8 +181,10 @@ impl Analyzer {
             ceiling_ms,
             correlation: &correlation,
         };
-        // Without an access log, the execution log tells the gateway's timeouts.
-        let execution_timeouts = execution.timeouts().filter(|_| gateway.requests() == 0);
+        // Without an access log, the execution log tells the gateway's timeouts and 502s.
+        let no_access_log = gateway.requests() == 0;
+        let execution_timeouts = execution.timeouts().filter(|_| no_access_log);
+        let execution_bad_gateway = execution.completed(502).filter(|_| no_access_log);
         let gateway = gateway.finish(&finish);
         let (lambda, lambda_approximate) = lambda.finish(&finish);
         let execution = execution.finish(&finish);
@@ -202,7 +204,7 @@ impl Analyzer {
             requests_without_status: gateway.requests_without_status,
             integration_timeouts: execution_timeouts.unwrap_or(gateway.integration_timeouts),
             near_ceiling: gateway.near_ceiling,
-            bad_gateway: gateway.bad_gateway,
+            bad_gateway: execution_bad_gateway.unwrap_or(gateway.bad_gateway),
             overall: gateway.overall,
             routes: gateway.routes,
             lambda,

@@ -137,18 +137,74 @@ fn outlived(request: &NotableRequest, invocation: &NotableInvocation) -> bool {
     let (Some(arrived), Some(start)) = (request.time_ms, invocation.start_ms) else {
         return true;
     };
-    let answered = arrived + i64::from(request.response_latency_ms.unwrap_or(0));
-    let end = start + invocation.duration_ms.round() as i64;
-    end >= answered - CLOCK_SLACK_MS
+    let answered = arrived.saturating_add(i64::from(request.response_latency_ms.unwrap_or(0)));
+    let end = start.saturating_add(whole_ms(invocation.duration_ms));
+    end >= answered.saturating_sub(CLOCK_SLACK_MS)
 }
 
-/// Pairs the remaining timed-out requests with invocations by time, closest pairs first: an
-/// invocation triggered by a request was triggered when the request arrived, so its START
-/// less its init phase falls right after the arrival. It must have been still running when
-/// the gateway answered, come from one of the route's functions where those are known, and
-/// be claimed by no other request. Between equally close invocations, the one whose own
-/// time (init and duration) came nearest to the ceiling wins: a request times out when its
-/// invocation alone would take about as long as the gateway waits.
+/// A duration read from a log in whole milliseconds, whatever it holds: saturating at the
+/// ends of `i64`, 0 for NaN.
+fn whole_ms(ms: f64) -> i64 {
+    ms.round() as i64
+}
+
+/// Invocations a request looks at on each side of its window, past those claimed: enough
+/// for any real pairing, and what keeps a burst of timeouts without ids linear.
+const SCAN_LIMIT: usize = 256;
+
+/// The positions of a sorted list not taken yet, found from any position in near-constant
+/// time (union-find with path halving), on both sides.
+struct Unclaimed {
+    /// `right[p]`: toward the first free position at or after `p` (`len` when none).
+    right: Vec<usize>,
+    /// `left[p + 1]`: toward the first free position at or before `p`, plus one (0 when
+    /// none).
+    left: Vec<usize>,
+}
+
+impl Unclaimed {
+    fn new(len: usize) -> Self {
+        Unclaimed {
+            right: (0..=len).collect(),
+            left: (0..=len).collect(),
+        }
+    }
+
+    /// The first free position at or after `p`.
+    fn at_or_after(&mut self, mut p: usize) -> Option<usize> {
+        while self.right[p] != p {
+            self.right[p] = self.right[self.right[p]];
+            p = self.right[p];
+        }
+        (p + 1 < self.right.len()).then_some(p)
+    }
+
+    /// The first free position at or before `p`.
+    fn at_or_before(&mut self, p: usize) -> Option<usize> {
+        let mut q = p + 1;
+        while self.left[q] != q {
+            self.left[q] = self.left[self.left[q]];
+            q = self.left[q];
+        }
+        q.checked_sub(1)
+    }
+
+    fn take(&mut self, p: usize) {
+        self.right[p] = p + 1;
+        self.left[p + 1] = p;
+    }
+}
+
+/// Pairs the remaining timed-out requests with invocations by time, in one sweep over
+/// both sorted by time: an invocation triggered by a request was triggered when the request
+/// arrived, so its START less its init phase falls right after the arrival. Each request,
+/// earliest first, takes the closest invocation still free that was still running when the
+/// gateway answered and comes from one of the route's functions where those are known.
+/// Between equally close invocations, the one whose own time (init and duration) came
+/// nearest to the ceiling wins: a request times out when its invocation alone would take
+/// about as long as the gateway waits. Claimed invocations are skipped in near-constant time
+/// and each request looks at most at [`SCAN_LIMIT`] invocations on each side, so the sweep
+/// is linear after the sorts, however many timeouts share a second.
 fn pair_by_time(
     requests: &[(usize, &NotableRequest)],
     invocations: &[NotableInvocation],
@@ -163,49 +219,95 @@ fn pair_by_time(
         .iter()
         .enumerate()
         .filter(|(i, _)| !claimed.contains(i))
-        .filter_map(|(i, inv)| Some((inv.start_ms? - inv.init_ms.unwrap_or(0.0).round() as i64, i)))
+        .filter_map(|(i, inv)| {
+            let trigger = inv
+                .start_ms?
+                .saturating_sub(whole_ms(inv.init_ms.unwrap_or(0.0)));
+            Some((trigger, i))
+        })
         .collect();
     by_trigger.sort_unstable();
-    let mut candidates: Vec<(i64, i64, usize, usize)> = Vec::new();
-    for (r, (_, request)) in requests.iter().enumerate() {
+    let mut free = Unclaimed::new(by_trigger.len());
+    let mut unmatched = 0;
+    // `requests` are sorted by arrival, those without a time first
+    for &(r, request) in requests {
         let Some(arrived) = request.time_ms else {
+            unmatched += 1;
             continue;
         };
-        let answered = arrived + i64::from(request.response_latency_ms.unwrap_or(0)).max(1);
+        let answered =
+            arrived.saturating_add(i64::from(request.response_latency_ms.unwrap_or(0)).max(1));
+        let latest = arrived
+            .saturating_add(i64::from(request.time_precision_ms))
+            .saturating_sub(1)
+            .saturating_add(TRIGGER_DELAY_MS);
+        let (from, to) = (
+            arrived.saturating_sub(CLOCK_SLACK_MS),
+            answered.saturating_add(CLOCK_SLACK_MS),
+        );
         let inputs = route_inputs.get(request.route.as_str());
-        let first = by_trigger.partition_point(|(trigger, _)| *trigger < arrived - CLOCK_SLACK_MS);
-        for &(trigger, i) in by_trigger[first..]
-            .iter()
-            .take_while(|(t, _)| *t <= answered + CLOCK_SLACK_MS)
-        {
+        // (distance, shortfall, position)
+        let mut best: Option<(i64, i64, usize)> = None;
+        let consider = |position: usize, best: &mut Option<(i64, i64, usize)>| {
+            let (trigger, i) = by_trigger[position];
             let inv = &invocations[i];
             let right_function = inputs.is_none_or(|inputs| inputs.contains(&inv.input));
             if outlived(request, inv) && right_function {
-                let latest = arrived + i64::from(request.time_precision_ms) - 1 + TRIGGER_DELAY_MS;
-                let distance = (arrived - trigger).max(trigger - latest).max(0);
+                let distance = arrived
+                    .saturating_sub(trigger)
+                    .max(trigger.saturating_sub(latest))
+                    .max(0);
                 let total = inv.duration_ms + inv.init_ms.unwrap_or(0.0);
                 let shortfall = (ceiling_ms as f64 - total).max(0.0) as i64;
-                candidates.push((distance, shortfall, r, i));
+                let candidate = (distance, shortfall, position);
+                let key = |c: &(i64, i64, usize)| (c.0, c.1, by_trigger[c.2].1);
+                if best.is_none_or(|b| key(&candidate) < key(&b)) {
+                    *best = Some(candidate);
+                }
             }
+        };
+        // from the arrival on: the window's closest part, then later and later
+        let middle = by_trigger.partition_point(|(trigger, _)| *trigger < arrived);
+        let mut next = free.at_or_after(middle);
+        for _ in 0..SCAN_LIMIT {
+            let Some(position) = next else { break };
+            let trigger = by_trigger[position].0;
+            let too_far = best.is_some_and(|b| trigger.saturating_sub(latest) > b.0);
+            if trigger > to || too_far {
+                break;
+            }
+            consider(position, &mut best);
+            next = free.at_or_after(position + 1);
+        }
+        // before the arrival, within the clocks' slack: closer the later
+        let mut next = middle.checked_sub(1).and_then(|p| free.at_or_before(p));
+        for _ in 0..SCAN_LIMIT {
+            let Some(position) = next else { break };
+            let trigger = by_trigger[position].0;
+            let too_far = best.is_some_and(|b| arrived.saturating_sub(trigger) > b.0);
+            if trigger < from || too_far {
+                break;
+            }
+            consider(position, &mut best);
+            next = position.checked_sub(1).and_then(|p| free.at_or_before(p));
+        }
+        match best {
+            Some((_, _, position)) => {
+                let i = by_trigger[position].1;
+                free.take(position);
+                claimed.insert(i);
+                correlation.by_time += 1;
+                pairs.push(Pair {
+                    request: r,
+                    invocation: i,
+                    method: Method::Time,
+                });
+                correlation.matched_cold += u64::from(invocations[i].init_ms.is_some());
+            }
+            None => unmatched += 1,
         }
     }
-    candidates.sort_unstable();
-    let mut paired = vec![false; requests.len()];
-    for (_, _, r, i) in candidates {
-        if paired[r] || claimed.contains(&i) {
-            continue;
-        }
-        paired[r] = true;
-        claimed.insert(i);
-        correlation.by_time += 1;
-        pairs.push(Pair {
-            request: requests[r].0,
-            invocation: i,
-            method: Method::Time,
-        });
-        correlation.matched_cold += u64::from(invocations[i].init_ms.is_some());
-    }
-    correlation.unmatched_timeouts += paired.iter().filter(|p| !**p).count() as u64;
+    correlation.unmatched_timeouts += unmatched;
 }
 
 #[cfg(test)]

@@ -11,12 +11,37 @@ pub const DEFAULT_CEILING_MS: u64 = 29_000;
 /// The integration timeout of HTTP APIs, which cannot be raised.
 pub const HTTP_API_CEILING_MS: u64 = 30_000;
 
+/// The longest ceiling a setting may give: Lambda's own longest timeout (15 minutes). The
+/// highest integration timeout AWS is known to grant a REST API is 5 minutes; no
+/// integration waited on longer than this is a Lambda function's, and figures in
+/// milliseconds stay far from overflowing.
+pub const MAX_CEILING_MS: u64 = 900_000;
+
+/// A ceiling that cannot be set.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CeilingError {
+    #[error("the ceiling must be longer than 0 ms")]
+    Zero,
+    #[error("the ceiling must be at most 15 min (900000 ms), not {0} ms")]
+    TooLong(u64),
+}
+
+/// Checks a ceiling the user gives: more than 0 and at most [`MAX_CEILING_MS`].
+pub fn check_ceiling(ms: u64) -> Result<u64, CeilingError> {
+    match ms {
+        0 => Err(CeilingError::Zero),
+        ms if ms > MAX_CEILING_MS => Err(CeilingError::TooLong(ms)),
+        ms => Ok(ms),
+    }
+}
+
 /// Settings of one analysis.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Settings {
     /// The integration timeout the gateway enforces. `None`: 29 s, or 30 s when the access
     /// log is an HTTP API's. Regional and private REST APIs can raise it by a quota request
-    /// since June 2024.
+    /// since June 2024. A value past [`MAX_CEILING_MS`] (or 0) is read as that bound (as
+    /// 1 ms); [`check_ceiling`] tells the user so before.
     pub ceiling_ms: Option<u64>,
     /// The stage's access-log format string, for formats that cannot be recognised alone.
     pub access_format: Option<Template>,
@@ -31,13 +56,19 @@ pub struct Settings {
 const NOTABLE_PERCENT: u64 = 80;
 
 impl Settings {
-    fn ceiling_or_default(&self) -> u64 {
-        self.ceiling_ms.unwrap_or(DEFAULT_CEILING_MS)
+    /// The ceiling set, within its bounds.
+    fn ceiling_set(&self) -> Option<u64> {
+        self.ceiling_ms.map(|ms| ms.clamp(1, MAX_CEILING_MS))
     }
 
-    /// The ceiling to judge against: the one set, else the default of the API's kind.
+    fn ceiling_or_default(&self) -> u64 {
+        self.ceiling_set().unwrap_or(DEFAULT_CEILING_MS)
+    }
+
+    /// The ceiling to judge against: the one set (within its bounds), else the default of
+    /// the API's kind.
     pub fn ceiling_for(&self, api: Option<ApiKind>) -> u64 {
-        self.ceiling_ms.unwrap_or(match api {
+        self.ceiling_set().unwrap_or(match api {
             Some(ApiKind::Http) => HTTP_API_CEILING_MS,
             _ => DEFAULT_CEILING_MS,
         })

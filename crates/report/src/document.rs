@@ -301,9 +301,22 @@ pub(crate) fn build(analysis: &Analysis, options: ReportOptions) -> Document {
 
     if !analysis.routes.is_empty() {
         blocks.push(Block::Heading("Routes".to_owned()));
-        blocks.push(Block::Note(
-            "Response latency, nearest-rank percentiles; most timeouts first.".to_owned(),
-        ));
+        let mut note =
+            "Response latency, nearest-rank percentiles; most timeouts first.".to_owned();
+        if let Some(folded) = analysis.routes.iter().find_map(|r| r.folded_routes) {
+            note.push_str(&format!(
+                " Past {} routes, the {}{} others are counted together as \"{}\", the last row.",
+                ceiling_engine::ROUTES_CAP,
+                if folded as usize >= ceiling_engine::FOLDED_ROUTES_COUNTED {
+                    "at least "
+                } else {
+                    ""
+                },
+                folded,
+                ceiling_engine::OTHER_ROUTES
+            ));
+        }
+        blocks.push(Block::Note(note));
         blocks.push(Block::Table(Table {
             columns: vec![
                 column("route", false, 4.6),

@@ -1,5 +1,6 @@
 //! The execution log's figures: its lines, the timeouts it reports, the statuses methods
-//! completed with, and the timeout lines kept as evidence.
+//! completed with (a map bounded by the HTTP statuses, at most 1,000 keys), and the timeout
+//! lines kept as evidence.
 
 use super::{
     add_counts, extend_notable, Accumulator, At, Finish, NotableExecution, Seen, NOTABLE_CAP,
@@ -24,6 +25,13 @@ impl Execution {
     /// The timeouts the execution log reports, if one was read.
     pub(crate) fn timeouts(&self) -> Option<u64> {
         self.figures.as_ref().map(|f| f.timeouts)
+    }
+
+    /// The requests the execution log says completed with `status`, if one was read.
+    pub(crate) fn completed(&self, status: u16) -> Option<u64> {
+        self.figures
+            .as_ref()
+            .map(|f| f.completed.get(&status).copied().unwrap_or(0))
     }
 
     /// The timeout lines kept, for evidence; the figures no longer need them.

@@ -4,16 +4,18 @@
 //! place of those of the records read, before the figures are finished.
 
 use std::collections::BTreeMap;
+use std::hash::BuildHasher;
 
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashSet;
 
+use super::routes::{push_path_template, Routes};
 use super::{
     add_counts, extend_notable, Accumulator, At, Finish, Histogram, NotableRequest, Seen, Timeline,
     NOTABLE_CAP,
 };
 use crate::model::{
     Aggregates, ApiKind, BucketFigures, Percentiles, RouteFigures, TimelineFigures, Window,
-    DISTINCT_PATHS_CAP,
+    DISTINCT_PATHS_CAP, OTHER_ROUTES,
 };
 use crate::parse::access::{AccessRecord, Field, FieldSet, Latency};
 use crate::settings::{Focus, Settings};
@@ -34,9 +36,9 @@ pub(crate) struct Gateway {
     overall: Histogram,
     /// Integration latency of requests that did not time out, for near-ceiling counts.
     integration: Histogram,
-    /// Bounded by the routes of the API (one per resource and method, or route key) when the
-    /// log has them.
-    routes: FxHashMap<String, RouteStats>,
+    /// Bounded: concrete paths are collapsed into templates, and past
+    /// [`crate::model::ROUTES_CAP`] routes are folded into one.
+    routes: Routes<RouteStats>,
     window: Option<Window>,
     timeline: Timeline,
     notable: Vec<NotableRequest>,
@@ -59,27 +61,32 @@ struct RouteStats {
     large_responses: u64,
 }
 
-/// The concrete paths a GET route was asked for, to tell repeated identical requests.
+/// The concrete paths a GET route was asked for, to tell repeated identical requests: their
+/// hashes, at most [`DISTINCT_PATHS_CAP`] of them.
 #[derive(Debug, Clone, Default)]
 enum DistinctPaths {
     /// No path seen (not a GET, or `$context.path` not logged).
     #[default]
     Unknown,
-    Counting(FxHashSet<Box<[u8]>>),
+    Counting(FxHashSet<u64>),
     TooMany,
 }
 
 impl DistinctPaths {
     fn add(&mut self, path: &[u8]) {
+        self.add_hash(rustc_hash::FxBuildHasher.hash_one(path));
+    }
+
+    fn add_hash(&mut self, path: u64) {
         match self {
             DistinctPaths::Unknown => {
-                *self = DistinctPaths::Counting(FxHashSet::from_iter([path.into()]));
+                *self = DistinctPaths::Counting(FxHashSet::from_iter([path]));
             }
-            DistinctPaths::Counting(paths) if !paths.contains(path) => {
+            DistinctPaths::Counting(paths) if !paths.contains(&path) => {
                 if paths.len() == DISTINCT_PATHS_CAP {
                     *self = DistinctPaths::TooMany;
                 } else {
-                    paths.insert(path.into());
+                    paths.insert(path);
                 }
             }
             _ => {}
@@ -92,7 +99,7 @@ impl DistinctPaths {
             DistinctPaths::TooMany => *self = DistinctPaths::TooMany,
             DistinctPaths::Counting(paths) => {
                 for path in paths {
-                    self.add(&path);
+                    self.add_hash(path);
                 }
             }
         }
@@ -136,6 +143,7 @@ impl RouteStats {
             distinct_paths: self.paths.count(),
             max_response_bytes: self.max_response_bytes,
             large_responses: self.large_responses,
+            folded_routes: None,
         }
     }
 }
@@ -183,7 +191,7 @@ impl Gateway {
             bad_gateway: 0,
             overall: Histogram::default(),
             integration: Histogram::default(),
-            routes: FxHashMap::default(),
+            routes: Routes::default(),
             window: None,
             timeline: Timeline::default(),
             notable: Vec::new(),
@@ -259,10 +267,7 @@ impl Accumulator for Gateway {
             self.overall.record(ms);
         }
 
-        let route = match self.routes.get_mut(self.route_scratch.as_str()) {
-            Some(route) => route,
-            None => self.routes.entry(self.route_scratch.clone()).or_default(),
-        };
+        let route = self.routes.get_or_fold(&self.route_scratch);
         route.requests += 1;
         route.timeouts += u64::from(timed_out);
         route.bad_gateway += u64::from(status == Some(502));
@@ -362,9 +367,7 @@ impl Accumulator for Gateway {
         self.bad_gateway += bad_gateway;
         self.overall.merge(&overall);
         self.integration.merge(&integration);
-        for (route, stats) in routes {
-            self.routes.entry(route).or_default().merge(stats);
-        }
+        self.routes.merge(routes, RouteStats::merge);
         if let Some(theirs) = window {
             let mine = self.window.get_or_insert(theirs);
             mine.start_ms = mine.start_ms.min(theirs.start_ms);
@@ -383,6 +386,7 @@ impl Accumulator for Gateway {
         let near_ceiling = self.integration.count_at_or_above(
             (finish.ceiling_ms * u64::from(self.near_ceiling_percent)).div_ceil(100) as u32,
         );
+        let (kept, other) = self.routes.finish();
         let mut figures = GatewayFigures {
             api,
             requests: self.requests,
@@ -392,17 +396,17 @@ impl Accumulator for Gateway {
             near_ceiling,
             bad_gateway: self.bad_gateway,
             overall: self.overall.percentiles(),
-            routes: self
-                .routes
-                .into_iter()
-                .map(|(route, stats)| stats.figures(route))
-                .collect(),
+            routes: Vec::new(),
             window: self.window,
             timeline: self.timeline.figures(),
             approximate: Vec::new(),
             fields_seen: self.fields_seen,
             notable: Vec::new(),
         };
+        figures.routes = kept
+            .into_iter()
+            .map(|(route, stats)| stats.figures(route))
+            .collect();
         let timeouts = || {
             self.notable
                 .iter()
@@ -418,6 +422,13 @@ impl Accumulator for Gateway {
                 .then(b.latency.p99_ms.cmp(&a.latency.p99_ms))
                 .then(a.route.cmp(&b.route))
         });
+        // the routes past the cap come last, whatever they hold
+        if let Some((other, folded)) = other {
+            figures.routes.push(RouteFigures {
+                folded_routes: Some(folded),
+                ..other.figures(OTHER_ROUTES.to_owned())
+            });
+        }
         figures.timeline.add_route_timeouts(timeouts());
         figures.notable = self.notable;
         figures
@@ -453,7 +464,7 @@ impl GatewayFigures {
             let mut timeouts: BTreeMap<i64, u64> = BTreeMap::new();
             for time in timeout_times {
                 *timeouts
-                    .entry(time.div_euclid(counts.bin_ms) * counts.bin_ms)
+                    .entry(time.div_euclid(counts.bin_ms).saturating_mul(counts.bin_ms))
                     .or_insert(0) += 1;
             }
             self.timeline.bucket_ms = counts.bin_ms;
@@ -470,7 +481,10 @@ impl GatewayFigures {
                 })
                 .collect();
             let first = counts.bins.first().map(|b| b.start_ms);
-            let last = counts.bins.last().map(|b| b.start_ms + counts.bin_ms - 1);
+            let last = counts
+                .bins
+                .last()
+                .map(|b| b.start_ms.saturating_add(counts.bin_ms - 1));
             if let (Some(start_ms), Some(end_ms)) = (first, last) {
                 self.window = Some(Window { start_ms, end_ms });
             }
@@ -521,8 +535,8 @@ fn is_gateway_timeout(
     }
 }
 
-/// `METHOD /resource/path` for REST, the route key for HTTP and WebSocket APIs, the concrete
-/// path when the log has neither.
+/// `METHOD /resource/path` for REST, the route key for HTTP and WebSocket APIs, the template
+/// of the concrete path when the log has neither.
 fn route_name(record: &AccessRecord<'_>, out: &mut String) {
     out.clear();
     let push = |out: &mut String, field| {
@@ -540,11 +554,21 @@ fn route_name(record: &AccessRecord<'_>, out: &mut String) {
             false
         }
     };
+    // A concrete path names one thing of many: its template is the route.
+    let push_template = |out: &mut String| {
+        let start = out.len();
+        if !push(out, Field::Path) {
+            return false;
+        }
+        let path = out.split_off(start);
+        push_path_template(&path, out);
+        true
+    };
     if record.has(Field::ResourcePath) || !record.has(Field::RouteKey) {
         if push(out, Field::HttpMethod) {
             out.push(' ');
         }
-        if !push(out, Field::ResourcePath) && !push(out, Field::Path) {
+        if !push(out, Field::ResourcePath) && !push_template(out) {
             out.push_str("(no route in the log)");
         }
     } else if !push(out, Field::RouteKey) {

@@ -10,10 +10,22 @@ const PAGE: usize = 1024;
 /// Values up to this many milliseconds (about 70 minutes) are counted in pages; beyond it, in
 /// a map (API Gateway answers within its timeout, so such values are rare).
 const PAGED_LIMIT: u32 = (PAGE * 4096) as u32;
+/// Beyond [`PAGED_LIMIT`], values are counted in steps of about a thousandth of their size
+/// (1024 steps per doubling), so that the map holds at most about 10,000 keys whatever
+/// values a log holds.
+const STEPS_PER_DOUBLING_BITS: u32 = 10;
+
+/// The first value of the coarse step `ms` falls in, and the step's width.
+fn coarse_step(ms: u32) -> (u32, u32) {
+    let shift = (31 - ms.leading_zeros()).saturating_sub(STEPS_PER_DOUBLING_BITS);
+    let width = 1u32 << shift;
+    (ms & !(width - 1), width)
+}
 
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Histogram {
     pages: Vec<Option<Box<[u32; PAGE]>>>,
+    /// Bounded: keyed by [`coarse_step`], at most about 10,000 keys.
     beyond: BTreeMap<u32, u64>,
     count: u64,
     max: u32,
@@ -35,7 +47,7 @@ impl Histogram {
         self.count += 1;
         self.max = self.max.max(ms);
         if ms >= PAGED_LIMIT {
-            *self.beyond.entry(ms).or_insert(0) += 1;
+            *self.beyond.entry(coarse_step(ms).0).or_insert(0) += 1;
             return;
         }
         let (page, slot) = (ms as usize / PAGE, ms as usize % PAGE);
@@ -95,7 +107,9 @@ impl Histogram {
         for (ms, n) in &self.beyond {
             seen += n;
             if seen >= rank {
-                return Some(*ms);
+                // the top of the step: a coarse value is never reported below the real one
+                let (start, width) = coarse_step(*ms);
+                return Some((start + (width - 1)).min(self.max));
             }
         }
         None
@@ -104,7 +118,12 @@ impl Histogram {
     /// How many values are at or above `ms`.
     pub(crate) fn count_at_or_above(&self, ms: u32) -> u64 {
         let below: u64 = if ms >= PAGED_LIMIT {
-            self.count - self.beyond.range(ms..).map(|(_, n)| n).sum::<u64>()
+            self.count
+                - self
+                    .beyond
+                    .range(coarse_step(ms).0..)
+                    .map(|(_, n)| n)
+                    .sum::<u64>()
         } else {
             let mut below = 0;
             for (page_index, page) in self.pages.iter().enumerate() {
@@ -153,5 +172,23 @@ mod tests {
             values.iter().filter(|v| **v >= 26_100).count() as u64
         );
         assert_eq!(histogram.count_at_or_above(5_000_000), 1);
+    }
+
+    #[test]
+    fn values_past_the_pages_take_bounded_room() {
+        let mut histogram = Histogram::default();
+        for ms in (PAGED_LIMIT..u32::MAX).step_by(997) {
+            histogram.record(ms);
+        }
+        histogram.record(u32::MAX);
+        assert!(
+            histogram.beyond.len() <= 11 * 1024,
+            "{}",
+            histogram.beyond.len()
+        );
+        assert_eq!(histogram.percentile(100), Some(u32::MAX));
+        let p50 = histogram.percentile(50).unwrap();
+        let middle = PAGED_LIMIT / 2 + u32::MAX / 2;
+        assert!(p50.abs_diff(middle) < middle / 500, "{p50} vs {middle}");
     }
 }

@@ -2,8 +2,9 @@
 //! durations, memory, and the notable invocations kept for pairing and evidence. Counts a
 //! server made of a function whose log was not downloaded enter here too.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
+use super::invocations::{Invocations, Kept, Recent, TimeoutLine};
 use super::{
     add_counts, extend_notable, max_f64, Accumulator, At, Finish, Histogram, NotableInvocation,
     Seen, NOTABLE_CAP,
@@ -20,10 +21,9 @@ pub(crate) struct Lambda {
     memory_percent: u32,
     /// Whether any Lambda line was read: without one the analysis has no Lambda part.
     seen: bool,
-    /// "Task timed out" lines whose REPORT has not been read yet, by request id. Bounded:
-    /// an entry leaves when its REPORT comes, and a REPORT follows its timeout line within
-    /// the same stream.
-    pending_task_timeouts: HashMap<String, PendingTimeout>,
+    /// Invocations between their first line and their REPORT, and the last REPORTs read,
+    /// so that each is counted once however many lines tell it (bounded there).
+    invocations: Invocations,
     /// Bounded by the functions read: one per log group or input.
     functions: BTreeMap<String, FunctionStats>,
     notable: Vec<NotableInvocation>,
@@ -31,16 +31,6 @@ pub(crate) struct Lambda {
     last_invocation: Option<(u32, usize)>,
     /// A server's counts of functions whose logs were counted rather than downloaded.
     server_counts: Vec<AggregateFunction>,
-}
-
-/// A "Task timed out" line waiting for its REPORT; if none comes, it stands for the
-/// invocation.
-#[derive(Debug, Clone)]
-struct PendingTimeout {
-    function: String,
-    at: At,
-    time_ms: Option<i64>,
-    seconds: Option<f64>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -134,7 +124,7 @@ impl Lambda {
             notable_threshold_ms: settings.evidence_from_ms() as u32,
             memory_percent: settings.thresholds.memory_percent,
             seen: false,
-            pending_task_timeouts: HashMap::new(),
+            invocations: Invocations::default(),
             functions: BTreeMap::new(),
             notable: Vec::new(),
             last_invocation: None,
@@ -151,38 +141,109 @@ impl Lambda {
     /// The notable invocations, with the "Task timed out" lines whose REPORT never came
     /// counted as timed-out invocations too; the figures no longer need them.
     pub(crate) fn take_notable(&mut self) -> Vec<NotableInvocation> {
-        self.settle_pending_timeouts();
+        self.settle_open();
         std::mem::take(&mut self.notable)
     }
 
-    /// "Task timed out" lines whose REPORT never came are timed-out invocations too, lasting
+    /// Invocations whose REPORT never came: one that started is an invocation (the capture
+    /// ended while it ran), and one a line says timed out is a timed-out invocation lasting
     /// as long as the line says.
-    fn settle_pending_timeouts(&mut self) {
-        let mut pending: Vec<(String, PendingTimeout)> =
-            self.pending_task_timeouts.drain().collect();
-        pending.sort_by_key(|(_, p)| (p.at.input, p.at.line));
-        for (request_id, timeout) in pending {
-            let function = self.functions.entry(timeout.function).or_default();
-            function.timeouts += 1;
-            let duration_ms = timeout.seconds.map_or(0.0, |s| s * 1000.0);
-            if let Some(seconds) = timeout.seconds {
-                let setting_ms = seconds.floor() as u32 * 1000;
-                *function.timed_out_settings.entry(setting_ms).or_insert(0) += 1;
-            }
-            if self.notable.len() < NOTABLE_CAP {
-                self.notable.push(NotableInvocation {
-                    input: timeout.at.input,
-                    line: timeout.at.line,
+    fn settle_open(&mut self) {
+        for (request_id, open) in self.invocations.drain_open() {
+            let function = self.functions.entry(open.function).or_default();
+            function.invocations += u64::from(open.started);
+            if let Some(seconds) = open.timed_out {
+                count_timeout_line(
+                    function,
+                    &mut self.notable,
                     request_id,
-                    start_ms: timeout.time_ms.map(|end| end - duration_ms.round() as i64),
-                    duration_ms,
-                    init_ms: None,
-                    timed_out: true,
-                    trace_id: None,
-                });
+                    open.at,
+                    open.time_ms,
+                    seconds,
+                );
             }
         }
     }
+}
+
+/// A timeout that a line tells and no REPORT of this part does: the invocation timed out
+/// after `seconds`, ending at `time_ms`.
+fn count_timeout_line(
+    function: &mut FunctionStats,
+    notable: &mut Vec<NotableInvocation>,
+    request_id: String,
+    at: At,
+    time_ms: Option<i64>,
+    seconds: Option<f64>,
+) {
+    function.timeouts += 1;
+    let duration_ms = seconds.map_or(0.0, |s| s * 1000.0);
+    if let Some(seconds) = seconds {
+        *function
+            .timed_out_settings
+            .entry(setting_ms(seconds))
+            .or_insert(0) += 1;
+    }
+    if notable.len() < NOTABLE_CAP {
+        notable.push(NotableInvocation {
+            input: at.input,
+            line: at.line,
+            request_id,
+            start_ms: time_ms.map(|end| end.saturating_sub(whole_ms(duration_ms))),
+            duration_ms,
+            init_ms: None,
+            timed_out: true,
+            trace_id: None,
+        });
+    }
+}
+
+/// A REPORT that did not say its invocation timed out, and a later line that did.
+fn count_late_timeout(
+    functions: &mut BTreeMap<String, FunctionStats>,
+    notable: &mut Vec<NotableInvocation>,
+    recent: Recent,
+    request_id: String,
+    seconds: Option<f64>,
+) {
+    let function = functions.entry(recent.function).or_default();
+    function.timeouts += 1;
+    let duration_ms = match &recent.kept {
+        Kept::Notable(i) => notable.get(*i).map(|n| n.duration_ms),
+        Kept::Candidate(candidate) => Some(candidate.duration_ms),
+        Kept::Nothing => None,
+    };
+    if let Some(seconds) = seconds.or(duration_ms.map(|ms| ms / 1000.0)) {
+        *function
+            .timed_out_settings
+            .entry(setting_ms(seconds))
+            .or_insert(0) += 1;
+    }
+    match recent.kept {
+        Kept::Notable(i) => {
+            if let Some(invocation) = notable.get_mut(i) {
+                invocation.timed_out = true;
+            }
+        }
+        Kept::Candidate(mut candidate) if notable.len() < NOTABLE_CAP => {
+            candidate.request_id = request_id;
+            candidate.timed_out = true;
+            notable.push(candidate);
+        }
+        _ => {}
+    }
+}
+
+/// Lambda timeouts are whole seconds and a timed-out invocation overruns its timeout by
+/// well under one: the whole seconds are the setting, in ms (saturating for absurd values).
+fn setting_ms(seconds: f64) -> u32 {
+    (seconds.floor() as u32).saturating_mul(1000)
+}
+
+/// A duration read from a log in whole milliseconds, whatever it holds: saturating at the
+/// ends of `i64`, 0 for NaN.
+fn whole_ms(ms: f64) -> i64 {
+    ms.round() as i64
 }
 
 impl Accumulator for Lambda {
@@ -214,15 +275,18 @@ impl Accumulator for Lambda {
             }
             LambdaLine::Report(report) => {
                 function.invocations += 1;
-                let id = String::from_utf8_lossy(report.request_id);
+                let id = String::from_utf8_lossy(report.request_id).into_owned();
                 let timed_out =
-                    report.timed_out | self.pending_task_timeouts.remove(id.as_ref()).is_some();
+                    report.timed_out | self.invocations.report(&id, name, report.timed_out);
                 function
                     .duration
                     .record(report.duration_ms.round().min(f64::from(u32::MAX)) as u32);
                 if let Some(init) = report.init_ms {
                     function.cold_starts += 1;
-                    function.total_init_us += (init * 1000.0).round() as u64;
+                    // saturating: `as` caps absurd values, the sum saturates
+                    function.total_init_us = function
+                        .total_init_us
+                        .saturating_add((init * 1000.0).round() as u64);
                     function.max_init_ms = max_f64(function.max_init_ms, Some(init));
                 }
                 if let Some(size) = report.memory_mb {
@@ -238,46 +302,80 @@ impl Accumulator for Lambda {
                 }
                 if timed_out {
                     function.timeouts += 1;
-                    // Lambda timeouts are whole seconds and a timed-out invocation overruns
-                    // its timeout by well under one: the whole seconds are the setting.
-                    let setting_ms = (report.duration_ms / 1000.0).floor() as u32 * 1000;
-                    *function.timed_out_settings.entry(setting_ms).or_insert(0) += 1;
+                    let setting = setting_ms(report.duration_ms / 1000.0);
+                    *function.timed_out_settings.entry(setting).or_insert(0) += 1;
                 }
                 let total_ms = report.duration_ms + report.init_ms.unwrap_or(0.0);
                 self.last_invocation = None;
-                if (timed_out || total_ms >= f64::from(self.notable_threshold_ms))
-                    && self.notable.len() < NOTABLE_CAP
-                {
+                let notable = timed_out || total_ms >= f64::from(self.notable_threshold_ms);
+                let invocation = NotableInvocation {
+                    input: at.input,
+                    line: at.line,
+                    // filled in if it is kept
+                    request_id: String::new(),
+                    start_ms: time_ms.map(|end| end.saturating_sub(whole_ms(report.duration_ms))),
+                    duration_ms: report.duration_ms,
+                    init_ms: report.init_ms,
+                    timed_out,
+                    trace_id: report
+                        .trace_id
+                        .map(|t| String::from_utf8_lossy(t).into_owned()),
+                };
+                let kept = if !notable {
+                    Kept::Candidate(invocation)
+                } else if self.notable.len() < NOTABLE_CAP {
                     self.last_invocation = Some((at.input, self.notable.len()));
                     self.notable.push(NotableInvocation {
-                        input: at.input,
-                        line: at.line,
-                        request_id: id.into_owned(),
-                        start_ms: time_ms.map(|end| end - report.duration_ms.round() as i64),
-                        duration_ms: report.duration_ms,
-                        init_ms: report.init_ms,
-                        timed_out,
-                        trace_id: report
-                            .trace_id
-                            .map(|t| String::from_utf8_lossy(t).into_owned()),
+                        request_id: id.clone(),
+                        ..invocation
                     });
-                }
+                    Kept::Notable(self.notable.len() - 1)
+                } else {
+                    Kept::Nothing
+                };
+                let recent = Recent {
+                    function: name.to_owned(),
+                    timed_out,
+                    kept,
+                };
+                self.invocations.remember(id, recent);
                 Seen::CountedAs("Lambda REPORT")
             }
             LambdaLine::TaskTimedOut {
                 request_id,
                 seconds,
             } => {
-                self.pending_task_timeouts.insert(
-                    String::from_utf8_lossy(request_id).into_owned(),
-                    PendingTimeout {
-                        function: name.to_owned(),
+                let id = String::from_utf8_lossy(request_id);
+                match self.invocations.timeout(&id, name, at, time_ms, seconds) {
+                    TimeoutLine::Opened | TimeoutLine::Repeated => {}
+                    TimeoutLine::AfterReport(recent) => {
+                        let recent = recent.clone();
+                        count_late_timeout(
+                            &mut self.functions,
+                            &mut self.notable,
+                            recent,
+                            id.into_owned(),
+                            seconds,
+                        );
+                    }
+                    TimeoutLine::Alone => count_timeout_line(
+                        function,
+                        &mut self.notable,
+                        id.into_owned(),
                         at,
                         time_ms,
                         seconds,
-                    },
-                );
+                    ),
+                }
                 Seen::CountedAs("Lambda timeout lines")
+            }
+            LambdaLine::Start { .. } if !self.focus.holds_time(time_ms) => {
+                Seen::SetAside("invocations outside the focus (set aside)")
+            }
+            LambdaLine::Start { request_id } => {
+                let id = String::from_utf8_lossy(request_id);
+                self.invocations.start(&id, name, at, time_ms);
+                Seen::CountedAs("Lambda platform lines")
             }
             LambdaLine::InitStart { runtime } => {
                 if let (None, Some(runtime)) = (&function.runtime, runtime) {
@@ -311,7 +409,7 @@ impl Accumulator for Lambda {
             notable_threshold_ms: _,
             memory_percent: _,
             seen,
-            pending_task_timeouts,
+            invocations,
             functions,
             notable,
             // an XRAY line belongs to the REPORT before it in the same part
@@ -322,19 +420,27 @@ impl Accumulator for Lambda {
         for (function, stats) in functions {
             self.functions.entry(function).or_default().merge(stats);
         }
-        // A "Task timed out" line whose REPORT fell in a later part stays pending, and is
-        // counted as a timeout at the end, as the REPORT would have been.
-        self.pending_task_timeouts
-            .extend(pending_task_timeouts.into_iter().map(|(id, mut pending)| {
-                pending.at.line += line_offset;
-                (id, pending)
-            }));
+        // An invocation whose lines fall in two parts is matched up here.
+        let offset = self.notable.len();
+        let room = NOTABLE_CAP.saturating_sub(offset);
+        let late = self.invocations.merge(invocations, line_offset, |i| {
+            (i < room).then_some(offset + i)
+        });
         extend_notable(&mut self.notable, notable, line_offset, |i| &mut i.line);
+        for (request_id, recent, seconds) in late {
+            count_late_timeout(
+                &mut self.functions,
+                &mut self.notable,
+                recent,
+                request_id,
+                seconds,
+            );
+        }
         self.server_counts.extend(server_counts);
     }
 
     fn finish(mut self, finish: &Finish<'_>) -> Self::Figures {
-        self.settle_pending_timeouts();
+        self.settle_open();
         if !self.seen && self.server_counts.is_empty() && self.functions.is_empty() {
             return (None, Vec::new());
         }
@@ -342,7 +448,12 @@ impl Accumulator for Lambda {
         let timeouts_above_ceiling = self
             .functions
             .values()
-            .flat_map(|f| f.timed_out_settings.range(ceiling_ms as u32 + 1..))
+            .flat_map(|f| {
+                let above = u32::try_from(ceiling_ms)
+                    .unwrap_or(u32::MAX)
+                    .saturating_add(1);
+                f.timed_out_settings.range(above..)
+            })
             .map(|(_, n)| n)
             .sum();
         let mut functions: Vec<FunctionFigures> = self

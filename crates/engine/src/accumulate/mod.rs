@@ -11,8 +11,10 @@
 mod execution;
 mod gateway;
 mod histogram;
+mod invocations;
 mod lambda;
 mod notable;
+mod routes;
 mod timeline;
 
 pub(crate) use execution::{Execution, ExecutionObservation};

@@ -90,7 +90,7 @@ impl Timeline {
 
     fn widen(&mut self, factor: i64) {
         let old = std::mem::take(&mut self.buckets);
-        self.width_ms *= factor;
+        self.width_ms = self.width_ms.saturating_mul(factor);
         for (index, bucket) in old {
             self.buckets
                 .entry(index.div_euclid(factor))
@@ -110,7 +110,12 @@ impl Timeline {
                 timeouts_by_route: Vec::new(),
             };
         };
-        let span = (last - first + 1) * self.width_ms;
+        // times read from a log may lie anywhere in i64: saturating, the span of the most
+        // distant ones is just very long
+        let span = last
+            .saturating_sub(*first)
+            .saturating_add(1)
+            .saturating_mul(self.width_ms);
         const MINUTE: i64 = 60_000;
         let widths = [
             1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440, 2880, 10080,
@@ -119,10 +124,15 @@ impl Timeline {
         let width = widths
             .into_iter()
             .find(|w| *w >= self.width_ms && w % self.width_ms == 0 && span / w <= DISPLAY_POINTS)
-            .unwrap_or_else(|| (span / DISPLAY_POINTS / self.width_ms + 1) * self.width_ms);
+            .unwrap_or_else(|| {
+                (span / DISPLAY_POINTS / self.width_ms + 1).saturating_mul(self.width_ms)
+            });
         let mut display: BTreeMap<i64, Bucket> = BTreeMap::new();
         for (index, bucket) in &self.buckets {
-            let start = (index * self.width_ms).div_euclid(width) * width;
+            let start = index
+                .saturating_mul(self.width_ms)
+                .div_euclid(width)
+                .saturating_mul(width);
             display.entry(start).or_default().absorb(bucket);
         }
         let buckets = display
@@ -201,6 +211,17 @@ mod tests {
         let p50 = first.p50_ms.unwrap();
         assert!((200..=209).contains(&p50), "{p50}");
         assert_eq!(first.p99_ms, Some(29_010));
+    }
+
+    #[test]
+    fn times_at_the_ends_of_i64_give_buckets_without_overflow() {
+        let mut timeline = Timeline::default();
+        for time in [i64::MIN, -1, 0, 1_772_787_600_000, i64::MAX] {
+            timeline.record(time, Some(u32::MAX), true);
+        }
+        let figures = timeline.figures();
+        assert_eq!(figures.buckets.iter().map(|b| b.requests).sum::<u64>(), 5);
+        assert!(figures.buckets.len() <= 5);
     }
 
     #[test]

@@ -13,7 +13,9 @@ pub(super) fn async_candidate(c: &Context<'_>) -> Option<Finding> {
         .routes
         .iter()
         .filter(|r| {
-            r.latency.measured >= c.thresholds.route_min_requests
+            // the folded routes are no one route to make asynchronous
+            !r.is_other_routes()
+                && r.latency.measured >= c.thresholds.route_min_requests
                 && r.latency
                     .p50_ms
                     .is_some_and(|ms| ms >= c.thresholds.async_p50_ms)

@@ -104,7 +104,28 @@ pub struct RouteFigures {
     pub max_response_bytes: Option<u64>,
     /// Responses at or above the large-response threshold.
     pub large_responses: u64,
+    /// On the [`OTHER_ROUTES`] row only: how many distinct routes it holds, counted up to
+    /// [`FOLDED_ROUTES_COUNTED`] (that figure then means "at least").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub folded_routes: Option<u64>,
 }
+
+impl RouteFigures {
+    /// Whether this is the row of the routes past [`ROUTES_CAP`], not one route.
+    pub fn is_other_routes(&self) -> bool {
+        self.folded_routes.is_some()
+    }
+}
+
+/// Routes kept apart, at most; the others are counted together under [`OTHER_ROUTES`],
+/// the last row of [`Analysis::routes`].
+pub const ROUTES_CAP: usize = 2_000;
+
+/// The name of the row of the routes past [`ROUTES_CAP`].
+pub const OTHER_ROUTES: &str = "other routes";
+
+/// The routes folded under [`OTHER_ROUTES`] are counted up to this many.
+pub const FOLDED_ROUTES_COUNTED: usize = 100_000;
 
 /// Distinct paths of a route are counted up to this many; beyond, the route is not a
 /// candidate for caching by path.

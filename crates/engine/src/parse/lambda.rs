@@ -8,14 +8,19 @@ use serde::Deserialize;
 pub(crate) enum LambdaLine<'a> {
     /// The end of an invocation, with its figures (text `REPORT` or JSON `platform.report`).
     Report(Report<'a>),
-    /// `START`, `END`, `platform.start`, `platform.runtimeDone`, ...: platform
-    /// lines whose content the report repeats.
+    /// `START RequestId: ...` or `platform.start`: an invocation began; its REPORT, if the
+    /// capture holds it, says the rest.
+    Start { request_id: &'a [u8] },
+    /// `END`, `platform.runtimeDone`, ...: platform lines whose content the report repeats.
     Platform,
     /// `INIT_START Runtime Version: java:21.v22 ...`: a cold start, naming the runtime.
     InitStart { runtime: Option<&'a [u8]> },
     /// `INIT_REPORT ... Status: timeout|error`: an init phase that failed.
     InitFailed { status: &'a [u8] },
-    /// `<time> <request id> Task timed out after 30.03 seconds` (runtimes before 2025).
+    /// `<time> <request id> Task timed out after 30.03 seconds` (runtimes before 2025), also
+    /// as the `errorMessage` of an error the function's log prints, and `RequestId: <id>
+    /// Error: Task timed out after 3.00 seconds`. The request id is the one the line names
+    /// (empty when it names none).
     TaskTimedOut {
         request_id: &'a [u8],
         seconds: Option<f64>,
@@ -63,8 +68,17 @@ pub(crate) fn parse(line: &[u8]) -> Option<LambdaLine<'_>> {
     if let Some(rest) = line.strip_prefix(b"REPORT ") {
         return parse_report(rest).map(LambdaLine::Report);
     }
-    if line.starts_with(b"START RequestId:")
-        || line.starts_with(b"END RequestId:")
+    if let Some(rest) = line.strip_prefix(b"START RequestId:") {
+        let rest = rest.trim_ascii_start();
+        let end = rest
+            .iter()
+            .position(u8::is_ascii_whitespace)
+            .unwrap_or(rest.len());
+        return Some(LambdaLine::Start {
+            request_id: &rest[..end],
+        });
+    }
+    if line.starts_with(b"END RequestId:")
         || line.starts_with(b"EXTENSION ")
         || line.starts_with(b"RESTORE_START")
         || line.starts_with(b"RESTORE_REPORT")
@@ -101,26 +115,47 @@ pub(crate) fn parse(line: &[u8]) -> Option<LambdaLine<'_>> {
             trace_id: &rest[..end],
         });
     }
-    if let Some(at) = memchr::memmem::find(line, b"Task timed out after ") {
-        let before = line[..at].trim_ascii_end();
-        let start = before
-            .iter()
-            .rposition(u8::is_ascii_whitespace)
-            .map_or(0, |p| p + 1);
-        let after = &line[at + b"Task timed out after ".len()..];
-        let seconds = after
-            .split(|b| b.is_ascii_whitespace())
-            .next()
-            .and_then(number);
-        return Some(LambdaLine::TaskTimedOut {
-            request_id: &before[start..],
-            seconds,
-        });
+    if let Some(timeout) = task_timed_out(line) {
+        return Some(timeout);
     }
     if is_application_line(line) {
         return Some(LambdaLine::Application);
     }
     None
+}
+
+/// A line that says an invocation timed out: `<time> <id> Task timed out after N seconds`,
+/// `RequestId: <id> Error: Task timed out after N seconds`, or either inside an error
+/// record the function printed. The request id is the last word before the message that
+/// looks like one, else the last word.
+fn task_timed_out(line: &[u8]) -> Option<LambdaLine<'_>> {
+    const SAID: &[u8] = b"Task timed out after ";
+    let at = memchr::memmem::find(line, SAID)?;
+    let before = &line[..at];
+    let words = || {
+        before
+            .split(|b| b.is_ascii_whitespace() || matches!(b, b'"' | b'\'' | b':' | b','))
+            .filter(|word| !word.is_empty())
+    };
+    let request_id = words()
+        .rfind(|word| looks_like_request_id(word))
+        .or_else(|| {
+            let last = before.trim_ascii_end();
+            let start = last
+                .iter()
+                .rposition(u8::is_ascii_whitespace)
+                .map_or(0, |p| p + 1);
+            Some(&last[start..]).filter(|word| !word.contains(&b'{'))
+        })
+        .unwrap_or_default();
+    let seconds = line[at + SAID.len()..]
+        .split(|b| b.is_ascii_whitespace())
+        .next()
+        .and_then(number);
+    Some(LambdaLine::TaskTimedOut {
+        request_id,
+        seconds,
+    })
 }
 
 /// `2024-05-20T16:29:45.009Z\t<request id>\tINFO\t...` and Python's
@@ -242,6 +277,14 @@ fn number(raw: &[u8]) -> Option<f64> {
 /// A JSON-format Lambda line: a `platform.*` record or an application record.
 fn parse_json(line: &[u8]) -> Option<LambdaLine<'_>> {
     if memchr::memmem::find(line, b"\"platform.").is_none() {
+        // {"errorMessage":"2020-11-10T05:46:57.874Z <id> Task timed out after 3.07 seconds"},
+        // an error the function printed: not a document of events that holds such a line
+        let error_record = memchr::memmem::find(line, b"\"errorMessage\"").is_some()
+            && memchr::memmem::find(line, b"\"logEvents\"").is_none()
+            && memchr::memmem::find(line, b"\"events\"").is_none();
+        if let Some(timeout) = task_timed_out(line).filter(|_| error_record) {
+            return Some(timeout);
+        }
         // {"timestamp":"..","level":"INFO","requestId":"..","message":".."}
         let app = memchr::memmem::find(line, b"\"level\"").is_some()
             && (memchr::memmem::find(line, b"\"message\"").is_some()
@@ -268,6 +311,12 @@ fn parse_json(line: &[u8]) -> Option<LambdaLine<'_>> {
                 error_type: body.error_type.map(str::as_bytes),
             })
         }
+        "platform.start" => match record.record.and_then(|r| r.request_id) {
+            Some(id) => LambdaLine::Start {
+                request_id: id.as_bytes(),
+            },
+            None => LambdaLine::Platform,
+        },
         "platform.initStart" => LambdaLine::InitStart {
             runtime: record
                 .record
@@ -388,7 +437,7 @@ mod tests {
         assert_eq!(r.init_ms, Some(463.512));
         assert_eq!(
             parse(br#"{"time":"x","type":"platform.start","record":{"requestId":"a","version":"$LATEST"}}"#),
-            Some(LambdaLine::Platform)
+            Some(LambdaLine::Start { request_id: b"a" })
         );
         assert_eq!(
             parse(br#"{"timestamp":"x","level":"INFO","requestId":"a","message":"hi"}"#),
@@ -431,8 +480,29 @@ mod tests {
         );
         assert_eq!(
             parse(b"START RequestId: abc Version: $LATEST"),
-            Some(LambdaLine::Platform)
+            Some(LambdaLine::Start { request_id: b"abc" })
         );
+        assert_eq!(parse(b"END RequestId: abc"), Some(LambdaLine::Platform));
         assert_eq!(parse(b"hello"), None);
+    }
+
+    #[test]
+    fn timeouts_said_in_error_messages_name_their_invocation() {
+        let id = &b"160788cd-45ff-4583-809f-c7e31127cb95"[..];
+        for line in [
+            &br#"{"errorMessage": "2020-11-10T05:46:57.874Z 160788cd-45ff-4583-809f-c7e31127cb95 Task timed out after 3.07 seconds"}"#[..],
+            br#"{"errorType":"Sandbox.Timedout","errorMessage":"RequestId: 160788cd-45ff-4583-809f-c7e31127cb95 Error: Task timed out after 3.07 seconds"}"#,
+            b"RequestId: 160788cd-45ff-4583-809f-c7e31127cb95 Error: Task timed out after 3.07 seconds",
+        ] {
+            assert_eq!(
+                parse(line),
+                Some(LambdaLine::TaskTimedOut {
+                    request_id: id,
+                    seconds: Some(3.07)
+                }),
+                "{}",
+                String::from_utf8_lossy(line)
+            );
+        }
     }
 }
