@@ -114,10 +114,12 @@ const WITH_RECORDS: &[(&str, Counts)] = &[
         // the file; the engine takes a Lambda timeout from an invocation's report or its
         // "Task timed out" line, and counts no invocation without its report.
         ("lambda_dev_guide/telemetry_logs_api_platform_event_examples_raw_blocks.txt", counts(0, 0, 1, 1, 0)),
-        // Logs Insights results copied as Markdown tables
+        // Logs Insights results copied as Markdown tables. Hand count: 2 invocations, one
+        // with its REPORT and one (ae5146f9...) whose START is there and whose REPORT the
+        // excerpt cut off; an invocation whose capture ended is still an invocation.
         (
             "issue_excerpts/azul_6852_logs_insights_md_table_lambda_report_31s_python_chalice__TRUNCATED.md",
-            counts(0, 0, 1, 0, 0),
+            counts(0, 0, 2, 0, 0),
         ),
         // A Markdown row cut off mid-object, before its status: read up to the cut, it is an
         // INTEGRATION_TIMEOUT, so a gateway timeout whose status the row no longer holds.
