@@ -89,6 +89,27 @@ async fn launch(display: &str, args: &[&str]) -> (Process, Client) {
     launch_with(display, args, &[]).await
 }
 
+/// The app on the sample incident, read whole, its exports written into the folder returned.
+async fn launch_sample_with_exports(display: &str) -> (tempfile::TempDir, Process, Client) {
+    let exports = tempfile::tempdir().unwrap();
+    let (driver, client) = launch_with(
+        display,
+        &["--sample"],
+        &[("CEILING_TEST_SAVE_DIR", exports.path())],
+    )
+    .await;
+    // read to its end: the findings and charts of the last view, not of a snapshot while the
+    // Lambda logs are still being read
+    wait_for_text(&client, "#figure-requests", "1,500").await;
+    wait_until_shown(&client, "partial-note", false).await;
+    (exports, driver, client)
+}
+
+/// What gen.py says the sample incident holds.
+fn sample_truth() -> serde_json::Value {
+    gen::read_truth(&gen::workspace_root().join("samples/orders-api-incident/truth.json"))
+}
+
 async fn launch_with(display: &str, args: &[&str], env: &[(&str, &Path)]) -> (Process, Client) {
     let config = tempfile::tempdir().unwrap().keep();
     launch_in(display, args, env, &config).await
@@ -252,9 +273,7 @@ async fn opens_a_file_from_the_command_line_and_the_sample_from_the_window() {
         .click()
         .await
         .unwrap();
-    let sample_truth =
-        gen::read_truth(&gen::workspace_root().join("samples/orders-api-incident/truth.json"));
-    assert_figures(&client, &sample_truth).await;
+    assert_figures(&client, &sample_truth()).await;
     screenshot(&client, "gui-sample.png").await;
     client.close().await.unwrap();
 }
@@ -385,15 +404,8 @@ async fn reads_only_chosen_regular_files() {
 #[tokio::test]
 async fn findings_focus_and_export_on_the_sample() {
     let (_xvfb, display) = start_xvfb();
-    let exports = tempfile::tempdir().unwrap();
-    let (_driver, client) = launch_with(
-        &display,
-        &["--sample"],
-        &[("CEILING_TEST_SAVE_DIR", exports.path())],
-    )
-    .await;
-    let truth =
-        gen::read_truth(&gen::workspace_root().join("samples/orders-api-incident/truth.json"));
+    let (exports, _driver, client) = launch_sample_with_exports(&display).await;
+    let truth = sample_truth();
     assert_figures(&client, &truth).await;
 
     // every expected finding is listed; the first is open with its advice and evidence
@@ -455,6 +467,8 @@ async fn findings_focus_and_export_on_the_sample() {
         .unwrap();
     wait_until_shown(&client, "focus-bar", false).await;
     wait_for_text(&client, "#figure-requests", "1,500").await;
+    // the whole re-read, not a snapshot of it, is what the export writes
+    wait_until_shown(&client, "partial-note", false).await;
 
     // the PDF report, written by the app where the save dialog would have put it
     click(&client, "#export-menu summary").await;
@@ -862,15 +876,8 @@ fn mouse_to(element: &fantoccini::elements::Element, x: f64) -> PointerAction {
 #[tokio::test]
 async fn chart_read_out_drag_to_focus_copy_buttons_and_exports_on_the_sample() {
     let (_xvfb, display) = start_xvfb();
-    let exports = tempfile::tempdir().unwrap();
-    let (_driver, client) = launch_with(
-        &display,
-        &["--sample"],
-        &[("CEILING_TEST_SAVE_DIR", exports.path())],
-    )
-    .await;
-    let truth =
-        gen::read_truth(&gen::workspace_root().join("samples/orders-api-incident/truth.json"));
+    let (exports, _driver, client) = launch_sample_with_exports(&display).await;
+    let truth = sample_truth();
     wait_for_text(&client, "#figure-requests", "1,500").await;
     wait_for_count(&client, "#charts figure", 4).await;
 
@@ -927,6 +934,7 @@ async fn chart_read_out_drag_to_focus_copy_buttons_and_exports_on_the_sample() {
         });
     client.perform_actions(drag).await.unwrap();
     wait_until_shown(&client, "focus-bar", true).await;
+    wait_until_shown(&client, "partial-note", false).await;
     let focus = text_of(&client, "#focus-what").await;
     assert!(
         focus.starts_with("2026-03-06 ") && focus.contains(" to ") && focus.ends_with(" UTC"),
@@ -944,6 +952,7 @@ async fn chart_read_out_drag_to_focus_copy_buttons_and_exports_on_the_sample() {
     click(&client, "#clear-focus").await;
     wait_until_shown(&client, "focus-bar", false).await;
     wait_for_text(&client, "#figure-requests", "1,500").await;
+    wait_until_shown(&client, "partial-note", false).await;
 
     // a request id's copy button puts it on the clipboard: pasted, it filters the routes
     let sample = "#findings details:first-child .evidence li.sample";
