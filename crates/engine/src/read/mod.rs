@@ -13,6 +13,7 @@ mod insights_csv;
 mod reader;
 mod state;
 mod streams;
+mod utf16;
 
 pub(crate) use reader::Reading;
 pub(crate) use state::InputState;
