@@ -1051,7 +1051,7 @@ fn a_download_reports_progress_stops_on_cancel_and_keeps_what_it_got(
 }
 
 /// An access-log record as gen.py's JSON format writes it, with a user agent that makes each
-/// row about 300 bytes.
+/// row about 470 bytes.
 fn access_record(id: usize, time_ms: i64, status: u16) -> String {
     let (latency, integration, error) = if status == 504 {
         ("29004", "-".to_owned(), "INTEGRATION_TIMEOUT")
@@ -1063,7 +1063,7 @@ fn access_record(id: usize, time_ms: i64, status: u16) -> String {
     )
 }
 
-/// 100,000 notable requests (gateway timeouts) over 100 minutes, 29 MB of rows in all,
+/// 100,000 notable requests (gateway timeouts) over 100 minutes, a 51 MB document of rows,
 /// counted by Logs Insights: every one reaches the engine, over as many queries as the
 /// 10,000-row limit needs, with no size cliff. One second holds 12,000 more: split down to
 /// that second, its query is still full, its first 10,000 are read and the analysis says
