@@ -266,6 +266,7 @@ fn cloudwatch_logs_through_a_named_profile() {
     fetches_an_incident_as_its_files_read(&moto, &runtime);
     insights_counts_logs_as_their_files_read("30000", "text");
     insights_counts_logs_as_their_files_read("4000", "json");
+    insights_reads_any_number_of_notable_rows();
 }
 
 /// An access log and four functions' logs (in the Lambda log format given) counted by Logs
@@ -1047,4 +1048,97 @@ fn a_download_reports_progress_stops_on_cancel_and_keeps_what_it_got(
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
+}
+
+/// An access-log record as gen.py's JSON format writes it, with a user agent that makes each
+/// row about 470 bytes.
+fn access_record(id: usize, time_ms: i64, status: u16) -> String {
+    let (latency, integration, error) = if status == 504 {
+        ("29004", "-".to_owned(), "INTEGRATION_TIMEOUT")
+    } else {
+        ("120", "110".to_owned(), "-")
+    };
+    format!(
+        r#"{{"requestId":"r{id:07}","requestTimeEpoch":"{time_ms}","httpMethod":"POST","resourcePath":"/api/reports/generate","status":"{status}","responseLatency":"{latency}","integrationLatency":"{integration}","errorResponseType":"{error}","userAgent":"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36"}}"#
+    )
+}
+
+/// 100,000 notable requests (gateway timeouts) over 100 minutes, a 51 MB document of rows,
+/// counted by Logs Insights: every one reaches the engine, over as many queries as the
+/// 10,000-row limit needs, with no size cliff. One second holds 12,000 more: split down to
+/// that second, its query is still full, its first 10,000 are read and the analysis says
+/// that the rest were left out.
+fn insights_reads_any_number_of_notable_rows() {
+    let start_ms = 1_772_787_600_000; // 2026-03-06T09:00:00Z
+    let dense_ms = start_ms + 50 * 60_000; // 09:50:00
+    let mut events = Vec::new();
+    // the timeouts in the dense second, of which a query gives the first 10,000
+    let mut dense = 0;
+    for i in 0..6_000 {
+        let second = start_ms + i * 1000;
+        events.push((second, access_record(events.len(), second, 200)));
+        // 100,000 timeouts, 16 or 17 a second
+        for j in 0..(100_000 * (i + 1) / 6_000 - 100_000 * i / 6_000) {
+            let time = second + 10 + j * 50;
+            events.push((time, access_record(events.len(), time, 504)));
+            dense += usize::from(second == dense_ms);
+        }
+        if second == dense_ms {
+            dense += 12_000;
+            for j in 0..12_000 {
+                let time = second + 500 + j / 100;
+                events.push((time, access_record(events.len(), time, 504)));
+            }
+        }
+    }
+    events.sort_by_key(|(time, _)| *time);
+    let row_bytes: usize = events.iter().map(|(_, m)| m.len()).sum();
+    assert!(row_bytes > 16 << 20, "{row_bytes} bytes of rows");
+    let group = "/aws/apigateway/reports-access";
+    let fake = insights_fake::InsightsFake::start(vec![(group.to_owned(), events)]);
+    let output = Command::new(env!("CARGO_BIN_EXE_ceiling"))
+        .args(["analyze", "--profile", "ceiling-test"])
+        .args([
+            "--since",
+            "2026-03-06T09:00:00Z",
+            "--until",
+            "2026-03-06T10:40:00Z",
+        ])
+        .args(["--insights", "always", "--log-group", group, "--json"])
+        .env("AWS_ENDPOINT_URL", fake.endpoint())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let counted: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(counted["requests"], json!(118_000), "counted by the server");
+    assert_eq!(counted["status"]["504"], json!(112_000));
+    // every timeout read but those past the dense second's 10,000
+    let read = 112_000 - (dense - 10_000);
+    assert!(
+        stderr.contains(&format!("{read} notable requests read in full")),
+        "{stderr}"
+    );
+    assert_eq!(counted["integration_timeouts"], json!(read));
+    assert_eq!(counted["routes"][0]["timeouts"], json!(read));
+    assert!(
+        fake.notable_queries.load(Ordering::SeqCst) > 11,
+        "the window was split"
+    );
+    let notes: Vec<&str> = counted["approximate"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap())
+        .collect();
+    let left_out: Vec<&&str> = notes
+        .iter()
+        .filter(|n| n.contains("returned its limit of 10000 notable requests"))
+        .collect();
+    assert_eq!(left_out.len(), 1, "{notes:?}");
+    assert!(
+        left_out[0].contains("the one second at 2026-03-06 09:50:00 UTC,"),
+        "{notes:?}"
+    );
+    assert!(left_out[0].starts_with(group), "{notes:?}");
 }

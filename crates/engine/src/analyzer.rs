@@ -28,6 +28,9 @@ pub struct Analyzer {
     acc: Accumulators,
     inputs: Vec<InputReport>,
     progress: Arc<Progress>,
+    /// Notes of figures left approximate by where the records came from, given by the
+    /// caller (a server's answer cut at its row limit), for the analysis' `approximate`.
+    approximate: Vec<String>,
 }
 
 impl Analyzer {
@@ -38,6 +41,7 @@ impl Analyzer {
             settings,
             inputs: Vec::new(),
             progress: Arc::new(Progress::default()),
+            approximate: Vec::new(),
         }
     }
 
@@ -159,6 +163,12 @@ impl Analyzer {
         self.acc.lambda.add_server_counts(aggregate);
     }
 
+    /// Says in the analysis' `approximate` that some figures are approximate for a reason
+    /// only the caller knows: a server that returned its most rows and left some out.
+    pub fn add_approximate(&mut self, note: String) {
+        self.approximate.push(note);
+    }
+
     /// The analysis of everything read.
     pub fn finish(self) -> Analysis {
         let Analyzer {
@@ -170,6 +180,7 @@ impl Analyzer {
                     mut execution,
                 },
             inputs,
+            approximate: noted,
             ..
         } = self;
         let ceiling_ms = settings.ceiling_for(gateway.api());
@@ -195,6 +206,7 @@ impl Analyzer {
             .sum();
         let mut approximate = gateway.approximate;
         approximate.extend(lambda_approximate);
+        approximate.extend(noted);
         let mut analysis = Analysis {
             ceiling_ms,
             api: gateway.api,

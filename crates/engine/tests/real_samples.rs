@@ -102,9 +102,10 @@ const WITH_RECORDS: &[(&str, Counts)] = &[
         ("cwl_subscription_decoded_lambda_node_2018__tmobile_jazz.json", counts(0, 0, 1, 0, 0)),
         // Hand count: 2 timeouts, the same "Task timed out after 30.03 seconds" line of one
         // invocation (63a96020-...) in two payloads; a timeout counts once per invocation.
+        // Invocations 11: the 10 REPORTs, and 63a96020-..., which no START or REPORT tells.
         (
             "cwl_subscription_decoded_node_multiline_json_errors_report_variants__cloudwatch_logs_shipper.ndjson",
-            counts(0, 0, 10, 4, 1),
+            counts(0, 0, 11, 4, 1),
         ),
         ("lambda_report_lines_text_and_json__datadog_forwarder_tests.txt", counts(0, 0, 7, 3, 1)),
         ("lambda_text_and_json_logs_snapstart__aws_lambda_power_tuning.txt", counts(0, 0, 9, 4, 0)),

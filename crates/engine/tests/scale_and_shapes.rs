@@ -54,6 +54,22 @@ fn an_invocation_whose_capture_ended_before_its_report_is_counted() {
     assert_eq!(lambda.invocations, 2);
 }
 
+/// A capture that holds an invocation's timeout line and neither its START nor its REPORT
+/// (a Logs Insights query for the timeouts, a filter on "Task timed out"): one invocation,
+/// timed out, however many lines say so.
+#[test]
+fn a_timeout_line_alone_is_one_invocation() {
+    let log = format!(
+        "2020-11-10T05:46:57.874Z {ID} Task timed out after 3.07 seconds\n\
+         2020-11-10T05:46:57.875Z {{\"errorMessage\": \"2020-11-10T05:46:57.874Z {ID} Task timed out after 3.07 seconds\"}}\n\
+         2020-11-10T05:47:10.000Z START RequestId: 22222222-45ff-4583-809f-c7e31127cb95 Version: $LATEST\n\
+         2020-11-10T05:47:10.500Z REPORT RequestId: 22222222-45ff-4583-809f-c7e31127cb95\tDuration: 500.00 ms\tBilled Duration: 500 ms\tMemory Size: 128 MB\tMax Memory Used: 21 MB\n"
+    );
+    let lambda = analyze("lambda-timeouts-only.log", &log).lambda.unwrap();
+    assert_eq!((lambda.invocations, lambda.timeouts), (2, 1));
+    assert_eq!(lambda.functions[0].timeout_ms, Some(3_000));
+}
+
 #[test]
 fn an_execution_log_alone_gives_its_502s() {
     let log = "(8212e5af-c174-48ce-85d5-729d73c6771a) Execution failed due to configuration error: Malformed Lambda proxy response\n\
@@ -79,7 +95,8 @@ fn absurd_values_give_no_panic_and_sane_figures() {
     }
     log += "1970-01-01T00:00:00.000Z START RequestId: 99999999-45ff-4583-809f-c7e31127cb95\n";
     let lambda = analyze("lambda-absurd.log", &log).lambda.unwrap();
-    assert_eq!(lambda.invocations, 6);
+    // the five REPORTs, the START, and the five invocations only a timeout line tells
+    assert_eq!(lambda.invocations, 11);
     assert_eq!(lambda.timeouts, 10);
     assert_eq!(lambda.cold_starts, 5);
 

@@ -15,6 +15,6 @@ pub mod run;
 
 pub use plan::{Mode, Plan, DOWNLOAD_SECONDS_LIMIT};
 pub use queries::{
-    json_of_rows, rows_of_json, AccessQueries, FunctionQueries, Row, Volume, MAX_ROWS,
+    json_of_rows, rows_of_json, AccessQueries, FunctionQueries, Row, RowsDocument, Volume, MAX_ROWS,
 };
-pub use run::{Counted, Counting, Watch};
+pub use run::{Counted, Counting, NotableRows, Watch};

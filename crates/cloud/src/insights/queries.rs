@@ -403,24 +403,50 @@ pub fn rows_of_json(json: &serde_json::Value) -> Vec<Row> {
 
 /// Rows as a GetQueryResults JSON document, which the engine reads as a Logs Insights export.
 pub fn json_of_rows(rows: &[Row]) -> Vec<u8> {
-    let results: Vec<Vec<serde_json::Value>> = rows
-        .iter()
-        .map(|row| {
-            row.iter()
-                .map(|(field, value)| serde_json::json!({ "field": field, "value": value }))
-                .collect()
-        })
-        .collect();
-    // one row a line under a lone `{`: the engine streams it, with no line to outgrow
-    let mut out = b"{\n\"results\": [\n".to_vec();
-    for (index, row) in results.iter().enumerate() {
-        if index > 0 {
-            out.extend_from_slice(b",\n");
-        }
-        serde_json::to_writer(&mut out, row).expect("rows serialize");
+    let mut document = RowsDocument::default();
+    for row in rows {
+        document.push(row);
     }
-    out.extend_from_slice(b"\n]}\n");
-    out
+    document.finish()
+}
+
+/// A GetQueryResults JSON document written a row at a time, as the answers come: one row a
+/// line under a lone `{`, which the engine streams, with no line to outgrow however many
+/// rows it holds. Only the document is kept, not the rows it was written from.
+#[derive(Debug, Default)]
+pub struct RowsDocument {
+    bytes: Vec<u8>,
+    rows: usize,
+}
+
+impl RowsDocument {
+    pub fn push(&mut self, row: &Row) {
+        self.bytes.extend_from_slice(if self.rows == 0 {
+            b"{\n\"results\": [\n"
+        } else {
+            b",\n"
+        });
+        let cells: Vec<serde_json::Value> = row
+            .iter()
+            .map(|(field, value)| serde_json::json!({ "field": field, "value": value }))
+            .collect();
+        serde_json::to_writer(&mut self.bytes, &cells).expect("rows serialize");
+        self.rows += 1;
+    }
+
+    /// The rows written.
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// The document, closed.
+    pub fn finish(mut self) -> Vec<u8> {
+        if self.rows == 0 {
+            self.bytes.extend_from_slice(b"{\n\"results\": [\n");
+        }
+        self.bytes.extend_from_slice(b"\n]}\n");
+        self.bytes
+    }
 }
 
 #[cfg(test)]

@@ -1,10 +1,14 @@
 //! Logs Insights queries run against the service: a query started, polled with backoff
 //! until it completes and stopped on cancel; the notable rows fetched over halves of the
-//! window where a query fills its 10,000 rows; and [`Counting`], which plans each group
+//! window where a query fills its 10,000 rows, down to one second, whose rows past the limit
+//! the analysis then says were left out; and [`Counting`], which plans each group
 //! ([`super::plan`]) and gives the analyzer the counts of those Insights counts.
 //!
 //! The analyzer is fed between awaits, on the calling task: what it reads here is the
-//! notable rows, a document already in memory, and the counts, which it only stores.
+//! notable rows, written as a document while the answers come (a row a line, so that no
+//! number of rows is too many), and the counts, which it only stores. The rows are read only
+//! once every query of the group has answered: a group whose queries fail is downloaded
+//! instead, and must not have been read twice.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -16,13 +20,54 @@ use crate::window::Window;
 use crate::{Connection, Error};
 
 use super::plan::{Mode, Plan};
-use super::queries::{json_of_rows, AccessQueries, FunctionQueries, Row, Volume, MAX_ROWS};
+use super::queries::{AccessQueries, FunctionQueries, Row, RowsDocument, Volume, MAX_ROWS};
 
 /// What [`Counting::count`] did: the groups still to download, and what to tell the user.
 #[derive(Debug, Default)]
 pub struct Counted {
     pub download: Vec<String>,
     pub notes: Vec<String>,
+}
+
+/// The notable rows of a group, as the document the engine reads, and the one-second
+/// windows whose rows a query could not all return.
+#[derive(Debug, Default)]
+pub struct NotableRows {
+    pub document: RowsDocument,
+    /// The start (ms) of each one-second window that still filled a query's 10,000 rows:
+    /// rows past them were left out.
+    pub full_seconds: Vec<i64>,
+}
+
+impl NotableRows {
+    /// Has `analyzer` read the rows as the input `group` (a read error is in the input's
+    /// report), and tells in the analysis' approximate figures of seconds left short,
+    /// whose rows are notable `what`. Gives the number of rows read.
+    pub fn read_into(self, analyzer: &mut Analyzer, group: &str, what: &str) -> usize {
+        let rows = self.document.rows();
+        if let Some(note) = self.note(group, what) {
+            analyzer.add_approximate(note);
+        }
+        let _ = analyzer.read(group, &self.document.finish()[..]);
+        rows
+    }
+
+    /// What the analysis says of the seconds left short, if any were.
+    pub fn note(&self, group: &str, what: &str) -> Option<String> {
+        let first = *self.full_seconds.iter().min()?;
+        let more = match self.full_seconds.len() - 1 {
+            0 => String::new(),
+            1 => " and one more second".to_owned(),
+            n => format!(" and {n} more seconds"),
+        };
+        Some(format!(
+            "{group}: Logs Insights returned its limit of {MAX_ROWS} notable {what} for the \
+             one second at {}{more}, which cannot be split further; the rest of that second's \
+             notable {what} were not read, so its timeouts, near misses and evidence are \
+             counted from the first {MAX_ROWS} only.",
+            ceiling_engine::format_utc(first)
+        ))
+    }
 }
 
 /// What a run of queries reports its progress to (queries answered as pages, rows as
@@ -89,9 +134,8 @@ impl Counting<'_> {
                     .connection
                     .insights_access(group, self.window, &queries, &mut watch)
                     .await
-                    .map(|(aggregates, notable, rows)| {
-                        // a read error is in the input's report
-                        let _ = analyzer.read(group, &notable[..]);
+                    .map(|(aggregates, notable)| {
+                        let rows = notable.read_into(analyzer, group, "requests");
                         analyzer.set_aggregates(aggregates);
                         access_counted = true;
                         format!(
@@ -102,8 +146,8 @@ impl Counting<'_> {
                     .connection
                     .insights_function(group, self.window, &queries, &mut watch)
                     .await
-                    .map(|(aggregate, notable, rows)| {
-                        let _ = analyzer.read(group, &notable[..]);
+                    .map(|(aggregate, notable)| {
+                        let rows = notable.read_into(analyzer, group, "invocation lines");
                         analyzer.add_function_aggregate(aggregate);
                         format!(
                             "{group}: counted by Logs Insights; {rows} notable invocation lines read in full"
@@ -251,35 +295,43 @@ impl Connection {
         Ok(rows)
     }
 
-    /// The notable rows of `window`, split in halves (at whole seconds, which is what a
-    /// query's window is made of) where a query fills its 10,000 rows.
+    /// The notable rows of `window`, added to `notable`, split in halves (at whole seconds,
+    /// which is what a query's window is made of) where a query fills its 10,000 rows. A
+    /// second that still fills them cannot be split: its first 10,000 rows are kept, and the
+    /// second is listed in `notable`.
     pub async fn notable_rows(
         &self,
         group: &str,
         window: Window,
         query: &str,
         watch: &mut Watch<'_>,
-    ) -> Result<Vec<Row>, Error> {
+        notable: &mut NotableRows,
+    ) -> Result<(), Error> {
         let groups = [group.to_owned()];
         let seconds = |ms: i64| ms.div_euclid(1000);
         let mut pending = vec![(seconds(window.start_ms), seconds(window.end_ms))];
-        let mut rows = Vec::new();
         while let Some((start, end)) = pending.pop() {
             let part = Window {
                 start_ms: start * 1000,
                 end_ms: end * 1000 + 999,
             };
             let found = self.watched_query(&groups, part, query, watch).await?;
-            // a full answer may have left rows out; a one-second window cannot be split
-            if found.len() >= MAX_ROWS && end > start {
+            let full = found.len() >= MAX_ROWS;
+            if full && end > start {
+                // a full answer may have left rows out: asked again in halves
                 let middle = start + (end - start) / 2;
                 pending.push((middle + 1, end));
                 pending.push((start, middle));
-            } else {
-                rows.extend(found);
+                continue;
+            }
+            if full {
+                notable.full_seconds.push(part.start_ms);
+            }
+            for row in &found {
+                notable.document.push(row);
             }
         }
-        Ok(rows)
+        Ok(())
     }
 
     /// How much `window` of `group` holds, counted by Logs Insights.
@@ -303,23 +355,21 @@ impl Connection {
         window: Window,
         queries: &FunctionQueries,
         watch: &mut Watch<'_>,
-    ) -> Result<(AggregateFunction, Vec<u8>, usize), Error> {
+    ) -> Result<(AggregateFunction, NotableRows), Error> {
         let groups = [group.to_owned()];
         let stats = self
             .watched_query(&groups, window, &queries.stats(), watch)
             .await?;
-        let mut notable = self
+        let mut notable = NotableRows::default();
+        for row in &self
             .watched_query(&groups, window, &queries.runtime(), watch)
+            .await?
+        {
+            notable.document.push(row);
+        }
+        self.notable_rows(group, window, &queries.notable(), watch, &mut notable)
             .await?;
-        notable.extend(
-            self.notable_rows(group, window, &queries.notable(), watch)
-                .await?,
-        );
-        Ok((
-            queries.aggregate(group, &stats),
-            json_of_rows(&notable),
-            notable.len(),
-        ))
+        Ok((queries.aggregate(group, &stats), notable))
     }
 
     /// An access-log group's figures over `window` from Logs Insights: the aggregates, and
@@ -330,7 +380,7 @@ impl Connection {
         window: Window,
         queries: &AccessQueries,
         watch: &mut Watch<'_>,
-    ) -> Result<(Aggregates, Vec<u8>, usize), Error> {
+    ) -> Result<(Aggregates, NotableRows), Error> {
         let groups = [group.to_owned()];
         let mut answers = Vec::new();
         for query in [
@@ -343,10 +393,10 @@ impl Connection {
         }
         let [statuses, overall, routes, bins] =
             <[Vec<Row>; 4]>::try_from(answers).expect("four queries, four answers");
-        let notable = self
-            .notable_rows(group, window, &queries.notable(), watch)
+        let mut notable = NotableRows::default();
+        self.notable_rows(group, window, &queries.notable(), watch, &mut notable)
             .await?;
         let aggregates = queries.aggregates(&statuses, &overall, &routes, &bins);
-        Ok((aggregates, json_of_rows(&notable), notable.len()))
+        Ok((aggregates, notable))
     }
 }

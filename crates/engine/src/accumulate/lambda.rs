@@ -147,11 +147,11 @@ impl Lambda {
 
     /// Invocations whose REPORT never came: one that started is an invocation (the capture
     /// ended while it ran), and one a line says timed out is a timed-out invocation lasting
-    /// as long as the line says.
+    /// as long as the line says, with or without its START.
     fn settle_open(&mut self) {
         for (request_id, open) in self.invocations.drain_open() {
             let function = self.functions.entry(open.function).or_default();
-            function.invocations += u64::from(open.started);
+            function.invocations += u64::from(open.started || open.timed_out.is_some());
             if let Some(seconds) = open.timed_out {
                 count_timeout_line(
                     function,

@@ -11,7 +11,7 @@ const PARALLEL_MIN_BYTES: u64 = 16 * 1024 * 1024;
 
 /// Where to cut a plain file into `threads` chunks at line breaks (the first offset is 0,
 /// the last the file's length), or `None` when it is to be read whole: stdin, one thread, a
-/// small file, gzip, or a JSON document or CSV export.
+/// small file, gzip, UTF-16, or a JSON document or CSV export.
 pub(crate) fn chunk_boundaries(path: &Path, threads: usize) -> std::io::Result<Option<Vec<u64>>> {
     use std::io::{BufRead, BufReader, Seek, SeekFrom};
     if threads <= 1 || path.as_os_str() == "-" {
@@ -24,7 +24,8 @@ pub(crate) fn chunk_boundaries(path: &Path, threads: usize) -> std::io::Result<O
     }
     let mut reader = BufReader::new(&mut file);
     let head = reader.fill_buf()?;
-    if head.starts_with(&[0x1f, 0x8b]) {
+    // gzip is one stream; UTF-16 has no line break byte to cut at
+    if head.starts_with(&[0x1f, 0x8b]) || super::utf16::detect(head).is_some() {
         return Ok(None);
     }
     let first_line = head

@@ -1,4 +1,5 @@
-//! Opening inputs: files, folders, stdin, and gzip detected by its magic bytes.
+//! Opening inputs: files, folders, stdin, and gzip detected by its magic bytes, UTF-16 by
+//! its byte order mark or its NULs (read as UTF-8).
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
@@ -8,6 +9,8 @@ use std::sync::Arc;
 
 use crate::model::Compression;
 use flate2::bufread::MultiGzDecoder;
+
+use super::utf16::{self, Utf16Reader};
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
@@ -177,6 +180,7 @@ pub(crate) struct LineReader<R: Read> {
 enum Source<R: Read> {
     Plain(BufReader<R>),
     Gzip(BufReader<MultiGzDecoder<BufReader<R>>>),
+    Utf16(BufReader<Utf16Reader<BufReader<R>>>),
 }
 
 impl<R: Read> LineReader<R> {
@@ -187,6 +191,12 @@ impl<R: Read> LineReader<R> {
             Source::Gzip(BufReader::with_capacity(
                 READ_BUFFER,
                 MultiGzDecoder::new(buffered),
+            ))
+        } else if let Some((endian, mark)) = utf16::detect(head) {
+            buffered.consume(mark);
+            Source::Utf16(BufReader::with_capacity(
+                READ_BUFFER,
+                Utf16Reader::new(buffered, endian),
             ))
         } else {
             Source::Plain(buffered)
@@ -208,6 +218,7 @@ impl<R: Read> LineReader<R> {
         match &mut self.source {
             Source::Plain(reader) => reader,
             Source::Gzip(reader) => reader,
+            Source::Utf16(reader) => reader,
         }
     }
 
@@ -223,7 +234,7 @@ impl<R: Read> LineReader<R> {
 
     pub(crate) fn compression(&self) -> Compression {
         match self.source {
-            Source::Plain(_) => Compression::None,
+            Source::Plain(_) | Source::Utf16(_) => Compression::None,
             Source::Gzip(_) => Compression::Gzip,
         }
     }
@@ -241,6 +252,7 @@ impl<R: Read> LineReader<R> {
         let (read, complete) = match &mut self.source {
             Source::Plain(reader) => read_capped(reader, line)?,
             Source::Gzip(reader) => read_capped(reader, line)?,
+            Source::Utf16(reader) => read_capped(reader, line)?,
         };
         if read == 0 {
             return Ok(Line::End);

@@ -1,4 +1,4 @@
-//! Reading inputs: files, folders, gzip, stdin and in-memory exports, decoded into lines and
+//! Reading inputs: files, folders, gzip, UTF-16, stdin and in-memory exports, decoded into lines and
 //! events (whatever wrapped them), each event classified and handed to the accumulators.
 //! Documents are read as streams; large plain files are cut into chunks read on several
 //! threads.
@@ -13,6 +13,7 @@ mod insights_csv;
 mod reader;
 mod state;
 mod streams;
+mod utf16;
 
 pub(crate) use reader::Reading;
 pub(crate) use state::InputState;
