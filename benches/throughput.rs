@@ -333,7 +333,7 @@ fn head_to_head(json: &Path) {
     report_checks(&peak, &ours, &theirs);
     let gzip_path = gzip[0].display().to_string();
     paired(
-        "One gzip of the JSON access log (MB compressed)",
+        "One gzip of the JSON access log, compressed",
         mb(&gzip),
         vec![
             ("Ceiling, 1 thread", ceiling(&gzip, 1, &peak, &ours)),
