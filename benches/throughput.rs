@@ -1,14 +1,23 @@
 //! Throughput of the engine on generated incidents, next to DuckDB computing the same figures
-//! from the same JSON access log on the same machine.
+//! from the same JSON access log on the same machine, in alternating pairs.
 //!
 //! `cargo bench --bench throughput` writes its inputs with ../shared/bench/gen.py into
-//! target/bench-data (once), reads each with 1 and 2 threads, and prints MB/s, lines/s and peak
-//! RSS per run; for the JSON access log, Ceiling and DuckDB run in turn on 1 and 2 threads
-//! (so that the machine's slow spells weigh on both) and the ratios of their bests. The
-//! DuckDB run needs `duckdb` from PyPI (`CEILING_BENCH_PYTHON` names a Python that has it; by
-//! default the venv at ~/.cache/ceiling/bench-venv). Compare ratios, not seconds: machines are
-//! noisy.
+//! target/bench-data (once), then:
+//!
+//! - on the 1M-request JSON access log, plain, as one gzip and as a folder of four gzip
+//!   objects, runs Ceiling (in this process) and DuckDB (a Python process; its own timing,
+//!   without Python's start) in rounds, each contender once per round, the order reversed
+//!   every other round, and reports the median of the per-round ratios with their range;
+//!   the gzip rounds also time inflating the file into nothing (the floor under reading it);
+//! - reads every other format and wrapping (a smaller incident, `FORMAT_REQUESTS`), plain
+//!   and gzip, on 1 and 2 threads, the median of three runs, with its lines/s as a ratio to
+//!   the JSON row's and its time as a ratio to `wc -l` (plain) or to inflating (gzip).
+//!
+//! The machine's `nproc` and load average are printed with each part. The DuckDB runs need
+//! `duckdb` from PyPI (`CEILING_BENCH_PYTHON` names a Python that has it; by default the venv
+//! at ~/.cache/ceiling/bench-venv). Compare ratios, not seconds: machines are noisy.
 
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
@@ -16,6 +25,10 @@ use std::time::Instant;
 use ceiling_engine::{Analyzer, Settings, Template};
 
 const REQUESTS: &str = "1000000";
+/// The other formats' incidents are a fifth of the size, to keep the bench's run short.
+const FORMAT_REQUESTS: &str = "200000";
+/// Rounds of the paired runs.
+const ROUNDS: usize = 7;
 
 fn data_dir() -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR")
@@ -25,7 +38,7 @@ fn data_dir() -> PathBuf {
 }
 
 /// Writes an incident once; returns its folder.
-fn incident(name: &str, args: &[&str]) -> PathBuf {
+fn incident(name: &str, requests: &str, args: &[&str]) -> PathBuf {
     let dir = data_dir().join(name);
     if !dir.join("truth.json").exists() {
         let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/bench/gen.py");
@@ -33,7 +46,7 @@ fn incident(name: &str, args: &[&str]) -> PathBuf {
             .arg(script)
             .arg("--out")
             .arg(&dir)
-            .args(["--requests", REQUESTS, "--seed", "7"])
+            .args(["--requests", requests, "--seed", "7"])
             .args(args)
             .status()
             .expect("python3 runs gen.py");
@@ -42,8 +55,45 @@ fn incident(name: &str, args: &[&str]) -> PathBuf {
     dir
 }
 
-/// Peak resident memory of this process so far, in MB (each run resets it where the kernel
-/// lets it; otherwise it is the peak over every run up to this one).
+/// `lines` of `source` gzipped into `target` (once), at gzip's default level.
+fn gzip_lines(source: &Path, target: &Path, lines: std::ops::Range<usize>) {
+    if target.exists() {
+        return;
+    }
+    let partial = target.with_extension("partial");
+    let mut encoder = flate2::write::GzEncoder::new(
+        std::io::BufWriter::new(std::fs::File::create(&partial).unwrap()),
+        flate2::Compression::default(),
+    );
+    let reader = BufReader::new(std::fs::File::open(source).unwrap());
+    for line in reader.split(b'\n').skip(lines.start).take(lines.len()) {
+        encoder.write_all(&line.unwrap()).unwrap();
+        encoder.write_all(b"\n").unwrap();
+    }
+    encoder.finish().unwrap().flush().unwrap();
+    std::fs::rename(partial, target).unwrap();
+}
+
+fn line_count(path: &Path) -> usize {
+    let mut reader = BufReader::new(std::fs::File::open(path).unwrap());
+    let (mut lines, mut buffer) = (0, vec![0; 1 << 20]);
+    loop {
+        match reader.read(&mut buffer).unwrap() {
+            0 => return lines,
+            n => lines += buffer[..n].iter().filter(|b| **b == b'\n').count(),
+        }
+    }
+}
+
+/// The machine: cores and load average, printed with each part of the bench.
+fn machine() -> String {
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let load: Vec<&str> = load.split_whitespace().take(3).collect();
+    format!("nproc {cores}, load average {}", load.join(" "))
+}
+
+/// Peak resident memory of this process since the last reset, in MB.
 fn peak_rss_mb() -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     status
@@ -67,60 +117,33 @@ fn reset_peak_rss() {
 
 struct Run {
     seconds: f64,
-    mb_per_s: f64,
-    lines_per_s: f64,
+    lines: u64,
+    requests: u64,
     peak_mb: f64,
 }
 
-/// The best of three runs, after one that warms the page cache.
-fn run(files: &[PathBuf], threads: usize, template: Option<&Path>) -> Run {
-    once(files, threads, template);
-    (0..3)
-        .map(|_| once(files, threads, template))
-        .min_by(|a, b| a.seconds.total_cmp(&b.seconds))
-        .unwrap()
-}
-
-fn once(files: &[PathBuf], threads: usize, template: Option<&Path>) -> Run {
+fn ceiling_once(files: &[PathBuf], threads: usize, template: Option<&Path>) -> Run {
     let access_format =
         template.map(|t| Template::parse(&std::fs::read_to_string(t).unwrap()).unwrap());
-    let bytes: u64 = files.iter().map(|f| f.metadata().unwrap().len()).sum();
     reset_peak_rss();
     let start = Instant::now();
     let mut analyzer = Analyzer::new(Settings {
         access_format,
         ..Settings::default()
     });
-    for file in files {
-        analyzer.read_path_with_threads(file, threads).unwrap();
-    }
+    let errors = analyzer.read_paths(files, threads, |_| {});
+    assert!(errors.is_empty(), "{errors:?}");
     let analysis = analyzer.finish();
-    let seconds = start.elapsed().as_secs_f64();
-    let lines: u64 = analysis.inputs.iter().map(|i| i.lines).sum();
     Run {
-        seconds,
-        mb_per_s: bytes as f64 / 1e6 / seconds,
-        lines_per_s: lines as f64 / seconds,
+        seconds: start.elapsed().as_secs_f64(),
+        lines: analysis.inputs.iter().map(|i| i.lines).sum(),
+        requests: analysis.requests,
         peak_mb: peak_rss_mb(),
     }
 }
 
-/// Ceiling and DuckDB on the same file, one run of each in turn for five rounds (after a
-/// warm-up of each), so that a slow spell of this shared machine weighs on both: the best
-/// seconds of each. `None` when DuckDB is not installed.
-fn head_to_head(file: &Path, threads: usize) -> Option<(f64, f64)> {
-    let files = [file.to_path_buf()];
-    once(&files, threads, None);
-    duckdb_once(file, threads)?;
-    let (mut ceiling, mut duckdb) = (f64::MAX, f64::MAX);
-    for _ in 0..5 {
-        ceiling = ceiling.min(once(&files, threads, None).seconds);
-        duckdb = duckdb.min(duckdb_once(file, threads)?);
-    }
-    Some((ceiling, duckdb))
-}
-
-fn duckdb_once(file: &Path, threads: usize) -> Option<f64> {
+/// DuckDB's seconds and requests on `path` (a file or a glob).
+fn duckdb_once(path: &str, threads: usize) -> Option<(f64, u64)> {
     let python = std::env::var_os("CEILING_BENCH_PYTHON")
         .map(PathBuf::from)
         .unwrap_or_else(|| {
@@ -130,7 +153,7 @@ fn duckdb_once(file: &Path, threads: usize) -> Option<f64> {
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("benches/duckdb_reference.py");
     let output = Command::new(&python)
         .arg(script)
-        .arg(file)
+        .arg(path)
         .arg(threads.to_string())
         .output()
         .ok()?;
@@ -142,78 +165,367 @@ fn duckdb_once(file: &Path, threads: usize) -> Option<f64> {
         return None;
     }
     let result: serde_json::Value = serde_json::from_slice(&output.stdout).ok()?;
-    result["seconds"].as_f64()
+    Some((result["seconds"].as_f64()?, result["requests"].as_u64()?))
+}
+
+/// Inflating gzip files into nothing, one after another: the floor under reading them.
+fn inflate_once(files: &[PathBuf]) -> f64 {
+    let start = Instant::now();
+    for file in files {
+        let file = BufReader::with_capacity(256 * 1024, std::fs::File::open(file).unwrap());
+        let mut decoder = flate2::bufread::MultiGzDecoder::new(file);
+        std::io::copy(&mut decoder, &mut std::io::sink()).unwrap();
+    }
+    start.elapsed().as_secs_f64()
+}
+
+/// `wc -l` on the files, as a whole process.
+fn wc_once(files: &[PathBuf]) -> f64 {
+    let start = Instant::now();
+    let status = Command::new("wc")
+        .arg("-l")
+        .args(files)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("wc runs");
+    assert!(status.success());
+    start.elapsed().as_secs_f64()
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+/// One contender of a paired comparison: a name and one timed run (`None`: not available).
+type Contender<'a> = (&'a str, Box<dyn FnMut() -> Option<f64> + 'a>);
+
+/// Runs the contenders once each per round (after one warm-up round), the order reversed
+/// every other round, and prints each one's median seconds and, for each pair `(a, b)`, the
+/// median and range of the per-round ratio of b's seconds to a's (how many times as fast
+/// as b contender a is).
+fn paired(
+    title: &str,
+    megabytes: f64,
+    mut contenders: Vec<Contender<'_>>,
+    pairs: &[(usize, usize)],
+) {
+    println!("\n{title} ({megabytes:.0} MB); {}", machine());
+    for (_, run) in &mut contenders {
+        run();
+    }
+    let mut times = vec![Vec::new(); contenders.len()];
+    for round in 0..ROUNDS {
+        let order: Vec<usize> = if round % 2 == 0 {
+            (0..contenders.len()).collect()
+        } else {
+            (0..contenders.len()).rev().collect()
+        };
+        for k in order {
+            if let Some(seconds) = (contenders[k].1)() {
+                times[k].push((round, seconds));
+            }
+        }
+    }
+    for ((name, _), runs) in contenders.iter().zip(&times) {
+        if runs.is_empty() {
+            println!("  {name:<34} not run");
+            continue;
+        }
+        let mut seconds: Vec<f64> = runs.iter().map(|r| r.1).collect();
+        let m = median(&mut seconds);
+        println!(
+            "  {name:<34} median {m:>6.2} s {:>6.0} MB/s (runs {:.2}..{:.2} s)",
+            megabytes / m,
+            seconds[0],
+            seconds[seconds.len() - 1]
+        );
+    }
+    for &(a, b) in pairs {
+        let mut ratios: Vec<f64> = times[a]
+            .iter()
+            .filter_map(|(round, ta)| {
+                let tb = times[b].iter().find(|(r, _)| r == round)?.1;
+                Some(tb / ta)
+            })
+            .collect();
+        if ratios.is_empty() {
+            continue;
+        }
+        let m = median(&mut ratios);
+        println!(
+            "  {} / {}: median {m:.2}x over {} pairs (range {:.2}x..{:.2}x)",
+            contenders[a].0,
+            contenders[b].0,
+            ratios.len(),
+            ratios[0],
+            ratios[ratios.len() - 1]
+        );
+    }
+    println!("  after: {}", machine());
+}
+
+/// A Ceiling contender, which also keeps its peak RSS and checks its request count.
+fn ceiling<'a>(
+    files: &'a [PathBuf],
+    threads: usize,
+    peak: &'a std::cell::Cell<f64>,
+    requests: &'a std::cell::Cell<u64>,
+) -> Box<dyn FnMut() -> Option<f64> + 'a> {
+    Box::new(move || {
+        let run = ceiling_once(files, threads, None);
+        peak.set(peak.get().max(run.peak_mb));
+        requests.set(run.requests);
+        Some(run.seconds)
+    })
+}
+
+fn duckdb<'a>(
+    path: &'a str,
+    threads: usize,
+    requests: &'a std::cell::Cell<u64>,
+) -> Box<dyn FnMut() -> Option<f64> + 'a> {
+    Box::new(move || {
+        let (seconds, counted) = duckdb_once(path, threads)?;
+        requests.set(counted);
+        Some(seconds)
+    })
+}
+
+/// The paired comparisons on the 1M-request JSON access log.
+fn head_to_head(json: &Path) {
+    let plain = vec![json.to_path_buf()];
+    let dir = json.parent().unwrap();
+    let gzip = vec![dir.join("apigw-access.jsonl.gz")];
+    let lines = line_count(json);
+    gzip_lines(json, &gzip[0], 0..lines);
+    let folder = dir.join("objects");
+    std::fs::create_dir_all(&folder).unwrap();
+    let parts: Vec<PathBuf> = (0..4)
+        .map(|k| {
+            let part = folder.join(format!("part-{k}.jsonl.gz"));
+            gzip_lines(json, &part, lines * k / 4..lines * (k + 1) / 4);
+            part
+        })
+        .collect();
+    let glob = folder.join("*.jsonl.gz").display().to_string();
+    let mb = |files: &[PathBuf]| -> f64 {
+        files
+            .iter()
+            .map(|f| f.metadata().unwrap().len())
+            .sum::<u64>() as f64
+            / 1e6
+    };
+    let peak = std::cell::Cell::new(0.0);
+    let (ours, theirs) = (std::cell::Cell::new(0), std::cell::Cell::new(0));
+    let json_path = json.display().to_string();
+    paired(
+        "JSON access log, Ceiling and DuckDB in turn",
+        mb(&plain),
+        vec![
+            ("Ceiling, 1 thread", ceiling(&plain, 1, &peak, &ours)),
+            ("DuckDB, 1 thread", duckdb(&json_path, 1, &theirs)),
+            ("Ceiling, 2 threads", ceiling(&plain, 2, &peak, &ours)),
+            ("DuckDB, 2 threads", duckdb(&json_path, 2, &theirs)),
+        ],
+        &[(0, 1), (2, 3), (2, 0)],
+    );
+    report_checks(&peak, &ours, &theirs);
+    let gzip_path = gzip[0].display().to_string();
+    paired(
+        "One gzip of the JSON access log, compressed",
+        mb(&gzip),
+        vec![
+            ("Ceiling, 1 thread", ceiling(&gzip, 1, &peak, &ours)),
+            ("Ceiling, 2 threads", ceiling(&gzip, 2, &peak, &ours)),
+            ("DuckDB, 2 threads", duckdb(&gzip_path, 2, &theirs)),
+            ("inflating alone", Box::new(|| Some(inflate_once(&gzip)))),
+        ],
+        &[(1, 0), (1, 2), (3, 1)],
+    );
+    report_checks(&peak, &ours, &theirs);
+    paired(
+        "A folder of four gzip objects of the JSON access log",
+        mb(&parts),
+        vec![
+            ("Ceiling, 1 thread", ceiling(&parts, 1, &peak, &ours)),
+            ("Ceiling, 2 threads", ceiling(&parts, 2, &peak, &ours)),
+            ("DuckDB, 2 threads", duckdb(&glob, 2, &theirs)),
+        ],
+        &[(1, 0), (1, 2)],
+    );
+    report_checks(&peak, &ours, &theirs);
+}
+
+fn report_checks(
+    peak: &std::cell::Cell<f64>,
+    ours: &std::cell::Cell<u64>,
+    theirs: &std::cell::Cell<u64>,
+) {
+    println!("  Ceiling's peak RSS: {:.0} MB", peak.replace(0.0));
+    let (ours, theirs) = (ours.get(), theirs.get());
+    if theirs != 0 && ours != theirs {
+        println!("  requests differ: Ceiling {ours}, DuckDB {theirs}");
+    }
+}
+
+/// One row of the formats table: the files to read and the template, if the stage's format
+/// is given.
+struct Case {
+    label: &'static str,
+    files: Vec<PathBuf>,
+    template: Option<PathBuf>,
+}
+
+fn format_cases() -> Vec<Case> {
+    let access = |name: &'static str, label: &'static str, args: &[&str], file: &str| {
+        let dir = incident(name, FORMAT_REQUESTS, &[&["--no-lambda"], args].concat());
+        Case {
+            label,
+            files: vec![dir.join(file)],
+            template: None,
+        }
+    };
+    let given = |mut case: Case| {
+        case.template = Some(case.files[0].with_file_name("apigw-access-format.txt"));
+        case
+    };
+    let lambda = |name: &'static str, label: &'static str, args: &[&str]| {
+        let dir = incident(name, FORMAT_REQUESTS, args);
+        Case {
+            label,
+            files: ["orders-fn", "payments-fn", "process-fn", "reports-fn"]
+                .iter()
+                .map(|f| dir.join(format!("lambda-{f}.log")))
+                .collect(),
+            template: None,
+        }
+    };
+    vec![
+        access("f-json", "JSON access log", &[], "apigw-access.jsonl"),
+        access(
+            "f-nested",
+            "nested JSON",
+            &["--format", "nested"],
+            "apigw-access.jsonl",
+        ),
+        given(access(
+            "f-clf",
+            "CLF, format given",
+            &["--format", "clf"],
+            "apigw-access.log",
+        )),
+        given(access(
+            "f-csv",
+            "CSV, format given",
+            &["--format", "csv"],
+            "apigw-access.csv",
+        )),
+        access("f-xml", "XML", &["--format", "xml"], "apigw-access.xml"),
+        access("f-kv", "key-value", &["--format", "kv"], "apigw-access.log"),
+        lambda("f-lambda-text", "Lambda text logs (4)", &[]),
+        lambda(
+            "f-lambda-json",
+            "Lambda JSON logs (4)",
+            &["--lambda-format", "json"],
+        ),
+        access(
+            "f-s3",
+            "JSON in S3 export lines",
+            &["--wrap", "s3"],
+            "apigw-access.jsonl",
+        ),
+        access(
+            "f-tail",
+            "JSON in `aws logs tail`",
+            &["--wrap", "tail"],
+            "apigw-access.jsonl",
+        ),
+        access(
+            "f-filter",
+            "filter-log-events JSON",
+            &["--wrap", "filter-json"],
+            "apigw-access.json",
+        ),
+    ]
+}
+
+fn median_run(files: &[PathBuf], threads: usize, template: Option<&Path>) -> Run {
+    ceiling_once(files, threads, template);
+    let mut runs: Vec<Run> = (0..3)
+        .map(|_| ceiling_once(files, threads, template))
+        .collect();
+    runs.sort_by(|a, b| a.seconds.total_cmp(&b.seconds));
+    runs.swap_remove(1)
+}
+
+fn formats_table() {
+    println!(
+        "\nEvery format, {FORMAT_REQUESTS} requests (median of 3 in-process runs); {}",
+        machine()
+    );
+    println!(
+        "{:<26} {:>4} {:>3} {:>7} {:>7} {:>10} {:>6} {:>8} {:>12}",
+        "input", "gz", "thr", "seconds", "MB/s", "lines/s", "RSS MB", "x JSON", "x wc/inflate"
+    );
+    let mut json_lines_per_s = [[0.0; 2]; 2];
+    for case in format_cases() {
+        for gz in [false, true] {
+            let files: Vec<PathBuf> = if gz {
+                case.files
+                    .iter()
+                    .map(|file| {
+                        let mut name = file.file_name().unwrap().to_os_string();
+                        name.push(".gz");
+                        let target = file.with_file_name(name);
+                        gzip_lines(file, &target, 0..usize::MAX);
+                        target
+                    })
+                    .collect()
+            } else {
+                case.files.clone()
+            };
+            let bytes: u64 = files.iter().map(|f| f.metadata().unwrap().len()).sum();
+            let mut reference: Vec<f64> = (0..3)
+                .map(|_| {
+                    if gz {
+                        inflate_once(&files)
+                    } else {
+                        wc_once(&files)
+                    }
+                })
+                .collect();
+            let reference = median(&mut reference);
+            for threads in [1, 2] {
+                let run = median_run(&files, threads, case.template.as_deref());
+                let lines_per_s = run.lines as f64 / run.seconds;
+                if case.label == "JSON access log" {
+                    json_lines_per_s[gz as usize][threads - 1] = lines_per_s;
+                }
+                println!(
+                    "{:<26} {:>4} {threads:>3} {:>7.2} {:>7.0} {:>10.0} {:>6.0} {:>7.2}x {:>11.2}x",
+                    case.label,
+                    if gz { "gzip" } else { "" },
+                    run.seconds,
+                    bytes as f64 / 1e6 / run.seconds,
+                    lines_per_s,
+                    run.peak_mb,
+                    lines_per_s / json_lines_per_s[gz as usize][threads - 1],
+                    reference / run.seconds,
+                );
+            }
+        }
+    }
+    println!("after: {}", machine());
+    println!(
+        "x JSON: lines/s over the JSON access log's on the same compression and threads; \
+         x wc/inflate: the time of `wc -l` (plain) or of inflating alone (gzip) over Ceiling's"
+    );
 }
 
 fn main() {
-    let json = incident("json", &["--no-lambda"]);
-    let clf = incident("clf", &["--no-lambda", "--format", "clf"]);
-    let gzip = incident("gzip", &["--no-lambda", "--gzip"]);
-    let lambda = incident("lambda", &[]);
-    let lambda_logs: Vec<PathBuf> = ["orders-fn", "payments-fn", "process-fn", "reports-fn"]
-        .iter()
-        .map(|f| lambda.join(format!("lambda-{f}.log")))
-        .collect();
-    let cases: Vec<(&str, Vec<PathBuf>, Option<PathBuf>)> = vec![
-        (
-            "JSON access log",
-            vec![json.join("apigw-access.jsonl")],
-            None,
-        ),
-        (
-            "CLF access log (format given)",
-            vec![clf.join("apigw-access.log")],
-            Some(clf.join("apigw-access-format.txt")),
-        ),
-        (
-            "gzip JSON access log",
-            vec![gzip.join("apigw-access.jsonl.gz")],
-            None,
-        ),
-        ("Lambda text logs (4 groups)", lambda_logs, None),
-    ];
-    println!(
-        "{:<32} {:>7} {:>9} {:>10} {:>12} {:>9}",
-        "input", "threads", "seconds", "MB/s", "lines/s", "peak MB"
-    );
-    for (label, files, template) in &cases {
-        for threads in [1, 2] {
-            let result = run(files, threads, template.as_deref());
-            println!(
-                "{label:<32} {threads:>7} {:>9.2} {:>10.0} {:>12.0} {:>9.1}",
-                result.seconds, result.mb_per_s, result.lines_per_s, result.peak_mb
-            );
-        }
-    }
-    let file = json.join("apigw-access.jsonl");
-    let megabytes = file.metadata().unwrap().len() as f64 / 1e6;
-    println!();
-    println!(
-        "Reference: DuckDB, the same counts and per-route percentiles from the JSON access log \
-         ({megabytes:.0} MB), run in turn with Ceiling (best of five each)"
-    );
-    let mut ceiling_json = [0.0; 2];
-    for threads in [1, 2] {
-        match head_to_head(&file, threads) {
-            Some((ceiling, duckdb)) => {
-                ceiling_json[threads - 1] = ceiling;
-                println!(
-                    "{threads} thread(s): Ceiling {ceiling:.2} s ({:.0} MB/s), DuckDB {duckdb:.2} s \
-                     ({:.0} MB/s); Ceiling is {:.2}x as fast",
-                    megabytes / ceiling,
-                    megabytes / duckdb,
-                    duckdb / ceiling
-                );
-            }
-            None => println!(
-                "DuckDB {threads} thread(s): not run (install duckdb, see the file's header)"
-            ),
-        }
-    }
-    if ceiling_json.iter().all(|s| *s > 0.0) {
-        println!(
-            "Ceiling on 2 threads is {:.2}x its 1-thread speed",
-            ceiling_json[0] / ceiling_json[1]
-        );
-    }
+    println!("Ceiling throughput bench; {}", machine());
+    let json = incident("json", REQUESTS, &["--no-lambda"]);
+    head_to_head(&json.join("apigw-access.jsonl"));
+    formats_table();
 }

@@ -161,11 +161,9 @@ fn analyze(args: &AnalyzeArgs) -> Result<Verdict, String> {
         usize::from,
     );
     let bar = show_progress(&files, analyzer.progress());
-    for file in &files {
-        // What an unreadable input held up to the error is kept; the others are still read.
-        if let Err(error) = analyzer.read_path_with_threads(file, threads) {
-            bar.suspend(|| eprintln!("ceiling: warning: {error}"));
-        }
+    // What an unreadable input held up to the error is kept; the others are still read.
+    for error in analyzer.read_paths(&files, threads, |_| {}) {
+        bar.suspend(|| eprintln!("ceiling: warning: {error}"));
     }
     bar.finish();
     if !args.cloud.log_groups.is_empty() {

@@ -4,7 +4,7 @@
 //! [`crate::accumulate`], judging in [`crate::findings`].
 
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::accumulate::{Accumulator, Accumulators, Finish};
@@ -14,6 +14,7 @@ use crate::model::{AggregateFunction, Aggregates, Analysis, InputReport};
 use crate::parse::access::AccessParser;
 use crate::read::chunks::{chunk_boundaries, open_range};
 use crate::read::input::{open_path, Error, Progress};
+use crate::read::parallel::read_in_order;
 use crate::read::{InputState, Reading};
 use crate::settings::Settings;
 
@@ -58,13 +59,21 @@ impl Analyzer {
 
     /// Reads a file (gzip or plain), or stdin for `-`.
     pub fn read_path(&mut self, path: &Path) -> Result<(), Error> {
+        self.read_path_on(path, false)
+    }
+
+    /// Reads a file, with gzip inflated on a thread of its own when `inflate_apart`.
+    fn read_path_on(&mut self, path: &Path, inflate_apart: bool) -> Result<(), Error> {
         let reader = open_path(path)?;
-        let name = if path.as_os_str() == "-" {
-            "stdin".to_owned()
+        let mut state = InputState::start(&input_name(path), self.inputs.len() as u32);
+        let mut reading = self.reading();
+        let outcome = if inflate_apart {
+            reading.read_into_inflating(&mut state, reader, true)
         } else {
-            path.display().to_string()
+            reading.read_into(&mut state, reader, true)
         };
-        self.read(&name, reader)
+        self.finish_input(state);
+        outcome
     }
 
     /// Reads one input from any reader. On a read error (a truncated gzip, a device gone),
@@ -77,65 +86,82 @@ impl Analyzer {
         outcome
     }
 
-    /// Reads a file with up to `threads` threads. A large plain file is cut at line breaks
-    /// into one chunk per thread, each chunk read by an analyzer of its own, and the results
-    /// merged in order: the analysis is the one a single thread gives. Gzip, documents, stdin
-    /// and small files are read on this thread.
+    /// Reads a file with up to `threads` threads: [`Analyzer::read_paths`] with one path.
     pub fn read_path_with_threads(&mut self, path: &Path, threads: usize) -> Result<(), Error> {
-        let chunks = match chunk_boundaries(path, threads) {
-            Ok(Some(chunks)) => chunks,
-            Ok(None) => return self.read_path(path),
-            Err(source) => {
-                return Err(Error::Open {
-                    path: path.display().to_string(),
-                    source,
-                })
-            }
-        };
-        let name = path.display().to_string();
-        let index = self.inputs.len() as u32;
-        let results: Vec<(Analyzer, InputState, Result<(), Error>)> = std::thread::scope(|scope| {
-            let workers: Vec<_> = chunks
-                .windows(2)
-                .map(|range| {
-                    let (start, end) = (range[0], range[1]);
-                    let (settings, name) = (self.settings.clone(), name.clone());
-                    let progress = self.progress();
-                    scope.spawn(move || {
-                        let mut worker = Analyzer::new(settings);
-                        worker.progress = progress;
-                        let mut state = InputState::start(&name, index);
-                        let outcome = open_range(path, start, end)
-                            .map_err(|source| Error::Open {
-                                path: name.clone(),
-                                source,
-                            })
-                            .and_then(|reader| {
-                                worker.reading().read_into(&mut state, reader, false)
-                            });
-                        (worker, state, outcome)
-                    })
-                })
-                .collect();
-            workers
-                .into_iter()
-                .map(|w| w.join().expect("a reading thread panicked"))
-                .collect()
-        });
-        let mut merged = InputState::start(&name, index);
-        let mut outcome = Ok(());
-        let mut line_offset = 0;
-        for (worker, state, result) in results {
-            let lines = state.report.lines;
-            self.acc.merge(worker.acc, line_offset);
-            merged.merge(state, line_offset);
-            line_offset += lines;
-            if outcome.is_ok() {
-                outcome = result;
+        let errors = self.read_paths(std::slice::from_ref(&path.to_path_buf()), threads, |_| {});
+        errors.into_iter().next().map_or(Ok(()), Err)
+    }
+
+    /// Reads files (gzip or plain, `-` for stdin) with up to `threads` threads, as if one
+    /// after another: the analysis is the one a single thread gives. Each input is read by a
+    /// worker of its own, and a large plain file is cut at line breaks into one chunk per
+    /// thread, and with cores to spare a gzip input is inflated on a thread of its own while
+    /// its lines are read on another; the parts are merged in order. `after_input` sees the analyzer after each
+    /// input is added (for a window's figures so far). Returns the errors of the inputs
+    /// that failed, in order; what an input held up to its error is kept, and once the
+    /// reading is cancelled the inputs not started are left out.
+    pub fn read_paths(
+        &mut self,
+        paths: &[PathBuf],
+        threads: usize,
+        mut after_input: impl FnMut(&Analyzer),
+    ) -> Vec<Error> {
+        let mut errors = Vec::new();
+        let mut plan = Plan::default();
+        for path in paths {
+            match chunk_boundaries(path, threads) {
+                Ok(chunks) => plan.add(path, chunks),
+                Err(source) => errors.push((
+                    plan.inputs.len(),
+                    Error::Open {
+                        path: path.display().to_string(),
+                        source,
+                    },
+                )),
             }
         }
-        self.finish_input(merged);
-        outcome
+        if threads <= 1 || plan.pieces.len() <= 1 {
+            for (input, path) in plan.inputs.iter().enumerate() {
+                let before = self.inputs.len();
+                if let Err(error) = self.read_path_on(path, threads > 1) {
+                    errors.push((input, error));
+                }
+                if self.inputs.len() > before {
+                    after_input(self);
+                }
+            }
+        } else {
+            let mut merging = Merging::default();
+            let settings = self.settings.clone();
+            let progress = self.progress();
+            let base = self.inputs.len() as u32;
+            // with cores to spare, a gzip input is inflated on a thread of its own
+            let inflate_apart = plan.pieces.len() < threads;
+            read_in_order(
+                plan.pieces.len(),
+                threads,
+                &progress,
+                || AccessParser::new(settings.access_format.clone()),
+                |parser, k| plan.read(k, base, &settings, parser, &progress, inflate_apart),
+                |k, read| {
+                    let piece = &plan.pieces[k];
+                    if let Some(read) = read {
+                        merging.add(self, piece, read);
+                    }
+                    if piece.last {
+                        let before = self.inputs.len();
+                        if let Some((input, error)) = merging.finish(self) {
+                            errors.push((input, error));
+                        }
+                        if self.inputs.len() > before {
+                            after_input(self);
+                        }
+                    }
+                },
+            );
+        }
+        errors.sort_by_key(|(input, _)| *input);
+        errors.into_iter().map(|(_, error)| error).collect()
     }
 
     fn reading(&mut self) -> Reading<'_> {
@@ -240,6 +266,132 @@ impl Analyzer {
         analysis.findings = findings::assess(&analysis, &notes);
         analysis.what_happened = findings::what_happened(&analysis, &notes);
         analysis
+    }
+}
+
+/// The pieces a list of inputs is read in: each input whole, or its chunks.
+#[derive(Default)]
+struct Plan<'a> {
+    inputs: Vec<&'a Path>,
+    pieces: Vec<Piece>,
+}
+
+struct Piece {
+    input: usize,
+    /// The bytes of a chunk; `None` for the whole input.
+    range: Option<(u64, u64)>,
+    /// The input's last piece.
+    last: bool,
+}
+
+/// What a worker read of one piece.
+struct PieceRead {
+    acc: Accumulators,
+    state: InputState,
+    outcome: Result<(), Error>,
+}
+
+impl<'a> Plan<'a> {
+    fn add(&mut self, path: &'a Path, chunks: Option<Vec<u64>>) {
+        let input = self.inputs.len();
+        self.inputs.push(path);
+        match chunks {
+            Some(chunks) => {
+                for range in chunks.windows(2) {
+                    self.pieces.push(Piece {
+                        input,
+                        range: Some((range[0], range[1])),
+                        last: range[1] == *chunks.last().unwrap(),
+                    });
+                }
+            }
+            None => self.pieces.push(Piece {
+                input,
+                range: None,
+                last: true,
+            }),
+        }
+    }
+
+    /// Reads piece `k`, whose input is the `base + input`-th of the analysis.
+    fn read(
+        &self,
+        k: usize,
+        base: u32,
+        settings: &Settings,
+        parser: &mut AccessParser,
+        progress: &Arc<Progress>,
+        inflate_apart: bool,
+    ) -> PieceRead {
+        let piece = &self.pieces[k];
+        let path = self.inputs[piece.input];
+        let name = input_name(path);
+        let mut acc = Accumulators::new(settings);
+        let mut state = InputState::start(&name, base + piece.input as u32);
+        let mut reading = Reading {
+            parser,
+            acc: &mut acc,
+            progress,
+        };
+        let outcome = match piece.range {
+            Some((start, end)) => open_range(path, start, end)
+                .map_err(|source| Error::Open {
+                    path: name.clone(),
+                    source,
+                })
+                .and_then(|reader| reading.read_into(&mut state, reader, false)),
+            None => open_path(path).and_then(|reader| match inflate_apart {
+                true => reading.read_into_inflating(&mut state, reader, true),
+                false => reading.read_into(&mut state, reader, true),
+            }),
+        };
+        PieceRead {
+            acc,
+            state,
+            outcome,
+        }
+    }
+}
+
+/// The input being merged from its pieces, in order.
+#[derive(Default)]
+struct Merging {
+    state: Option<InputState>,
+    input: usize,
+    line_offset: u64,
+    outcome: Option<Error>,
+}
+
+impl Merging {
+    fn add(&mut self, analyzer: &mut Analyzer, piece: &Piece, read: PieceRead) {
+        let lines = read.state.report.lines;
+        analyzer.acc.merge(read.acc, self.line_offset);
+        self.input = piece.input;
+        match &mut self.state {
+            Some(state) => state.merge(read.state, self.line_offset),
+            None => self.state = Some(read.state),
+        }
+        self.line_offset += lines;
+        if let (None, Err(error)) = (&self.outcome, read.outcome) {
+            self.outcome = Some(error);
+        }
+    }
+
+    /// Ends the input merged so far (if any piece of it was read): its report goes into the
+    /// analysis; returns its error, with its position among the inputs.
+    fn finish(&mut self, analyzer: &mut Analyzer) -> Option<(usize, Error)> {
+        let merging = std::mem::take(self);
+        let state = merging.state?;
+        analyzer.finish_input(state);
+        merging.outcome.map(|error| (merging.input, error))
+    }
+}
+
+fn input_name(path: &Path) -> String {
+    if path.as_os_str() == "-" {
+        "stdin".to_owned()
+    } else {
+        path.display().to_string()
     }
 }
 

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
+use super::inflate::{inflated_if_gzip, Inflated};
 use crate::model::Compression;
 use flate2::bufread::MultiGzDecoder;
 
@@ -179,8 +180,40 @@ pub(crate) struct LineReader<R: Read> {
 
 enum Source<R: Read> {
     Plain(BufReader<R>),
-    Gzip(BufReader<MultiGzDecoder<BufReader<R>>>),
-    Utf16(BufReader<Utf16Reader<BufReader<R>>>),
+    Gzip(Box<BufReader<MultiGzDecoder<BufReader<R>>>>),
+    /// Gzip inflated on a thread of its own.
+    Inflated(Inflated),
+    Utf16(Box<BufReader<Utf16Reader<BufReader<R>>>>),
+}
+
+impl<R: Read + Send + 'static> LineReader<R> {
+    /// A reader of lines whose gzip, if it is gzip, is inflated on a thread of its own while
+    /// the lines are read on this one.
+    pub(crate) fn inflating(reader: R) -> io::Result<Self> {
+        let buffered = BufReader::with_capacity(READ_BUFFER, reader);
+        let source = match inflated_if_gzip(buffered)? {
+            Ok(inflated) => Source::Inflated(inflated),
+            Err(plain) => Source::unwrapped(plain)?,
+        };
+        Self::of_source(source)
+    }
+}
+
+impl<R: Read> Source<R> {
+    /// An input that is not gzip: UTF-16 (transcoded as it is read) or bytes as they are.
+    fn unwrapped(mut buffered: BufReader<R>) -> io::Result<Self> {
+        let head = buffered.fill_buf()?;
+        Ok(match utf16::detect(head) {
+            Some((endian, mark)) => {
+                buffered.consume(mark);
+                Source::Utf16(Box::new(BufReader::with_capacity(
+                    READ_BUFFER,
+                    Utf16Reader::new(buffered, endian),
+                )))
+            }
+            None => Source::Plain(buffered),
+        })
+    }
 }
 
 impl<R: Read> LineReader<R> {
@@ -188,19 +221,17 @@ impl<R: Read> LineReader<R> {
         let mut buffered = BufReader::with_capacity(READ_BUFFER, reader);
         let head = buffered.fill_buf()?;
         let source = if head.starts_with(&[0x1f, 0x8b]) {
-            Source::Gzip(BufReader::with_capacity(
+            Source::Gzip(Box::new(BufReader::with_capacity(
                 READ_BUFFER,
                 MultiGzDecoder::new(buffered),
-            ))
-        } else if let Some((endian, mark)) = utf16::detect(head) {
-            buffered.consume(mark);
-            Source::Utf16(BufReader::with_capacity(
-                READ_BUFFER,
-                Utf16Reader::new(buffered, endian),
-            ))
+            )))
         } else {
-            Source::Plain(buffered)
+            Source::unwrapped(buffered)?
         };
+        Self::of_source(source)
+    }
+
+    fn of_source(source: Source<R>) -> io::Result<Self> {
         let mut lines = LineReader {
             source,
             line_number: 0,
@@ -217,8 +248,9 @@ impl<R: Read> LineReader<R> {
     pub(crate) fn reader(&mut self) -> &mut dyn BufRead {
         match &mut self.source {
             Source::Plain(reader) => reader,
-            Source::Gzip(reader) => reader,
-            Source::Utf16(reader) => reader,
+            Source::Gzip(reader) => reader.as_mut(),
+            Source::Inflated(reader) => reader,
+            Source::Utf16(reader) => reader.as_mut(),
         }
     }
 
@@ -235,7 +267,7 @@ impl<R: Read> LineReader<R> {
     pub(crate) fn compression(&self) -> Compression {
         match self.source {
             Source::Plain(_) | Source::Utf16(_) => Compression::None,
-            Source::Gzip(_) => Compression::Gzip,
+            Source::Gzip(_) | Source::Inflated(_) => Compression::Gzip,
         }
     }
 
@@ -251,8 +283,9 @@ impl<R: Read> LineReader<R> {
         line.clear();
         let (read, complete) = match &mut self.source {
             Source::Plain(reader) => read_capped(reader, line)?,
-            Source::Gzip(reader) => read_capped(reader, line)?,
-            Source::Utf16(reader) => read_capped(reader, line)?,
+            Source::Gzip(reader) => read_capped(reader.as_mut(), line)?,
+            Source::Inflated(reader) => read_capped(reader, line)?,
+            Source::Utf16(reader) => read_capped(reader.as_mut(), line)?,
         };
         if read == 0 {
             return Ok(Line::End);

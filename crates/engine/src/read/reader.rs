@@ -45,17 +45,41 @@ impl Reading<'_> {
         reader: impl Read,
         whole_input: bool,
     ) -> Result<(), Error> {
+        let lines = LineReader::new(self.counted(reader));
+        self.read_lines(state, lines, whole_input)
+    }
+
+    /// [`Reading::read_into`], with gzip inflated on a thread of its own.
+    pub(crate) fn read_into_inflating(
+        &mut self,
+        state: &mut InputState,
+        reader: impl Read + Send + 'static,
+        whole_input: bool,
+    ) -> Result<(), Error> {
+        let lines = LineReader::inflating(self.counted(reader));
+        self.read_lines(state, lines, whole_input)
+    }
+
+    fn counted<R: Read>(&self, inner: R) -> Counted<R> {
+        Counted {
+            inner,
+            progress: Arc::clone(self.progress),
+        }
+    }
+
+    fn read_lines(
+        &mut self,
+        state: &mut InputState,
+        lines: std::io::Result<LineReader<impl Read>>,
+        whole_input: bool,
+    ) -> Result<(), Error> {
         let name = state.report.name.clone();
         let read_error = |line, source| Error::Read {
             name: name.clone(),
             line,
             source,
         };
-        let reader = Counted {
-            inner: reader,
-            progress: Arc::clone(self.progress),
-        };
-        let mut lines = match LineReader::new(reader) {
+        let mut lines = match lines {
             Ok(lines) => lines,
             Err(source) => {
                 let error = read_error(0, source);
