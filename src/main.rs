@@ -364,10 +364,16 @@ fn write_findings(out: &mut impl Write, analysis: &Analysis) -> std::io::Result<
         )?;
         wrapped(out, "          ", "          ", &finding.summary)?;
         let evidence = &finding.evidence;
+        // a slow step's window counts the slow invocations that started in it
+        let counted = if evidence.steps.is_some() {
+            "slow invocations"
+        } else {
+            "requests"
+        };
         for window in &evidence.windows {
             writeln!(
                 out,
-                "          window: {} to {} ({} requests)",
+                "          window: {} to {} ({} {counted})",
                 format_utc(window.start_ms),
                 format_utc(window.end_ms),
                 window.count

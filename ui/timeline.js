@@ -7,6 +7,13 @@ import { formatMs } from './format.js';
 
 const percent = (ms, span) => `${Math.max(0, Math.min(100, (100 * ms) / span)).toFixed(2)}%`;
 
+/** Places `node` by CSSOM (the CSP refuses style attributes): `left` and `width` in %. */
+function placed(node, left, width = null) {
+  node.style.left = left;
+  if (width !== null) node.style.width = width;
+  return node;
+}
+
 /** The timeline of `sample` (an InvocationTimeline) against `ceilingMs`. */
 export function timelineView(sample, ceilingMs) {
   const start = sample.start_ms;
@@ -23,19 +30,19 @@ export function timelineView(sample, ceilingMs) {
     if (gap) {
       const from = at(gap.after, false);
       const to = at(gap.before, true);
-      const band = element('span', {
+      const band = placed(element('span', {
         className: 'timeline-gap',
-        attributes: { title: `longest gap: ${formatMs(gap.ms)}`, style: `left:${percent(from, span)};width:${percent(to - from, span)}` },
-      });
+        attributes: { title: `longest gap: ${formatMs(gap.ms)}` },
+      }), percent(from, span), percent(to - from, span));
       if (label) band.append(element('span', { text: `longest gap ${formatMs(gap.ms)}` }));
       parts.push(band);
     }
-    parts.push(element('span', { className: 'timeline-end', attributes: { style: `left:${percent(sample.duration_ms, span)}` } }));
-    parts.push(element('span', {
+    parts.push(placed(element('span', { className: 'timeline-end' }), percent(sample.duration_ms, span)));
+    parts.push(placed(element('span', {
       className: 'timeline-ceiling',
-      attributes: { title: `ceiling ${formatMs(ceilingMs)}`, style: `left:${percent(ceilingMs, span)}` },
-    }));
-    if (dotMs !== null) parts.push(element('span', { className: 'timeline-dot', attributes: { style: `left:${percent(dotMs, span)}` } }));
+      attributes: { title: `ceiling ${formatMs(ceilingMs)}` },
+    }), percent(ceilingMs, span)));
+    if (dotMs !== null) parts.push(placed(element('span', { className: 'timeline-dot' }), percent(dotMs, span)));
     return element('span', { className: label ? 'timeline-track header' : 'timeline-track' }, parts);
   };
   const header = element('li', { className: 'timeline-line timeline-head' }, [

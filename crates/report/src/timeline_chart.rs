@@ -138,7 +138,8 @@ fn timeline(sample: &InvocationTimeline, ceiling_ms: u64) -> Option<Chart> {
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], CEILING.stroke_width(3)));
         chart
             .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
+            // the first lines are early (left, at the top): the upper right is free
+            .position(SeriesLabelPosition::UpperRight)
             .background_style(WHITE.mix(0.85))
             .border_style(RGBColor(0x9e, 0x9e, 0x9e))
             .label_font(("sans-serif", 13))
