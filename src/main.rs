@@ -362,10 +362,16 @@ fn write_findings(out: &mut impl Write, analysis: &Analysis) -> std::io::Result<
         )?;
         wrapped(out, "          ", "          ", &finding.summary)?;
         let evidence = &finding.evidence;
+        // a slow step's window counts the slow invocations that started in it
+        let counted = if evidence.steps.is_some() {
+            "slow invocations"
+        } else {
+            "requests"
+        };
         for window in &evidence.windows {
             writeln!(
                 out,
-                "          window: {} to {} ({} requests)",
+                "          window: {} to {} ({} {counted})",
                 format_utc(window.start_ms),
                 format_utc(window.end_ms),
                 window.count
@@ -397,6 +403,9 @@ fn write_findings(out: &mut impl Write, analysis: &Analysis) -> std::io::Result<
                 sample.source.line
             )?;
         }
+        if let Some(step) = &evidence.steps {
+            write_step(out, step)?;
+        }
         for (i, step) in finding.advice.iter().enumerate() {
             wrapped(
                 out,
@@ -410,6 +419,64 @@ fn write_findings(out: &mut impl Write, analysis: &Analysis) -> std::io::Result<
         }
     }
     writeln!(out)?;
+    Ok(())
+}
+
+/// A `slow-step` finding's step and its share, and the first sample's timeline with the
+/// longest gap marked.
+fn write_step(out: &mut impl Write, step: &ceiling_engine::SlowStep) -> std::io::Result<()> {
+    wrapped(
+        out,
+        "          step: ",
+        "                ",
+        &format!(
+            "'{}' -> '{}': a median {:.0}% of the time, the longest wait in {} of {} slow \
+             invocations",
+            step.after,
+            step.before,
+            100.0 * step.median_share,
+            step.invocations,
+            step.slow_invocations
+        ),
+    )?;
+    let Some(sample) = step.samples.first() else {
+        return Ok(());
+    };
+    writeln!(
+        out,
+        "          timeline of {} ({}{}):",
+        sample.request_id,
+        duration(Some(sample.duration_ms.round() as u32)),
+        if sample.timed_out { ", timed out" } else { "" }
+    )?;
+    let start = sample.start_ms;
+    let gap = sample.longest_gap;
+    let mark = |out: &mut dyn Write, after: Option<usize>| -> std::io::Result<()> {
+        match gap.filter(|g| g.after == after) {
+            Some(g) => writeln!(
+                out,
+                "            ... {} ...",
+                duration(Some(u32::try_from(g.ms).unwrap_or(u32::MAX)))
+            ),
+            None => Ok(()),
+        }
+    };
+    mark(out, None)?;
+    for (i, line) in sample.lines.iter().enumerate() {
+        let at = match (line.time_ms, start) {
+            (Some(t), Some(s)) => format!("+{:.1} s", (t - s) as f64 / 1000.0),
+            _ => "?".to_owned(),
+        };
+        writeln!(
+            out,
+            "            {at:>8}  {:<5} {}  ({}:{})",
+            line.level.as_deref().unwrap_or(""),
+            line.message,
+            line.source.input,
+            line.source.line
+        )?;
+        mark(out, Some(i))?;
+    }
     Ok(())
 }
 

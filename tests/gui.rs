@@ -1036,3 +1036,51 @@ async fn times_are_shown_in_the_machine_zone_by_name() {
     );
     client.close().await.unwrap();
 }
+
+/// A `slow-step` finding opens its sample invocations onto their timelines: the lines as
+/// text, the longest gap marked, the ceiling drawn.
+#[tokio::test]
+async fn a_slow_step_opens_onto_its_invocation_timeline() {
+    let (_xvfb, display) = start_xvfb();
+    let dir = tempfile::tempdir().unwrap();
+    gen::generate(
+        dir.path(),
+        &["--seed", "1", "--app-lines", "--requests", "6000"],
+    );
+    let files: Vec<String> = [
+        "apigw-access.jsonl",
+        "lambda-process-fn.log",
+        "lambda-reports-fn.log",
+    ]
+    .iter()
+    .map(|f| dir.path().join(f).to_string_lossy().into_owned())
+    .collect();
+    let args: Vec<&str> = files.iter().map(String::as_str).collect();
+    let (_driver, client) = launch(&display, &args).await;
+    wait_for_text(&client, "#figure-requests", "6,000").await;
+    wait_until_shown(&client, "partial-note", false).await;
+    wait_for_count(&client, "details.finding[data-id=\"slow-step\"]", 2).await;
+    client
+        .execute(
+            "for (const d of document.querySelectorAll('details.finding[data-id=\"slow-step\"]')) d.open = true",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let text = text_of(&client, "#findings").await;
+    assert!(
+        text.contains("Calling inventory-service for order"),
+        "{text}"
+    );
+    assert!(text.contains("Running report query for account"), "{text}");
+    let marks = client
+        .execute(
+            "const t = document.querySelector('.invocation-timeline .timeline'); return [t.querySelectorAll('.timeline-line.marked').length > 0, t.querySelectorAll('.timeline-ceiling').length > 0, t.querySelectorAll('.timeline-gap').length > 0]",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(marks, json!([true, true, true]));
+    screenshot_at(&client, "timeline.png", Some(".invocation-timeline")).await;
+    client.close().await.unwrap();
+}

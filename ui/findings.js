@@ -4,6 +4,7 @@
 import { $, element } from './dom.js';
 import { count, formatMs, formatTime } from './format.js';
 import { setFocus, zone } from './state.js';
+import { timelineView } from './timeline.js';
 
 function copyButton(text) {
   const button = element('button', { text: 'Copy', className: 'copy', attributes: { type: 'button', title: `Copy ${text}` } });
@@ -18,6 +19,27 @@ function copyButton(text) {
     setTimeout(() => { button.textContent = 'Copy'; }, 1500);
   });
   return button;
+}
+
+/** A `slow-step` finding's step, and each sample invocation opening onto its timeline. */
+function stepTimelines(step, ceilingMs) {
+  const head = element('p', {
+    className: 'step',
+    text: `'${step.after}' → '${step.before}': a median ${Math.round(100 * step.median_share)}% of the time, ` +
+      `the longest wait in ${count(step.invocations)} of ${count(step.slow_invocations)} slow invocations`,
+  });
+  const samples = step.samples.map((sample, index) => {
+    const details = element('details', { className: 'invocation-timeline', attributes: { 'data-request-id': sample.request_id } }, [
+      element('summary', {}, [
+        element('code', { text: sample.request_id }),
+        ` ${sample.function}: ${formatMs(sample.duration_ms)}${sample.timed_out ? ', timed out' : ''}`,
+      ]),
+      timelineView(sample, ceilingMs),
+    ]);
+    if (index === 0) details.open = true;
+    return details;
+  });
+  return element('div', { className: 'steps' }, [head, ...samples]);
 }
 
 function evidenceList(finding) {
@@ -76,6 +98,7 @@ export function renderFindings(analysis) {
       element('p', { text: finding.summary, className: 'finding-summary' }),
       element('h4', { text: 'Evidence' }),
       evidenceList(finding),
+      ...(finding.evidence.steps ? [stepTimelines(finding.evidence.steps, analysis.ceiling_ms)] : []),
       element('h4', { text: 'What to do' }),
       advice,
     ]);

@@ -211,6 +211,7 @@ impl Analyzer {
         } = self;
         let ceiling_ms = settings.ceiling_for(gateway.api());
         let invocations = lambda.take_notable();
+        let steps = lambda.take_steps();
         let execution_lines = execution.take_notable();
         // Pairs point into the notable requests, which finishing hands on in the same order.
         let (correlation, pairs) = correlate::pair(gateway.notable(), &invocations, ceiling_ms);
@@ -262,6 +263,7 @@ impl Analyzer {
             execution: &execution_lines,
             pairs: &pairs,
             fields: gateway.fields_seen,
+            steps: &steps,
         };
         analysis.findings = findings::assess(&analysis, &notes);
         analysis.what_happened = findings::what_happened(&analysis, &notes);

@@ -157,6 +157,22 @@ pub struct Thresholds {
     /// `large-response`: a response body at least this many bytes (API Gateway's payload
     /// limit is 10 MB).
     pub large_response_bytes: u64,
+    /// `slow-step`: the median share of the slow invocations' durations that one step
+    /// (the gap after one log line) must hold, in percent.
+    #[serde(default = "default_step_share_percent")]
+    pub step_share_percent: u32,
+    /// `slow-step`: the slow (timed-out or long) invocations with application lines a
+    /// function needs, and the least of them the step must be the longest gap of.
+    #[serde(default = "default_step_min_invocations")]
+    pub step_min_invocations: u64,
+}
+
+fn default_step_share_percent() -> u32 {
+    50
+}
+
+fn default_step_min_invocations() -> u64 {
+    5
 }
 
 impl Default for Thresholds {
@@ -175,6 +191,8 @@ impl Default for Thresholds {
             cache_p50_ms: 2_000,
             cache_repeat_percent: 25,
             large_response_bytes: 9 * 1024 * 1024,
+            step_share_percent: default_step_share_percent(),
+            step_min_invocations: default_step_min_invocations(),
         }
     }
 }

@@ -259,7 +259,8 @@ pub(crate) fn build(analysis: &Analysis, options: ReportOptions) -> Document {
         }));
     }
 
-    let charts = charts(analysis, zone);
+    let mut charts = charts(analysis, zone);
+    charts.extend(crate::timeline_chart::step_timelines(analysis));
     if !charts.is_empty() {
         blocks.push(Block::Heading("Charts".to_owned()));
         blocks.extend(charts.into_iter().map(Block::Chart));

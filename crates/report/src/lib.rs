@@ -64,6 +64,7 @@ mod fonts;
 mod html;
 mod markdown;
 mod pdf;
+mod timeline_chart;
 mod zone;
 
 use std::path::Path;
@@ -74,6 +75,7 @@ use ceiling_engine::Analysis;
 pub use charts::{charts, Chart};
 pub use document::ReportOptions;
 pub use error::ReportError;
+pub use timeline_chart::step_timelines;
 pub use zone::Zone;
 
 /// The formats a report is written in.

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use super::invocations::{Invocations, Kept, Recent, TimeoutLine};
+use super::steps::{Ended, StepNotes, Steps};
 use super::{
     add_counts, extend_notable, max_f64, Accumulator, At, Finish, Histogram, NotableInvocation,
     Seen, NOTABLE_CAP,
@@ -31,6 +32,9 @@ pub(crate) struct Lambda {
     last_invocation: Option<(u32, usize)>,
     /// A server's counts of functions whose logs were counted rather than downloaded.
     server_counts: Vec<AggregateFunction>,
+    /// The application lines of open invocations, the steps they show, and the timelines
+    /// of notable invocations (bounded there).
+    steps: Steps,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -129,7 +133,13 @@ impl Lambda {
             notable: Vec::new(),
             last_invocation: None,
             server_counts: Vec::new(),
+            steps: Steps::default(),
         }
+    }
+
+    /// The timelines of notable invocations and the steps of each function.
+    pub(crate) fn take_steps(&mut self) -> StepNotes {
+        self.steps.finish()
     }
 
     /// Takes a server's counts of a function's invocations over the whole window, to finish
@@ -270,7 +280,9 @@ impl Accumulator for Lambda {
                 }),
         };
         match line {
-            LambdaLine::Report(_) if !self.focus.holds_time(time_ms) => {
+            LambdaLine::Report(report) if !self.focus.holds_time(time_ms) => {
+                self.steps
+                    .forget(&String::from_utf8_lossy(report.request_id), at);
                 Seen::SetAside("invocations outside the focus (set aside)")
             }
             LambdaLine::Report(report) => {
@@ -308,6 +320,15 @@ impl Accumulator for Lambda {
                 let total_ms = report.duration_ms + report.init_ms.unwrap_or(0.0);
                 self.last_invocation = None;
                 let notable = timed_out || total_ms >= f64::from(self.notable_threshold_ms);
+                self.steps.report(Ended {
+                    request_id: &id,
+                    function: name,
+                    at,
+                    time_ms,
+                    duration_ms: report.duration_ms,
+                    timed_out,
+                    slow: notable,
+                });
                 let invocation = NotableInvocation {
                     input: at.input,
                     line: at.line,
@@ -375,6 +396,7 @@ impl Accumulator for Lambda {
             LambdaLine::Start { request_id } => {
                 let id = String::from_utf8_lossy(request_id);
                 self.invocations.start(&id, name, at, time_ms);
+                self.steps.start(&id, name, at, time_ms);
                 Seen::CountedAs("Lambda platform lines")
             }
             LambdaLine::InitStart { runtime } => {
@@ -398,7 +420,12 @@ impl Accumulator for Lambda {
                 Seen::CountedAs("Lambda platform lines")
             }
             LambdaLine::Platform => Seen::CountedAs("Lambda platform lines"),
-            LambdaLine::Application => Seen::SetAside("Lambda application lines (ignored)"),
+            LambdaLine::Application(line) => {
+                if let Some(line) = line {
+                    self.steps.line(name, at, time_ms, line);
+                }
+                Seen::SetAside("Lambda application lines (ignored)")
+            }
         }
     }
 
@@ -415,7 +442,9 @@ impl Accumulator for Lambda {
             // an XRAY line belongs to the REPORT before it in the same part
             last_invocation: _,
             server_counts,
+            steps,
         } = later;
+        self.steps.merge(steps, line_offset);
         self.seen |= seen;
         for (function, stats) in functions {
             self.functions.entry(function).or_default().merge(stats);

@@ -15,6 +15,7 @@ mod invocations;
 mod lambda;
 mod notable;
 mod routes;
+mod steps;
 mod timeline;
 
 pub(crate) use execution::{Execution, ExecutionObservation};
@@ -22,6 +23,7 @@ pub(crate) use gateway::{AccessObservation, Gateway};
 pub use lambda::function_name;
 pub(crate) use lambda::{Lambda, LambdaObservation};
 pub(crate) use notable::{NotableExecution, NotableInvocation, NotableRequest};
+pub(crate) use steps::{AppTimeline, StepNotes, StepStats};
 
 use crate::model::Correlation;
 use crate::settings::Settings;

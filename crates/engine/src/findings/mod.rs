@@ -9,7 +9,7 @@
 //! Modules: `context` (what rules read), `scan` (the notes, and the burst scan), `chance`
 //! (the burst scan's significance test), `text` (how
 //! figures are worded), `links` (AWS documentation); the rules by subject in `gateway`,
-//! `bursts`, `lambda` and `routes`; `story` writes "what happened" from the findings.
+//! `bursts`, `lambda`, `routes` and `steps` (where the time went inside invocations); `story` writes "what happened" from the findings.
 
 mod bursts;
 mod chance;
@@ -19,6 +19,7 @@ mod lambda;
 mod links;
 mod routes;
 mod scan;
+mod steps;
 mod story;
 mod text;
 
@@ -87,6 +88,10 @@ const RULES: &[Rule] = &[
         routes::missing_latency_fields,
     ),
     one(&[FindingId::Throttled], routes::throttled),
+    Rule {
+        ids: &[FindingId::SlowStep],
+        check: Check::Many(steps::slow_steps),
+    },
 ];
 
 /// Every finding the analysis supports, most severe first, then by impact.

@@ -2,7 +2,7 @@
 //! kept, and the bursts of timeouts found in them (tested against chance in `chance`).
 
 use super::chance::{self, Counts, Draws, Rules};
-use crate::accumulate::{NotableExecution, NotableInvocation, NotableRequest};
+use crate::accumulate::{NotableExecution, NotableInvocation, NotableRequest, StepNotes};
 use crate::correlate::Pair;
 use crate::model::{Analysis, TimelineFigures, Window};
 use crate::parse::access::FieldSet;
@@ -23,6 +23,8 @@ pub(crate) struct Notes<'a> {
     pub(crate) execution: &'a [NotableExecution],
     pub(crate) pairs: &'a [Pair],
     pub(crate) fields: FieldSet,
+    /// The invocations' timelines and the steps of each function.
+    pub(crate) steps: &'a StepNotes,
 }
 
 /// A window in which timeouts came much faster than elsewhere, more than chance gives.
@@ -234,6 +236,7 @@ mod tests {
             execution: &[],
             pairs: &[],
             fields: FieldSet::default(),
+            steps: &Default::default(),
         };
         let window = Window {
             start_ms: i64::MIN,

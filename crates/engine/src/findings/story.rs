@@ -2,8 +2,9 @@
 
 use super::context::{Context, CONCENTRATED_TIMEOUT_SHARE};
 use super::scan::Notes;
+use super::steps;
 use super::text::{between, duration, duration_u32, join, percent, plural};
-use crate::model::{Analysis, FindingId, RouteShare, Severity, WhatHappened};
+use crate::model::{Analysis, Finding, FindingId, RouteShare, Severity, WhatHappened};
 
 /// The story at the top: how many timed out, when, where, whether Lambda kept running, the
 /// likely cause and the first thing to do.
@@ -74,6 +75,25 @@ pub(crate) fn what_happened(analysis: &Analysis, notes: &Notes<'_>) -> WhatHappe
         .filter(|f| f.id == FindingId::TimeoutBurst)
     {
         points.push(burst.summary.clone());
+        if let Some((route, function, step)) = burst_step(&context, burst) {
+            points.push(format!("The burst on {route} is {step} in {function}."));
+        }
+    }
+    for step in a
+        .findings
+        .iter()
+        .filter(|f| f.id == FindingId::SlowStep)
+        .filter_map(|f| f.evidence.steps.as_ref())
+        .filter(|s| s.window.is_none())
+    {
+        points.push(format!(
+            "In {} of {} slow invocations of {}, {} held a median {:.0}% of the time.",
+            step.invocations,
+            step.slow_invocations,
+            step.function,
+            steps::cite(step),
+            100.0 * step.median_share
+        ));
     }
     match &a.lambda {
         Some(lambda) if lambda.outlived_gateway > 0 => points.push(format!(
@@ -103,7 +123,7 @@ pub(crate) fn what_happened(analysis: &Analysis, notes: &Notes<'_>) -> WhatHappe
         ),
         None => {}
     }
-    let causes = likely_causes(a);
+    let causes = likely_causes(a, &context);
     if !causes.is_empty() && a.integration_timeouts > 0 {
         points.push(format!("Likely causes: {}.", causes.join("; ")));
     }
@@ -121,7 +141,7 @@ pub(crate) fn what_happened(analysis: &Analysis, notes: &Notes<'_>) -> WhatHappe
 /// The causes the findings support, the one the evidence supports most first: cold starts when
 /// every timeout was cold, else a burst beyond chance, else the routes the timeouts
 /// concentrate on, else a dependency the routes share; then the other causes.
-fn likely_causes(a: &Analysis) -> Vec<String> {
+fn likely_causes(a: &Analysis, context: &Context<'_>) -> Vec<String> {
     let find = |id: FindingId| a.findings.iter().find(|f| f.id == id);
     let mut causes = Vec::new();
     let cold = a
@@ -142,6 +162,20 @@ fn likely_causes(a: &Analysis) -> Vec<String> {
             }
         ));
     }
+    for step in a
+        .findings
+        .iter()
+        .filter(|f| f.id == FindingId::SlowStep)
+        .filter_map(|f| f.evidence.steps.as_ref())
+        .filter(|s| s.window.is_none())
+    {
+        causes.push(format!(
+            "{} in {} holds a median {:.0}% of its slow invocations",
+            steps::cite(step),
+            step.function,
+            100.0 * step.median_share
+        ));
+    }
     let mut bursts = 0;
     for f in a
         .findings
@@ -151,8 +185,11 @@ fn likely_causes(a: &Analysis) -> Vec<String> {
         if let (Some(window), Some(route)) = (f.evidence.windows.first(), f.evidence.routes.first())
         {
             bursts += 1;
+            let because = burst_step(context, f)
+                .map(|(_, function, step)| format!(": {step} in {function}"))
+                .unwrap_or_default();
             causes.push(format!(
-                "{} slowed down {}",
+                "{} slowed down {}{because}",
                 route.route,
                 between(window.start_ms, window.end_ms)
             ));
@@ -196,6 +233,26 @@ fn likely_causes(a: &Analysis) -> Vec<String> {
         ));
     }
     causes
+}
+
+/// The slow step of a function behind a burst's route whose window overlaps the burst's.
+fn burst_step(context: &Context<'_>, burst: &Finding) -> Option<(String, String, String)> {
+    let window = burst.evidence.windows.first()?;
+    let route = burst.evidence.routes.first()?;
+    let functions = context.functions_of(&route.route);
+    context
+        .analysis
+        .findings
+        .iter()
+        .filter(|f| f.id == FindingId::SlowStep)
+        .filter_map(|f| f.evidence.steps.as_ref())
+        .find(|s| {
+            s.window
+                .as_ref()
+                .is_some_and(|w| w.start_ms <= window.end_ms && window.start_ms <= w.end_ms)
+                && (functions.is_empty() || functions.contains(&s.function))
+        })
+        .map(|s| (route.route.clone(), s.function.clone(), steps::cite(s)))
 }
 
 /// The routes of a concentrated pattern: the fewest, most timed-out first, that hold its

@@ -26,11 +26,12 @@ pub enum FindingId {
     LargeResponse,
     MissingLatencyFields,
     Throttled,
+    SlowStep,
 }
 
 impl FindingId {
     /// Every id, in the catalogue's order.
-    pub const ALL: [FindingId; 18] = [
+    pub const ALL: [FindingId; 19] = [
         FindingId::IntegrationTimeout,
         FindingId::NearCeiling,
         FindingId::P99NearCeiling,
@@ -49,6 +50,7 @@ impl FindingId {
         FindingId::LargeResponse,
         FindingId::MissingLatencyFields,
         FindingId::Throttled,
+        FindingId::SlowStep,
     ];
 
     /// The id as JSON, the CLI and the report write it: `integration-timeout`.
@@ -72,6 +74,7 @@ impl FindingId {
             FindingId::LargeResponse => "large-response",
             FindingId::MissingLatencyFields => "missing-latency-fields",
             FindingId::Throttled => "throttled",
+            FindingId::SlowStep => "slow-step",
         }
     }
 }
@@ -167,6 +170,9 @@ pub struct Evidence {
     /// A sample of the invocations, most telling first.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub invocations: Vec<InvocationSample>,
+    /// `slow-step`: the step, its share and sample timelines.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub steps: Option<super::SlowStep>,
 }
 
 /// A route's part in a finding.

@@ -3,6 +3,8 @@
 
 use serde::Deserialize;
 
+use super::app::{self, AppLine};
+
 /// What a Lambda log line says, as far as the analysis cares.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum LambdaLine<'a> {
@@ -27,8 +29,10 @@ pub(crate) enum LambdaLine<'a> {
     },
     /// `XRAY TraceId: ...` on its own line, after the REPORT it belongs to.
     Xray { trace_id: &'a [u8] },
-    /// What the function itself printed.
-    Application,
+    /// What the function itself printed: its time, level, request id and message, when
+    /// the line can be read as such (`None`: a record that names a level and a message but
+    /// is cut short or not JSON after all).
+    Application(Option<AppLine<'a>>),
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -118,10 +122,51 @@ pub(crate) fn parse(line: &[u8]) -> Option<LambdaLine<'_>> {
     if let Some(timeout) = task_timed_out(line) {
         return Some(timeout);
     }
+    if let Some(line) = app::parse_text(line) {
+        return Some(LambdaLine::Application(Some(line)));
+    }
     if is_application_line(line) {
-        return Some(LambdaLine::Application);
+        return Some(LambdaLine::Application(loose_application_line(line)));
     }
     None
+}
+
+/// An application line whose tabs became spaces (a copy from a console): `[LEVEL] <time>
+/// <id> <message>` or `<time> <id> [LEVEL] <message>`.
+fn loose_application_line(line: &[u8]) -> Option<AppLine<'_>> {
+    let mut rest = line;
+    let mut level = None;
+    if let Some(after) = line.strip_prefix(b"[") {
+        let end = memchr::memchr(b']', after)?;
+        level = std::str::from_utf8(&after[..end]).ok();
+        rest = after[end + 1..].trim_ascii_start();
+    }
+    let end = crate::time::iso_prefix_len(rest)?;
+    let time_ms = crate::time::parse_iso(&rest[..end]);
+    rest = rest[end..].trim_ascii_start();
+    let id_end = rest
+        .iter()
+        .position(u8::is_ascii_whitespace)
+        .unwrap_or(rest.len());
+    let request_id = &rest[..id_end];
+    rest = rest[id_end..].trim_ascii_start();
+    if level.is_none() {
+        let word_end = rest
+            .iter()
+            .position(u8::is_ascii_whitespace)
+            .unwrap_or(rest.len());
+        let word = &rest[..word_end];
+        if !word.is_empty() && word.iter().all(u8::is_ascii_uppercase) {
+            level = std::str::from_utf8(word).ok();
+            rest = rest[word_end..].trim_ascii_start();
+        }
+    }
+    Some(AppLine {
+        request_id,
+        time_ms,
+        level,
+        message: String::from_utf8_lossy(rest.trim_ascii_end()),
+    })
 }
 
 /// A line that says an invocation timed out: `<time> <id> Task timed out after N seconds`,
@@ -289,7 +334,7 @@ fn parse_json(line: &[u8]) -> Option<LambdaLine<'_>> {
         let app = memchr::memmem::find(line, b"\"level\"").is_some()
             && (memchr::memmem::find(line, b"\"message\"").is_some()
                 || memchr::memmem::find(line, b"\"msg\"").is_some());
-        return app.then_some(LambdaLine::Application);
+        return app.then(|| LambdaLine::Application(app::parse_json(line)));
     }
     let record: JsonLine<'_> = serde_json::from_slice(line).ok()?;
     Some(match record.kind {
@@ -439,10 +484,13 @@ mod tests {
             parse(br#"{"time":"x","type":"platform.start","record":{"requestId":"a","version":"$LATEST"}}"#),
             Some(LambdaLine::Start { request_id: b"a" })
         );
-        assert_eq!(
+        assert!(matches!(
             parse(br#"{"timestamp":"x","level":"INFO","requestId":"a","message":"hi"}"#),
-            Some(LambdaLine::Application)
-        );
+            Some(LambdaLine::Application(Some(AppLine {
+                request_id: b"a",
+                ..
+            })))
+        ));
         assert_eq!(
             parse(br#"{"time":"x","type":"platform.initReport","record":{"initializationType":"on-demand","phase":"init","status":"timeout","metrics":{"durationMs":9999.8}}}"#),
             Some(LambdaLine::InitFailed { status: b"timeout" })
@@ -470,14 +518,24 @@ mod tests {
             parse(b"INIT_REPORT Init Duration: 9999.79 ms    Phase: init    Status: timeout"),
             Some(LambdaLine::InitFailed { status: b"timeout" })
         );
-        assert_eq!(
+        assert!(matches!(
             parse(b"2019-06-07T19:11:20.562Z\tc793869b-ee49-115b-a5b6-4fd21e8dedac\tINFO\tENVIRONMENT VARIABLES"),
-            Some(LambdaLine::Application)
-        );
-        assert_eq!(
+            Some(LambdaLine::Application(Some(AppLine { level: Some("INFO"), .. })))
+        ));
+        assert!(matches!(
             parse(b"[ERROR]\t2024-01-01T00:00:00.000Z\tc793869b-ee49-115b-a5b6-4fd21e8dedac\tboom"),
-            Some(LambdaLine::Application)
-        );
+            Some(LambdaLine::Application(Some(AppLine {
+                level: Some("ERROR"),
+                ..
+            })))
+        ));
+        match parse(b"[DEBUG] 2024-01-01T00:00:00.000Z c793869b-ee49-115b-a5b6-4fd21e8dedac tabs   as spaces") {
+            Some(LambdaLine::Application(Some(line))) => {
+                assert_eq!(line.request_id, b"c793869b-ee49-115b-a5b6-4fd21e8dedac");
+                assert_eq!((line.level, &*line.message), (Some("DEBUG"), "tabs   as spaces"));
+            }
+            other => panic!("{other:?}"),
+        }
         assert_eq!(
             parse(b"START RequestId: abc Version: $LATEST"),
             Some(LambdaLine::Start { request_id: b"abc" })

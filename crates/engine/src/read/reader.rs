@@ -324,7 +324,7 @@ impl Reading<'_> {
             }
             None => {
                 if let Some(line) = lambda::parse(message) {
-                    let application = line == LambdaLine::Application;
+                    let application = matches!(line, LambdaLine::Application(_));
                     self.lambda_line(state, number, time_ms, line);
                     if application {
                         return EventEnd::Open;

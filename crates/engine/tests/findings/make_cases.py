@@ -250,6 +250,26 @@ pair(finding="throttled",
      note="a 429, against a 403 refused before the integration")
 
 
+def stepped(wait):
+    """Five 25 s invocations of orders-fn (Node.js lines) whose call to payments-api takes `wait` ms."""
+    lines = []
+    for i in range(5):
+        end = T0 + (i + 1) * MINUTE
+        start = end - 25000
+        rid = "%08x-5555-4000-8000-%012x" % (i + 1, i + 1)
+        body = report(end, 25000.0, request_id=rid)
+        app = ["%s\t%s\tINFO\tCalling payments-api for order %d" % (iso(start), rid, 100 + i),
+               "%s\t%s\tINFO\tpayments-api answered 200 in %d ms" % (iso(start + wait), rid, wait)]
+        lines += body[:1] + app + body[1:]
+    return {"lambda-orders-fn.log": lines}
+
+
+pair(finding="slow-step",
+     fires_lambdas=stepped(12750),
+     miss_lambdas=stepped(12500),
+     note="the wait after one line holds 51% of five slow invocations, against 50%")
+
+
 def main():
     for entry in os.listdir(HERE):
         if os.path.isdir(os.path.join(HERE, entry)):
