@@ -119,10 +119,9 @@ pub fn comparison_chart(comparison: &Comparison) -> Option<Chart> {
     let [after_p50, after_p99] = offset_series(&comparison.after, "after");
     let series = vec![before_p50, before_p99, after_p50, after_p99];
     let all = || series.iter().flat_map(|s| &s.points);
+    // nothing to draw without a bucket with latencies
+    all().next()?;
     let right = all().map(|p| p[0]).fold(0.0, f64::max);
-    if all().next().is_none() {
-        return None;
-    }
     let right = (right * 1.02).max(1.0);
     let ceiling = comparison.after.ceiling_ms as f64;
     let highest = all().map(|p| p[1]).fold(0.0, f64::max);
