@@ -392,3 +392,46 @@ pub(crate) fn build(comparison: &Comparison, options: ReportOptions) -> Document
         ),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use ceiling_engine::{compare, Analyzer, CompareSettings, Settings};
+
+    use crate::{render_comparison, Format, ReportOptions};
+
+    fn analysis(latency: u32) -> ceiling_engine::Analysis {
+        let mut log = String::new();
+        for i in 0..60u32 {
+            log.push_str(&format!(
+                "{{\"requestId\":\"r{i}\",\"requestTimeEpoch\":\"{}\",\"httpMethod\":\"GET\",\
+                 \"resourcePath\":\"/<b>x</b>\",\"status\":\"200\",\"responseLatency\":\"{}\"}}\n",
+                1_772_787_600_000u64 + u64::from(i) * 1000,
+                latency + i
+            ));
+        }
+        let mut analyzer = Analyzer::new(Settings::default());
+        analyzer.read("access.jsonl", log.as_bytes()).unwrap();
+        analyzer.finish()
+    }
+
+    #[test]
+    fn the_report_tells_the_change_draws_both_windows_and_keeps_log_text_text() {
+        let comparison = compare(&analysis(100), &analysis(900), &CompareSettings::default());
+        let options = ReportOptions::now();
+        let html = render_comparison(&comparison, options, Format::Html).unwrap();
+        let html = String::from_utf8(html).unwrap();
+        assert!(
+            html.contains("1 route slower: GET /&lt;b&gt;x&lt;/b&gt;."),
+            "{html}"
+        );
+        assert!(!html.contains("<b>x</b>"));
+        assert!(html.contains("after p99") && html.contains("before p99"));
+        let md = render_comparison(&comparison, options, Format::Markdown).unwrap();
+        let md = String::from_utf8(md).unwrap();
+        assert!(md.contains(r"| slower \(p &lt; 0.001\) |"), "{md}");
+        assert!(render_comparison(&comparison, options, Format::Pdf)
+            .unwrap()
+            .starts_with(b"%PDF"));
+        assert!(render_comparison(&comparison, options, Format::FindingsCsv).is_err());
+    }
+}
