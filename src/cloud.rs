@@ -155,7 +155,16 @@ pub fn fetch_into(
     analyzer: Analyzer,
     notable_ms: u64,
 ) -> Result<Analyzer, String> {
-    let window = window(args)?;
+    fetch_window_into(args, window(args)?, analyzer, notable_ms)
+}
+
+/// As [`fetch_into`], over `window` rather than `--since` and `--until`.
+pub fn fetch_window_into(
+    args: &CloudArgs,
+    window: Window,
+    analyzer: Analyzer,
+    notable_ms: u64,
+) -> Result<Analyzer, String> {
     let read = runtime()?.block_on(async {
         let reading = Reading::new(connect(args).await?, args.log_groups.clone(), window)
             .map_err(|e| e.to_string())?

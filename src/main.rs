@@ -12,6 +12,7 @@ use ceiling_engine::{
     Thresholds,
 };
 mod cloud;
+mod compare;
 
 use ceiling_report::{Format, ReportOptions, Zone};
 use clap::{Parser, Subcommand};
@@ -37,6 +38,10 @@ enum Command {
     Analyze(AnalyzeArgs),
     /// Save a time window of log groups as gzip exports that `ceiling analyze` re-opens.
     Fetch(FetchArgs),
+    /// Compare two windows, before and after a deploy: files (BEFORE... --with AFTER...) or
+    /// two windows of the same log groups (--log-group G --before START/LENGTH --after
+    /// LENGTH). A change is called only where its test supports it.
+    Compare(compare::CompareArgs),
 }
 
 #[derive(clap::Args)]
@@ -116,6 +121,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Analyze(args) => analyze(&args),
         Command::Fetch(args) => cloud::fetch_to(&args.cloud, &args.out).map(|()| Verdict::Ran),
+        Command::Compare(args) => compare::run(&args),
     };
     match result {
         Ok(Verdict::Ran) => ExitCode::SUCCESS,

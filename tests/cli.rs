@@ -976,3 +976,86 @@ fn route_limits_the_figures_to_that_route() {
         assert_eq!(analysis["overall"]["p99_ms"], expected["p99_ms"], "{route}");
     }
 }
+
+/// The access log's lines whose request time falls in `from..to` (ms since the epoch).
+fn access_lines_between(dir: &std::path::Path, from: i64, to: i64) -> String {
+    let log = std::fs::read_to_string(dir.join("apigw-access.jsonl")).unwrap();
+    log.lines()
+        .filter(|line| {
+            // the generator mixes in a few lines that are no record: they stay out
+            let Ok(record) = serde_json::from_str::<Value>(line) else {
+                return false;
+            };
+            let time: Option<i64> = record["requestTimeEpoch"]
+                .as_str()
+                .and_then(|t| t.parse().ok());
+            time.is_some_and(|time| (from..to).contains(&time))
+        })
+        .map(|line| format!("{line}\n"))
+        .collect()
+}
+
+#[test]
+fn compare_calls_the_burst_route_slower_and_a_window_against_itself_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    gen::generate(dir.path(), &["--seed", "13", "--no-lambda"]);
+    let minute = 60_000;
+    let start = ceiling_engine::parse_iso_ms("2026-03-06T09:00:00Z").unwrap();
+    let before = dir.path().join("before.jsonl");
+    let after = dir.path().join("after.jsonl");
+    std::fs::write(
+        &before,
+        access_lines_between(dir.path(), start + 50 * minute, start + 65 * minute),
+    )
+    .unwrap();
+    std::fs::write(
+        &after,
+        access_lines_between(dir.path(), start + 70 * minute, start + 85 * minute),
+    )
+    .unwrap();
+    let report = dir.path().join("compare.pdf");
+    let (before_arg, after_arg) = (before.to_str().unwrap(), after.to_str().unwrap());
+    let output = ceiling(&[
+        "compare",
+        before_arg,
+        "--with",
+        after_arg,
+        "--json",
+        "--report",
+        report.to_str().unwrap(),
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let comparison: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let routes = comparison["routes"].as_array().unwrap();
+    assert_eq!(routes[0]["route"], "POST /api/process");
+    assert_eq!(routes[0]["latency"], "slower");
+    assert_eq!(routes[0]["timeouts"], "more");
+    assert!(
+        routes[1..].iter().all(|r| r["latency"] == "unchanged"),
+        "{routes:?}"
+    );
+    let text = pdf_text(&report);
+    assert!(text.contains("Ceiling comparison"), "{text}");
+    assert!(
+        text.contains("1 route slower: POST /api/process."),
+        "{text}"
+    );
+
+    let output = ceiling(&["compare", after_arg, "--with", after_arg]);
+    assert!(output.status.success());
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(text.contains("No route got slower."), "{text}");
+    assert!(!text.contains("slower (p"), "{text}");
+
+    // files and log groups are not mixed; a comparison needs both sides
+    let output = ceiling(&["compare", before_arg]);
+    assert_eq!(output.status.code(), Some(2));
+    let output = ceiling(&[
+        "compare", before_arg, "--with", after_arg, "--before", "2h/1h",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+}

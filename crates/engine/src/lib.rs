@@ -8,6 +8,7 @@
 //! | module | what it holds |
 //! |---|---|
 //! | [`Analyzer`] (`analyzer`) | orchestration: inputs into the accumulators, threads, then correlation and findings |
+//! | [`compare`] | two analyses side by side: what changed per route, function and finding, with the tests that call a change |
 //! | `findings` | the catalogue: one rule per finding, in one table, from the figures and the notable records |
 //! | `correlate` | pairing the gateway's timeouts with the invocations behind them |
 //! | `read` | inputs, lines, gzip, documents and wrappings, chunks for threads; each event classified and handed on |
@@ -56,6 +57,7 @@
 
 mod accumulate;
 mod analyzer;
+pub mod compare;
 mod correlate;
 pub mod duration;
 mod findings;
@@ -68,6 +70,7 @@ mod window;
 
 pub use accumulate::function_name;
 pub use analyzer::Analyzer;
+pub use compare::{compare, CompareSettings, Comparison};
 pub use model::*;
 pub use parse::access::{access_keys, AccessKeys, Template, TemplateError};
 pub use read::input::{expand_paths, Error, Progress};

@@ -20,10 +20,10 @@ const BARS: usize = 12;
 const LABEL_CHARS: usize = 38;
 
 /// Colours told apart in greyscale too: each has its own lightness.
-const INK: RGBColor = RGBColor(0x1f, 0x3b, 0x73);
-const AMBER: RGBColor = RGBColor(0xe0, 0x8a, 0x1e);
-const GREY: RGBColor = RGBColor(0x9e, 0x9e, 0x9e);
-const CEILING: RGBColor = RGBColor(0xc6, 0x28, 0x28);
+pub(crate) const INK: RGBColor = RGBColor(0x1f, 0x3b, 0x73);
+pub(crate) const AMBER: RGBColor = RGBColor(0xe0, 0x8a, 0x1e);
+pub(crate) const GREY: RGBColor = RGBColor(0x9e, 0x9e, 0x9e);
+pub(crate) const CEILING: RGBColor = RGBColor(0xc6, 0x28, 0x28);
 const SHADE: RGBColor = RGBColor(0xf2, 0xdc, 0xb8);
 const STACK: [RGBColor; 6] = [
     RGBColor(0x1f, 0x3b, 0x73),
@@ -108,7 +108,7 @@ pub fn charts(analysis: &Analysis, zone: Zone) -> Vec<Chart> {
 
 /// `12 s`, `1.5 s`, `850 ms` for an axis: whole seconds from 10 s up, where a tick's tenth
 /// tells nothing; below, the duration as everywhere else.
-fn seconds_label(ms: f64) -> String {
+pub(crate) fn seconds_label(ms: f64) -> String {
     if ms >= 10_000.0 || ms == 0.0 {
         format!("{:.0} s", ms / 1000.0)
     } else {
@@ -128,7 +128,7 @@ fn shorten(text: &str) -> String {
 
 /// Draws a chart's legend at `position` and writes the SVG out; returns where the data was
 /// drawn, in the SVG's pixels.
-fn finish<'a, X: Ranged, Y: Ranged>(
+pub(crate) fn finish<'a, X: Ranged, Y: Ranged>(
     chart: &mut ChartContext<'a, SVGBackend<'a>, Cartesian2d<X, Y>>,
     root: &DrawingArea<SVGBackend<'a>, Shift>,
     position: SeriesLabelPosition,

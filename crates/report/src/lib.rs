@@ -29,6 +29,8 @@
 //!   `pdf`, `html` and `markdown` lay the same blocks out, with `fonts` for the PDF's text.
 //! - [`charts`](mod@charts): the charts as SVG, with the data a UI needs to read values off them.
 //! - `findings`: the findings JSON and CSV.
+//! - `comparison`: the report of two windows compared ([`render_comparison`]), as blocks
+//!   of the same kinds, with its chart of both windows against the ceiling.
 //! - `zone`: [`Zone`], the time zone of the times shown.
 //! - `error`: [`ReportError`].
 //!
@@ -57,6 +59,7 @@
 //! ```
 
 pub mod charts;
+mod comparison;
 mod document;
 mod error;
 mod findings;
@@ -70,9 +73,10 @@ mod zone;
 use std::path::Path;
 use std::str::FromStr;
 
-use ceiling_engine::Analysis;
+use ceiling_engine::{Analysis, Comparison};
 
 pub use charts::{charts, Chart};
+pub use comparison::comparison_chart;
 pub use document::ReportOptions;
 pub use error::ReportError;
 pub use timeline_chart::step_timelines;
@@ -200,6 +204,37 @@ pub fn render(
         Format::FindingsJson => findings::json(analysis, options),
         Format::FindingsCsv => findings::csv(analysis, options),
     }
+}
+
+/// The report of a comparison of two windows, as PDF, HTML or Markdown; the findings
+/// formats are an analysis' and refused here.
+pub fn render_comparison(
+    comparison: &Comparison,
+    options: ReportOptions,
+    format: Format,
+) -> Result<Vec<u8>, ReportError> {
+    let document = comparison::build(comparison, options);
+    match format {
+        Format::Pdf => pdf::render(&document),
+        Format::Html => Ok(html::render(&document).into_bytes()),
+        Format::Markdown => Ok(markdown::render(&document).into_bytes()),
+        Format::FindingsJson | Format::FindingsCsv => {
+            Err(ReportError::UnknownFormatName(format.name().to_owned()))
+        }
+    }
+}
+
+/// Writes the report of a comparison to `path`, in the format its extension names.
+pub fn write_comparison(
+    comparison: &Comparison,
+    options: ReportOptions,
+    path: &Path,
+) -> Result<(), ReportError> {
+    let bytes = render_comparison(comparison, options, Format::of_path(path)?)?;
+    std::fs::write(path, bytes).map_err(|source| ReportError::Write {
+        path: path.to_owned(),
+        source,
+    })
 }
 
 /// Writes the report to `path`, in the format its extension names.

@@ -144,6 +144,7 @@ impl RouteStats {
             max_response_bytes: self.max_response_bytes,
             large_responses: self.large_responses,
             folded_routes: None,
+            latency_bins: self.latency.bins(),
         }
     }
 }
@@ -450,6 +451,8 @@ impl GatewayFigures {
                 Some(route) => {
                     route.requests = aggregate.requests.max(route.requests);
                     route.latency = aggregate.latency.clone();
+                    // the records read are the notable ones only: not the distribution
+                    route.latency_bins = Default::default();
                 }
                 None => self.routes.push(RouteFigures {
                     route: aggregate.route.clone(),

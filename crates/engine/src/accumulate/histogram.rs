@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::model::Percentiles;
+use crate::model::{LatencyBins, Percentiles};
 
 /// Milliseconds per page of counters; pages are allocated where values fall.
 const PAGE: usize = 1024;
@@ -20,6 +20,20 @@ fn coarse_step(ms: u32) -> (u32, u32) {
     let shift = (31 - ms.leading_zeros()).saturating_sub(STEPS_PER_DOUBLING_BITS);
     let width = 1u32 << shift;
     (ms & !(width - 1), width)
+}
+
+/// Values below this are their own bin in [`LatencyBins`]; above, bins are
+/// 1/2^[`BIN_STEPS_BITS`] of a doubling wide.
+const EXACT_BINS: u32 = 64;
+const BIN_STEPS_BITS: u32 = 5;
+
+/// The lowest value of the [`LatencyBins`] bin `ms` falls in.
+fn bin_floor(ms: u32) -> u32 {
+    if ms < EXACT_BINS {
+        return ms;
+    }
+    let shift = (31 - ms.leading_zeros()) - BIN_STEPS_BITS;
+    ms & !((1u32 << shift) - 1)
 }
 
 #[derive(Debug, Clone, Default)]
@@ -41,6 +55,30 @@ impl Histogram {
             p99_ms: self.percentile(99),
             max_ms: self.max(),
         }
+    }
+
+    /// Every value recorded, in the coarser bins of [`LatencyBins`].
+    pub(crate) fn bins(&self) -> LatencyBins {
+        let mut bins: Vec<(u32, u64)> = Vec::new();
+        let mut add = |ms: u32, n: u64| {
+            let floor = bin_floor(ms);
+            match bins.last_mut() {
+                Some((last, count)) if *last == floor => *count += n,
+                _ => bins.push((floor, n)),
+            }
+        };
+        for (page_index, page) in self.pages.iter().enumerate() {
+            let Some(page) = page else { continue };
+            for (slot, n) in page.iter().enumerate() {
+                if *n > 0 {
+                    add((page_index * PAGE + slot) as u32, u64::from(*n));
+                }
+            }
+        }
+        for (ms, n) in &self.beyond {
+            add(*ms, *n);
+        }
+        LatencyBins(bins)
     }
 
     pub(crate) fn record(&mut self, ms: u32) {
@@ -172,6 +210,32 @@ mod tests {
             values.iter().filter(|v| **v >= 26_100).count() as u64
         );
         assert_eq!(histogram.count_at_or_above(5_000_000), 1);
+    }
+
+    #[test]
+    fn bins_hold_every_value_in_bins_a_few_percent_wide() {
+        let mut histogram = Histogram::default();
+        for ms in [3, 3, 63, 64, 65, 1000, 1031, 1032, 29_000, PAGED_LIMIT + 5] {
+            histogram.record(ms);
+        }
+        let bins = histogram.bins();
+        assert_eq!(bins.count(), 10);
+        assert_eq!(
+            bins.0,
+            vec![
+                (3, 2),
+                (63, 1),
+                (64, 2),
+                (992, 1),
+                (1024, 2),
+                (28_672, 1),
+                (bin_floor(PAGED_LIMIT), 1)
+            ]
+        );
+        for ms in [100u32, 5_000, 29_999, u32::MAX] {
+            let floor = bin_floor(ms);
+            assert!(floor <= ms && ms - floor <= ms / 32, "{ms}: {floor}");
+        }
     }
 
     #[test]

@@ -7,11 +7,13 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 mod aggregates;
+mod bins;
 mod finding;
 mod steps;
 mod timeline;
 
 pub use aggregates::{AggregateBin, AggregateFunction, AggregateRoute, Aggregates};
+pub use bins::LatencyBins;
 pub use finding::{
     Advice, Evidence, Finding, FindingId, FunctionShare, InvocationSample, RequestSample,
     RouteShare, Severity, Source, TimeWindow, UnknownSeverity, WhatHappened,
@@ -110,6 +112,10 @@ pub struct RouteFigures {
     /// [`FOLDED_ROUTES_COUNTED`] (that figure then means "at least").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub folded_routes: Option<u64>,
+    /// The distribution behind `latency`, binned, for comparing two windows; empty where the
+    /// percentiles are a server's. Not written to JSON (see [`LatencyBins`]).
+    #[serde(skip)]
+    pub latency_bins: LatencyBins,
 }
 
 impl RouteFigures {
