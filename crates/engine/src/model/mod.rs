@@ -7,10 +7,15 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 mod aggregates;
+mod config;
 mod finding;
 mod timeline;
 
 pub use aggregates::{AggregateBin, AggregateFunction, AggregateRoute, Aggregates};
+pub use config::{
+    AccessLogConfig, ApiSummary, ConfigNote, ExecutionLogConfig, FunctionConfig, FunctionRef,
+    IntegrationConfig, RouteConfig, StageConfig,
+};
 pub use finding::{
     Advice, Evidence, Finding, FindingId, FunctionShare, InvocationSample, RequestSample,
     RouteShare, Severity, Source, TimeWindow, UnknownSeverity, WhatHappened,
