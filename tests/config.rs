@@ -240,4 +240,167 @@ fn discovers_the_apis_stages_routes_and_functions_of_an_account() {
             "API nosuchapi not found in this account and region"
         );
     });
+    the_cli_saves_a_stage_and_the_analysis_applies_it(dir.path(), &rest);
+}
+
+fn ceiling(args: &[&str]) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_ceiling"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "ceiling {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// One access record of the stage's format.
+fn record(
+    id: &str,
+    time_ms: i64,
+    status: u16,
+    route: (&str, &str),
+    latencies: (u32, &str),
+) -> String {
+    format!(
+        r#"{{"requestId":"{id}","requestTimeEpoch":"{time_ms}","status":"{status}","httpMethod":"{}","resourcePath":"{}","responseLatency":"{}","integrationLatency":"{}"}}"#,
+        route.0, route.1, latencies.0, latencies.1
+    ) + "\n"
+}
+
+/// `ceiling config` lists and saves; `ceiling analyze --config` judges POST /reports at its
+/// integration's 10 s and finds reports-fn's 30 s timeout above it, from a log that has no
+/// Lambda line at all.
+fn the_cli_saves_a_stage_and_the_analysis_applies_it(dir: &Path, rest: &str) {
+    let listed = ceiling(&["config", "--profile", "ceiling-test"]);
+    let line = listed.lines().find(|l| l.starts_with(rest)).unwrap();
+    assert!(
+        line.contains("orders-api") && line.contains("stages: dev, prod"),
+        "{line}"
+    );
+    let saved = dir.join("stage.json");
+    let saved_path = saved.to_str().unwrap();
+    let shown = ceiling(&[
+        "config",
+        "--profile",
+        "ceiling-test",
+        "--api",
+        rest,
+        "--stage",
+        "prod",
+        "--out",
+        saved_path,
+    ]);
+    assert!(
+        shown.contains("access log: /aws/apigateway/orders-access"),
+        "{shown}"
+    );
+    let reports = shown.lines().find(|l| l.contains("POST /reports")).unwrap();
+    assert!(
+        reports.contains("timeout 10.0 s -> reports-fn:live"),
+        "{reports}"
+    );
+    assert!(
+        shown.contains("not read: function reports-fn:live"),
+        "{shown}"
+    );
+    let stage: StageConfig =
+        serde_json::from_str(&std::fs::read_to_string(&saved).unwrap()).unwrap();
+    assert_eq!(stage.ceiling_of("POST /reports"), Some(10_000));
+
+    // Eight requests to POST /reports: four time out at its 10 s, four succeed just under
+    // it; one fast GET /orders/{id}. No Lambda log is given.
+    let mut log = String::new();
+    for i in 0..8 {
+        let time = 1_780_000_000_000 + i64::from(i) * 1000;
+        let id = format!("r{i}");
+        log.push_str(&if i % 2 == 0 {
+            record(&id, time, 504, ("POST", "/reports"), (10_020, "-"))
+        } else {
+            record(&id, time, 200, ("POST", "/reports"), (9_450, "9400"))
+        });
+    }
+    log.push_str(&record(
+        "g1",
+        1_780_000_009_000,
+        200,
+        ("GET", "/orders/{id}"),
+        (40, "35"),
+    ));
+    let access = dir.join("access.log");
+    std::fs::write(&access, log).unwrap();
+    let access_path = access.to_str().unwrap();
+    let analysis: Value = serde_json::from_str(&ceiling(&[
+        "analyze",
+        "--config",
+        saved_path,
+        access_path,
+        "--json",
+    ]))
+    .unwrap();
+    // the configuration is part of the analysis; the ceiling is the stage's longest
+    assert_eq!(analysis["config"]["api_id"], rest);
+    assert_eq!(analysis["ceiling_ms"], 29_000);
+    assert_eq!(analysis["integration_timeouts"], 4);
+    let finding = |id: &str| {
+        analysis["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["id"] == id)
+            .unwrap_or_else(|| panic!("no {id} in {:#}", analysis["findings"]))
+            .clone()
+    };
+    let text_of = |finding: &Value, key: &str| finding[key].as_str().unwrap().to_owned();
+    let timeouts = finding("integration-timeout");
+    assert!(
+        text_of(&timeouts, "summary")
+            .contains("POST /reports (4 of them, at its own integration timeout of 10.0 s)"),
+        "{timeouts:#}"
+    );
+    // a p99 of 10 s is far from 29 s, but the whole of the route's own 10 s
+    let p99 = finding("p99-near-ceiling");
+    assert!(
+        text_of(&p99, "summary").contains("against its own integration timeout of 10.0 s"),
+        "{p99:#}"
+    );
+    let above = finding("lambda-timeout-above-gateway");
+    assert!(
+        text_of(&above, "summary").starts_with(
+            "reports-fn's timeout is 30.0 s and its integration's 10.0 s (POST /reports)"
+        ),
+        "{above:#}"
+    );
+    assert!(
+        text_of(&above["advice"][0], "text").starts_with("Set reports-fn's timeout to 6 s"),
+        "{above:#}"
+    );
+    // the stage's format lacks only $context.error.responseType
+    let format = finding("access-log-incomplete");
+    assert_eq!(format["severity"], "low");
+    assert_eq!(
+        format["title"],
+        "The access-log format of stage prod of orders-api lacks $context.error.responseType"
+    );
+    assert!(text_of(&format["advice"][0], "text")
+        .contains(r#""errorResponseType":"$context.error.responseType""#));
+    // without the configuration, none of this is said
+    let bare: Value = serde_json::from_str(&ceiling(&["analyze", access_path, "--json"])).unwrap();
+    assert!(bare.get("config").is_none());
+    let ids: Vec<&str> = bare["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["id"].as_str())
+        .collect();
+    assert!(!ids.contains(&"lambda-timeout-above-gateway"), "{ids:?}");
+    assert!(!ids.contains(&"access-log-incomplete"), "{ids:?}");
+    // the text summary says what was applied
+    let text = ceiling(&["analyze", "--config", saved_path, access_path]);
+    assert!(
+        text.contains("routes with their own ceiling: POST /reports 10.0 s"),
+        "{text}"
+    );
 }

@@ -99,9 +99,11 @@ for resource, method, uri, timeout in [
 apigw.put_method(restApiId=rest, resourceId=orders_resource, httpMethod="GET", authorizationType="NONE")
 apigw.put_integration(restApiId=rest, resourceId=orders_resource, httpMethod="GET", type="MOCK")
 
+# everything the analysis reads but $context.error.responseType
 access_format = (
-    '{"requestId":"$context.requestId","status":"$context.status",'
-    '"httpMethod":"$context.httpMethod","resourcePath":"$context.resourcePath",'
+    '{"requestId":"$context.requestId","requestTimeEpoch":"$context.requestTimeEpoch",'
+    '"status":"$context.status","httpMethod":"$context.httpMethod",'
+    '"resourcePath":"$context.resourcePath","responseLatency":"$context.responseLatency",'
     '"integrationLatency":"$context.integrationLatency"}'
 )
 logs.create_log_group(logGroupName="/aws/apigateway/orders-access")

@@ -26,11 +26,12 @@ pub enum FindingId {
     LargeResponse,
     MissingLatencyFields,
     Throttled,
+    AccessLogIncomplete,
 }
 
 impl FindingId {
     /// Every id, in the catalogue's order.
-    pub const ALL: [FindingId; 18] = [
+    pub const ALL: [FindingId; 19] = [
         FindingId::IntegrationTimeout,
         FindingId::NearCeiling,
         FindingId::P99NearCeiling,
@@ -49,6 +50,7 @@ impl FindingId {
         FindingId::LargeResponse,
         FindingId::MissingLatencyFields,
         FindingId::Throttled,
+        FindingId::AccessLogIncomplete,
     ];
 
     /// The id as JSON, the CLI and the report write it: `integration-timeout`.
@@ -72,6 +74,7 @@ impl FindingId {
             FindingId::LargeResponse => "large-response",
             FindingId::MissingLatencyFields => "missing-latency-fields",
             FindingId::Throttled => "throttled",
+            FindingId::AccessLogIncomplete => "access-log-incomplete",
         }
     }
 }

@@ -71,6 +71,10 @@ pub struct Analysis {
     /// [`Aggregates`]), and how far they can be trusted; empty when every figure is exact.
     #[serde(default)]
     pub approximate: Vec<String>,
+    /// The stage's configuration the analysis applied (`ceiling config`), when one was
+    /// given: its routes' own ceilings, its functions' timeouts, its access-log format.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config: Option<StageConfig>,
 }
 
 /// A span of time in ms since the epoch, UTC, both ends included: what an analysis covers, or
