@@ -397,8 +397,24 @@ fn the_cli_saves_a_stage_and_the_analysis_applies_it(dir: &Path, rest: &str) {
         .collect();
     assert!(!ids.contains(&"lambda-timeout-above-gateway"), "{ids:?}");
     assert!(!ids.contains(&"access-log-incomplete"), "{ids:?}");
-    // the text summary says what was applied
-    let text = ceiling(&["analyze", "--config", saved_path, access_path]);
+    // the text summary and the report say what was applied
+    let report = dir.join("review.md");
+    let text = ceiling(&[
+        "analyze",
+        "--config",
+        saved_path,
+        access_path,
+        "--report",
+        report.to_str().unwrap(),
+    ]);
+    let report = std::fs::read_to_string(report).unwrap();
+    let section = &report[report
+        .find("## Configuration")
+        .expect("a Configuration section")..];
+    assert!(
+        section.contains(r"| POST /reports | AWS\_PROXY | 10.0 s | reports-fn:live |"),
+        "{section}"
+    );
     assert!(
         text.contains("routes with their own ceiling: POST /reports 10.0 s"),
         "{text}"
