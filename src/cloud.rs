@@ -99,7 +99,7 @@ async fn connect(args: &CloudArgs) -> Result<Connection, String> {
 }
 
 /// Asks for the MFA device's code on the terminal, as the AWS CLI does.
-fn ask_mfa_code(serial: &str) -> Result<String, String> {
+pub(crate) fn ask_mfa_code(serial: &str) -> Result<String, String> {
     eprint!("MFA code for {serial}: ");
     let mut code = String::new();
     std::io::stdin()

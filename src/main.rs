@@ -13,6 +13,7 @@ use ceiling_engine::{
 };
 mod cloud;
 mod compare;
+mod config;
 
 use ceiling_report::{Format, ReportOptions, Zone};
 use clap::{Parser, Subcommand};
@@ -42,6 +43,10 @@ enum Command {
     /// two windows of the same log groups (--log-group G --before START/LENGTH --after
     /// LENGTH). A change is called only where its test supports it.
     Compare(compare::CompareArgs),
+    /// Read an API's configuration from the account: list the APIs and stages, or save one
+    /// stage's (log groups, access-log format, integration timeouts, functions) for
+    /// `ceiling analyze --config`.
+    Config(config::ConfigArgs),
 }
 
 #[derive(clap::Args)]
@@ -58,8 +63,13 @@ struct FetchArgs {
 #[derive(clap::Args)]
 struct AnalyzeArgs {
     /// Log files or folders to read.
-    #[arg(value_name = "FILE", required_unless_present = "log_groups")]
+    #[arg(value_name = "FILE", required_unless_present_any = ["log_groups", "config"])]
     files: Vec<PathBuf>,
+    /// A stage's configuration saved by `ceiling config --out`: its access-log format, each
+    /// route's integration timeout as its ceiling, its functions' timeouts. With --profile
+    /// and no file or --log-group, the stage's log groups are fetched.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
     #[command(flatten)]
     cloud: cloud::CloudArgs,
     /// Print the analysis as one JSON document.
@@ -122,6 +132,7 @@ fn main() -> ExitCode {
         Command::Analyze(args) => analyze(&args),
         Command::Fetch(args) => cloud::fetch_to(&args.cloud, &args.out).map(|()| Verdict::Ran),
         Command::Compare(args) => compare::run(&args),
+        Command::Config(args) => config::run(&args).map(|()| Verdict::Ran),
     };
     match result {
         Ok(Verdict::Ran) => ExitCode::SUCCESS,
@@ -159,9 +170,24 @@ fn analyze(args: &AnalyzeArgs) -> Result<Verdict, String> {
             window: None,
         },
     };
+    let stage = args.config.as_deref().map(config::load).transpose()?;
+    let settings = match &stage {
+        Some(stage) => settings.applying(stage),
+        None => settings,
+    };
     // requests from this latency up are read raw even where Logs Insights counts
     let notable_ms = settings.notable_ms();
-    let mut analyzer = Analyzer::new(settings);
+    // with a stage and nothing else named, the stage's own log groups are fetched
+    let mut cloud_args = args.cloud.clone();
+    if let Some(stage) = stage.as_ref().filter(|_| files.is_empty()) {
+        if cloud_args.log_groups.is_empty() {
+            cloud_args.log_groups = stage.log_groups();
+        }
+    }
+    let mut analyzer = match stage {
+        Some(stage) => Analyzer::with_config(settings, stage),
+        None => Analyzer::new(settings),
+    };
     let threads = args.threads.map_or_else(
         || std::thread::available_parallelism().map_or(1, |n| n.get()),
         usize::from,
@@ -172,8 +198,8 @@ fn analyze(args: &AnalyzeArgs) -> Result<Verdict, String> {
         bar.suspend(|| eprintln!("ceiling: warning: {error}"));
     }
     bar.finish();
-    if !args.cloud.log_groups.is_empty() {
-        analyzer = cloud::fetch_into(&args.cloud, analyzer, notable_ms)?;
+    if !cloud_args.log_groups.is_empty() {
+        analyzer = cloud::fetch_into(&cloud_args, analyzer, notable_ms)?;
     }
     let analysis = analyzer.finish();
     if analysis.requests == 0 && analysis.lambda.is_none() && analysis.execution.is_none() {
@@ -503,6 +529,9 @@ fn write_summary(out: &mut impl Write, analysis: &Analysis) -> std::io::Result<(
         count(analysis.requests),
         duration(u32::try_from(analysis.ceiling_ms).ok())
     )?;
+    if let Some(stage) = &analysis.config {
+        config::write_applied(out, stage, analysis.ceiling_ms)?;
+    }
     if analysis.requests > 0 {
         let share = 100.0 * analysis.integration_timeouts as f64 / analysis.requests as f64;
         writeln!(

@@ -179,6 +179,10 @@ impl From<ceiling_cloud::Error> for Error {
                 Code::AwsGroupNotFound,
                 Some("List the log groups again and choose among them; check the region."),
             ),
+            E::NotFound { .. } => (
+                Code::AwsRequest,
+                Some("Check the API id, the stage and the region."),
+            ),
             E::Network { .. } => (
                 Code::AwsNetwork,
                 Some("Check the network connection (and AWS_ENDPOINT_URL if set), then try again."),

@@ -200,6 +200,9 @@ async fn assume_role_with_mfa(
 #[derive(Debug, Clone)]
 pub struct Connection {
     pub(crate) client: Client,
+    /// The loaded configuration, from which the other services' clients are made
+    /// ([`crate::config`]).
+    pub(crate) sdk: aws_config::SdkConfig,
     region: String,
     /// The profile's name, for messages.
     profile: String,
@@ -276,6 +279,7 @@ impl Connection {
             .build();
         Ok(Connection {
             client: Client::from_conf(client_config),
+            sdk: config,
             region,
             profile,
             attempts,

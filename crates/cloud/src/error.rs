@@ -15,6 +15,9 @@ pub enum Error {
     },
     #[error("log group {group} not found in this account and region")]
     GroupNotFound { group: String },
+    /// An API, a stage or a function that discovery looked for.
+    #[error("{what} not found in this account and region")]
+    NotFound { what: String },
     #[error(
         "access denied: the credentials may not call {action}{}",
         on_group(group)
@@ -59,6 +62,7 @@ impl Error {
             Error::NoRegion { .. } => "no-region",
             Error::Request { .. } => "request-failed",
             Error::GroupNotFound { .. } => "group-not-found",
+            Error::NotFound { .. } => "not-found",
             Error::AccessDenied { .. } => "access-denied",
             Error::Credentials { .. } => "credentials-refused",
             Error::NoCredentials { .. } => "no-credentials",

@@ -15,10 +15,13 @@
 //! - [`insights`]: Logs Insights: the [`insights::queries`] (pure), the [`insights::plan`]
 //!   (download or Insights, per group; pure) and [`insights::run`] (the queries sent).
 //! - [`read`]: [`Reading`], the one entry point both front ends call.
+//! - [`config`]: the API's own configuration, read-only: its APIs and stages
+//!   ([`config::list_apis`]), and a stage's logs, formats, integrations and functions
+//!   ([`config::read_stage`]), for the engine to apply.
 //! - [`error`]: [`Error`], in words that tell the user what to do, and [`Failure`].
 //!
 //! Dependencies point one way: `read` uses `insights` and `fetch`, which use `groups`,
-//! `window` and `connection`; `error` is at the bottom.
+//! `window` and `connection`; `config` uses `connection`; `error` is at the bottom.
 //!
 //! # Example
 //!
@@ -56,6 +59,7 @@
 //! # }
 //! ```
 
+pub mod config;
 pub mod connection;
 pub mod error;
 pub mod fetch;

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use crate::accumulate::{Accumulator, Accumulators, Finish};
 use crate::correlate;
 use crate::findings::{self, Notes};
-use crate::model::{AggregateFunction, Aggregates, Analysis, InputReport};
+use crate::model::{AggregateFunction, Aggregates, Analysis, InputReport, StageConfig};
 use crate::parse::access::AccessParser;
 use crate::read::chunks::{chunk_boundaries, open_range};
 use crate::read::input::{open_path, Error, Progress};
@@ -32,6 +32,8 @@ pub struct Analyzer {
     /// Notes of figures left approximate by where the records came from, given by the
     /// caller (a server's answer cut at its row limit), for the analysis' `approximate`.
     approximate: Vec<String>,
+    /// The stage's configuration, applied by the findings.
+    config: Option<StageConfig>,
 }
 
 impl Analyzer {
@@ -43,7 +45,19 @@ impl Analyzer {
             inputs: Vec::new(),
             progress: Arc::new(Progress::default()),
             approximate: Vec::new(),
+            config: None,
         }
+    }
+
+    /// An analyzer that applies a stage's configuration (`ceiling config`): the stage's
+    /// access-log format where `settings` gives none, the longest of its integration
+    /// timeouts as the ceiling where `settings` sets none, and, in the findings, each route
+    /// judged against its own integration's timeout and each function's configured timeout.
+    /// The settings are [`Settings::applying`] the configuration.
+    pub fn with_config(settings: Settings, config: StageConfig) -> Self {
+        let mut analyzer = Analyzer::new(settings.applying(&config));
+        analyzer.config = Some(config);
+        analyzer
     }
 
     /// The analysis of what was read so far, leaving the analyzer to read on: what a window
@@ -207,6 +221,7 @@ impl Analyzer {
                 },
             inputs,
             approximate: noted,
+            config,
             ..
         } = self;
         let ceiling_ms = settings.ceiling_for(gateway.api());
@@ -255,6 +270,7 @@ impl Analyzer {
             what_happened: Default::default(),
             findings: Vec::new(),
             approximate,
+            config,
         };
         let notes = Notes {
             thresholds: &settings.thresholds,

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::ApiKind;
+use crate::model::{ApiKind, StageConfig};
 use crate::parse::access::Template;
 
 /// API Gateway's default integration timeout for REST and WebSocket APIs, in milliseconds.
@@ -56,6 +56,28 @@ pub struct Settings {
 const NOTABLE_PERCENT: u64 = 80;
 
 impl Settings {
+    /// These settings with what a stage's configuration (`ceiling config`) tells where they
+    /// say nothing: its access-log format (when it parses), and the longest of its
+    /// integration timeouts as the ceiling.
+    pub fn applying(mut self, config: &StageConfig) -> Settings {
+        if self.access_format.is_none() {
+            self.access_format = config
+                .access_log
+                .as_ref()
+                .and_then(|a| a.format.as_deref())
+                .and_then(|format| Template::parse(format).ok());
+        }
+        if self.ceiling_ms.is_none() {
+            self.ceiling_ms = config
+                .routes
+                .iter()
+                .filter_map(|r| r.integration.as_ref())
+                .map(|i| i.timeout_ms)
+                .max();
+        }
+        self
+    }
+
     /// The ceiling set, within its bounds.
     fn ceiling_set(&self) -> Option<u64> {
         self.ceiling_ms.map(|ms| ms.clamp(1, MAX_CEILING_MS))

@@ -1,7 +1,8 @@
 //! The report as a sequence of blocks, built once from an analysis: the PDF, HTML and
 //! Markdown renderers lay out the same blocks, so the three say the same thing.
 
-use ceiling_engine::{Analysis, ApiKind, Finding, Severity};
+use ceiling_engine::duration::format_ms;
+use ceiling_engine::{Analysis, ApiKind, Finding, Severity, StageConfig};
 
 use crate::charts::{charts, Chart};
 use crate::zone::Zone;
@@ -389,6 +390,10 @@ pub(crate) fn build(analysis: &Analysis, options: ReportOptions) -> Document {
         }));
     }
 
+    if let Some(config) = &analysis.config {
+        blocks.extend(config_blocks(config));
+    }
+
     let with_samples: Vec<&Finding> = analysis
         .findings
         .iter()
@@ -425,4 +430,106 @@ pub(crate) fn build(analysis: &Analysis, options: ReportOptions) -> Document {
             zone.format(options.generated_ms)
         ),
     }
+}
+
+/// The "Configuration" section, where the analysis applied a stage's configuration
+/// (`ceiling config`): its logs, its routes with their integrations and timeouts, its
+/// functions.
+fn config_blocks(config: &StageConfig) -> Vec<Block> {
+    let kind = match config.kind {
+        ApiKind::Rest => "REST",
+        ApiKind::Http => "HTTP",
+        ApiKind::WebSocket => "WebSocket",
+    };
+    let mut blocks = vec![
+        Block::Heading("Configuration".to_owned()),
+        Block::Note(format!(
+            "{kind} API {} ({}), stage {}, {}, as read from the account: each route is judged \
+             against its own integration timeout.",
+            config.api_name, config.api_id, config.stage, config.region
+        )),
+    ];
+    let mut facts = vec![match &config.access_log {
+        Some(access) => format!(
+            "Access log: {}, format {}",
+            access
+                .log_group
+                .as_deref()
+                .unwrap_or(&access.destination_arn),
+            access.format.as_deref().unwrap_or("(none)")
+        ),
+        None => "Access log: off".to_owned(),
+    }];
+    if let Some(execution) = &config.execution_log {
+        facts.push(format!(
+            "Execution log: {}, level {}",
+            execution.log_group,
+            execution.logging_level.as_deref().unwrap_or("OFF")
+        ));
+    }
+    facts.extend(
+        config
+            .notes
+            .iter()
+            .map(|note| format!("Not read: {}: {}", note.subject, note.detail)),
+    );
+    blocks.push(Block::Bullets(facts));
+    blocks.push(Block::Table(Table {
+        columns: vec![
+            column("route", false, 3.0),
+            column("integration", false, 1.4),
+            column("timeout", true, 1.1),
+            column("function", false, 2.4),
+        ],
+        rows: config
+            .routes
+            .iter()
+            .map(|route| match &route.integration {
+                Some(integration) => vec![
+                    route.route.clone(),
+                    integration.kind.clone(),
+                    format_ms(integration.timeout_ms as f64),
+                    integration
+                        .function
+                        .as_ref()
+                        .map(|f| match &f.qualifier {
+                            Some(q) => format!("{}:{q}", f.name),
+                            None => f.name.clone(),
+                        })
+                        .unwrap_or_else(|| "-".to_owned()),
+                ],
+                None => vec![route.route.clone(), "-".into(), "-".into(), "-".into()],
+            })
+            .collect(),
+    }));
+    if !config.functions.is_empty() {
+        blocks.push(Block::Table(Table {
+            columns: vec![
+                column("function", false, 3.0),
+                column("timeout", true, 1.1),
+                column("memory", true, 1.1),
+                column("runtime", false, 1.4),
+                column("reserved", true, 1.1),
+                column("provisioned", true, 1.3),
+            ],
+            rows: config
+                .functions
+                .iter()
+                .map(|f| {
+                    let count =
+                        |n: Option<u32>| n.map_or_else(|| "-".to_owned(), |n| n.to_string());
+                    vec![
+                        f.name.clone(),
+                        format_ms(f.timeout_ms as f64),
+                        f.memory_mb
+                            .map_or_else(|| "-".to_owned(), |m| format!("{m} MB")),
+                        f.runtime.clone().unwrap_or_else(|| "-".to_owned()),
+                        count(f.reserved_concurrency),
+                        count(f.provisioned_concurrency),
+                    ]
+                })
+                .collect(),
+        }));
+    }
+    blocks
 }

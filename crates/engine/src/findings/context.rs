@@ -207,16 +207,37 @@ impl<'a> Context<'a> {
     /// The timeout a function should have: a few seconds under the ceiling, so that its
     /// own failure reaches the client as a clean error before the gateway gives up.
     pub(super) fn suggested_function_timeout_s(&self) -> u64 {
-        let ceiling_s = self.analysis.ceiling_ms / 1000;
-        if ceiling_s > 8 {
-            ceiling_s - 4
-        } else {
-            ceiling_s.saturating_sub(1).max(1)
-        }
+        timeout_under_s(self.analysis.ceiling_ms)
+    }
+
+    /// The ceiling `route` is judged against: its own integration's timeout where the
+    /// stage's configuration gives one, else the analysis's.
+    pub(super) fn route_ceiling_ms(&self, route: &str) -> u64 {
+        self.analysis
+            .config
+            .as_ref()
+            .and_then(|config| config.ceiling_of(route))
+            .unwrap_or(self.analysis.ceiling_ms)
+    }
+
+    /// `route`'s own ceiling, when the configuration gives it one other than the
+    /// analysis's: what a finding says of it.
+    pub(super) fn own_ceiling_ms(&self, route: &str) -> Option<u64> {
+        Some(self.route_ceiling_ms(route)).filter(|&ms| ms != self.analysis.ceiling_ms)
     }
 
     pub(super) fn api(&self) -> Option<ApiKind> {
         self.analysis.api
+    }
+}
+
+/// A function timeout a few seconds under `ceiling_ms`, in whole seconds.
+pub(super) fn timeout_under_s(ceiling_ms: u64) -> u64 {
+    let ceiling_s = ceiling_ms / 1000;
+    if ceiling_s > 8 {
+        ceiling_s - 4
+    } else {
+        ceiling_s.saturating_sub(1).max(1)
     }
 }
 

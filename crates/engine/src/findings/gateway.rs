@@ -86,7 +86,15 @@ pub(super) fn integration_timeout(c: &Context<'_>) -> Option<Finding> {
             .routes
             .iter()
             .take(3)
-            .map(|r| format!("{} ({} of them)", r.route, r.count))
+            .map(|r| match c.own_ceiling_ms(&r.route) {
+                Some(own) => format!(
+                    "{} ({} of them, at its own integration timeout of {})",
+                    r.route,
+                    r.count,
+                    duration(own as f64)
+                ),
+                None => format!("{} ({} of them)", r.route, r.count),
+            })
             .collect();
         summary = format!(
             "{} of {} requests ({}) waited the whole {} for the integration and got {answered}. \
@@ -305,11 +313,14 @@ pub(super) fn p99_near_ceiling(c: &Context<'_>) -> Option<Finding> {
     let a = c.analysis;
     let threshold = c.thresholds.p99_near_ceiling_ms(a.ceiling_ms);
     let above = |p99: Option<u32>| p99.is_some_and(|ms| u64::from(ms) >= threshold);
-    let mut routes: Vec<&RouteFigures> = a
-        .routes
-        .iter()
-        .filter(|r| above(r.latency.p99_ms))
-        .collect();
+    // each route against its own ceiling, where the stage's configuration gives one
+    let route_above = |r: &RouteFigures| {
+        let own = c
+            .thresholds
+            .p99_near_ceiling_ms(c.route_ceiling_ms(&r.route));
+        r.latency.p99_ms.is_some_and(|ms| u64::from(ms) >= own)
+    };
+    let mut routes: Vec<&RouteFigures> = a.routes.iter().filter(|r| route_above(r)).collect();
     let overall = above(a.overall.p99_ms);
     if routes.is_empty() && !overall {
         return None;
@@ -321,10 +332,9 @@ pub(super) fn p99_near_ceiling(c: &Context<'_>) -> Option<Finding> {
         .map(|r| RouteShare {
             route: r.route.clone(),
             count: r.requests,
-            share: r
-                .latency
-                .p99_ms
-                .map_or(0.0, |ms| f64::from(ms) / a.ceiling_ms as f64),
+            share: r.latency.p99_ms.map_or(0.0, |ms| {
+                f64::from(ms) / c.route_ceiling_ms(&r.route) as f64
+            }),
             requests: r.requests,
             p50_ms: r.latency.p50_ms,
             p99_ms: r.latency.p99_ms,
@@ -333,7 +343,15 @@ pub(super) fn p99_near_ceiling(c: &Context<'_>) -> Option<Finding> {
     let described: Vec<String> = shares
         .iter()
         .take(4)
-        .map(|r| format!("{} (p99 {})", r.route, duration_u32(r.p99_ms)))
+        .map(|r| match c.own_ceiling_ms(&r.route) {
+            Some(own) => format!(
+                "{} (p99 {}, against its own integration timeout of {})",
+                r.route,
+                duration_u32(r.p99_ms),
+                duration(own as f64)
+            ),
+            None => format!("{} (p99 {})", r.route, duration_u32(r.p99_ms)),
+        })
         .collect();
     let impact = routes.iter().map(|r| r.requests / 100).sum::<u64>().max(1);
     let mut summary =

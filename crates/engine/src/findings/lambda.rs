@@ -152,6 +152,10 @@ pub(super) fn lambda_outlived_gateway(c: &Context<'_>) -> Option<Finding> {
 }
 
 pub(super) fn lambda_timeout_above_gateway(c: &Context<'_>) -> Option<Finding> {
+    // The stage's configuration says it exactly, before any invocation ran too long.
+    if let Some(finding) = super::config::timeout_above_integration(c) {
+        return Some(finding);
+    }
     let a = c.analysis;
     let lambda = a.lambda.as_ref()?;
     let ceiling = a.ceiling_ms as f64;

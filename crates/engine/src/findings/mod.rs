@@ -6,13 +6,15 @@
 //! value each. Advice names the routes, functions and numbers of this incident, never a
 //! generic checklist. The rules are listed once, in [`RULES`], with the ids each can give.
 //!
-//! Modules: `context` (what rules read), `scan` (the notes, and the burst scan), `chance`
+//! Modules: `context` (what rules read), `config` (the rules from the stage's
+//! configuration), `scan` (the notes, and the burst scan), `chance`
 //! (the burst scan's significance test), `text` (how
 //! figures are worded), `links` (AWS documentation); the rules by subject in `gateway`,
 //! `bursts`, `lambda`, `routes` and `steps` (where the time went inside invocations); `story` writes "what happened" from the findings.
 
 mod bursts;
 mod chance;
+mod config;
 mod context;
 mod gateway;
 mod lambda;
@@ -92,6 +94,10 @@ const RULES: &[Rule] = &[
         ids: &[FindingId::SlowStep],
         check: Check::Many(steps::slow_steps),
     },
+    one(
+        &[FindingId::AccessLogIncomplete],
+        config::access_log_incomplete,
+    ),
 ];
 
 /// Every finding the analysis supports, most severe first, then by impact.

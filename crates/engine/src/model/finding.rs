@@ -27,11 +27,12 @@ pub enum FindingId {
     MissingLatencyFields,
     Throttled,
     SlowStep,
+    AccessLogIncomplete,
 }
 
 impl FindingId {
     /// Every id, in the catalogue's order.
-    pub const ALL: [FindingId; 19] = [
+    pub const ALL: [FindingId; 20] = [
         FindingId::IntegrationTimeout,
         FindingId::NearCeiling,
         FindingId::P99NearCeiling,
@@ -51,6 +52,7 @@ impl FindingId {
         FindingId::MissingLatencyFields,
         FindingId::Throttled,
         FindingId::SlowStep,
+        FindingId::AccessLogIncomplete,
     ];
 
     /// The id as JSON, the CLI and the report write it: `integration-timeout`.
@@ -75,6 +77,7 @@ impl FindingId {
             FindingId::MissingLatencyFields => "missing-latency-fields",
             FindingId::Throttled => "throttled",
             FindingId::SlowStep => "slow-step",
+            FindingId::AccessLogIncomplete => "access-log-incomplete",
         }
     }
 }

@@ -8,12 +8,17 @@ use serde::{Deserialize, Serialize};
 
 mod aggregates;
 mod bins;
+mod config;
 mod finding;
 mod steps;
 mod timeline;
 
 pub use aggregates::{AggregateBin, AggregateFunction, AggregateRoute, Aggregates};
 pub use bins::LatencyBins;
+pub use config::{
+    AccessLogConfig, ApiSummary, ConfigNote, ExecutionLogConfig, FunctionConfig, FunctionRef,
+    IntegrationConfig, RouteConfig, StageConfig,
+};
 pub use finding::{
     Advice, Evidence, Finding, FindingId, FunctionShare, InvocationSample, RequestSample,
     RouteShare, Severity, Source, TimeWindow, UnknownSeverity, WhatHappened,
@@ -70,6 +75,10 @@ pub struct Analysis {
     /// [`Aggregates`]), and how far they can be trusted; empty when every figure is exact.
     #[serde(default)]
     pub approximate: Vec<String>,
+    /// The stage's configuration the analysis applied (`ceiling config`), when one was
+    /// given: its routes' own ceilings, its functions' timeouts, its access-log format.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config: Option<StageConfig>,
 }
 
 /// A span of time in ms since the epoch, UTC, both ends included: what an analysis covers, or

@@ -11,8 +11,8 @@ pub(crate) mod json;
 mod template;
 mod xml;
 
-pub(crate) use fields::Field;
 use fields::{field_of_name, normalize_name, NameBuffer, FIELD_COUNT};
+pub(crate) use fields::{field_of_variable, Field};
 use template::{match_positional, Shape, PRESETS};
 pub use template::{Template, TemplateError};
 

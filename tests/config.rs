@@ -1,0 +1,422 @@
+//! Discovery of an API's configuration (ceiling-cloud's `config`) against a real local
+//! endpoint: a moto server, in which boto3 creates a REST and an HTTP API with stages,
+//! access logging, integrations with their timeouts and the Lambda functions behind them;
+//! then the configuration Ceiling reads is checked, and the CLI's `ceiling config`.
+
+#[allow(dead_code)]
+#[path = "support/gen.rs"]
+mod gen;
+#[allow(dead_code)]
+#[path = "support/moto.rs"]
+mod moto;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use ceiling_cloud::config::{list_apis, read_stage};
+use ceiling_cloud::{Connection, Error, Target};
+use ceiling_engine::{ApiKind, ApiSummary, StageConfig};
+use serde_json::Value;
+
+const REGION: &str = "eu-west-1";
+
+/// The Python of moto's virtual environment, which has boto3.
+fn venv_python() -> PathBuf {
+    let server = std::env::var_os("CEILING_MOTO_SERVER")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(std::env::var_os("HOME").expect("HOME is set"))
+                .join(".cache/ceiling/moto-venv/bin/moto_server")
+        });
+    server.with_file_name("python3")
+}
+
+/// The test owns the process environment: one profile with static keys, the endpoint, and
+/// nothing of the machine's that would take precedence.
+fn use_aws_files(dir: &Path, endpoint: &str) {
+    std::fs::write(
+        dir.join("config"),
+        format!("[profile ceiling-test]\nregion = {REGION}\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("credentials"),
+        "[ceiling-test]\naws_access_key_id = testing\naws_secret_access_key = testing\n",
+    )
+    .unwrap();
+    for variable in [
+        "AWS_PROFILE",
+        "AWS_DEFAULT_PROFILE",
+        "AWS_REGION",
+        "AWS_DEFAULT_REGION",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+    ] {
+        std::env::remove_var(variable);
+    }
+    std::env::set_var("AWS_CONFIG_FILE", dir.join("config"));
+    std::env::set_var("AWS_SHARED_CREDENTIALS_FILE", dir.join("credentials"));
+    std::env::set_var("AWS_ENDPOINT_URL", endpoint);
+    std::env::set_var("AWS_EC2_METADATA_DISABLED", "true");
+}
+
+/// The APIs of tests/support/make_api.py, created in `moto`: their ids.
+fn make_api(moto: &moto::MotoServer) -> (String, String) {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/make_api.py");
+    let output = Command::new(venv_python())
+        .arg(script)
+        .args([&moto.endpoint(), REGION])
+        .output()
+        .expect("moto's Python runs make_api.py");
+    assert!(
+        output.status.success(),
+        "make_api.py failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let ids: Value = serde_json::from_slice(&output.stdout).unwrap();
+    (
+        ids["rest"].as_str().unwrap().to_owned(),
+        ids["http"].as_str().unwrap().to_owned(),
+    )
+}
+
+fn check_rest_stage(stage: &StageConfig, rest: &str) {
+    assert_eq!(
+        (stage.api_name.as_str(), stage.kind, stage.region.as_str()),
+        ("orders-api", ApiKind::Rest, REGION)
+    );
+    let access = stage.access_log.as_ref().expect("the stage logs access");
+    assert_eq!(
+        access.log_group.as_deref(),
+        Some("/aws/apigateway/orders-access")
+    );
+    assert!(access
+        .format
+        .as_deref()
+        .unwrap()
+        .contains("\"integrationLatency\":\"$context.integrationLatency\""));
+    let execution = stage.execution_log.as_ref().unwrap();
+    assert_eq!(
+        execution.log_group,
+        format!("API-Gateway-Execution-Logs_{rest}/prod")
+    );
+    assert_eq!(execution.logging_level.as_deref(), Some("INFO"));
+    assert!(execution.data_trace);
+    assert_eq!(stage.tracing, Some(true));
+    let routes: Vec<&str> = stage.routes.iter().map(|r| r.route.as_str()).collect();
+    assert_eq!(routes, ["GET /orders", "GET /orders/{id}", "POST /reports"]);
+    // the route with its own 10 s timeout, and the function's alias behind it
+    assert_eq!(stage.ceiling_of("POST /reports"), Some(10_000));
+    let reports = stage.route("POST /reports").unwrap();
+    let integration = reports.integration.as_ref().unwrap();
+    assert_eq!(integration.kind, "AWS_PROXY");
+    assert!(integration.timeout_set);
+    let function = integration.function.as_ref().unwrap();
+    assert_eq!(
+        (function.name.as_str(), function.qualifier.as_deref()),
+        ("reports-fn", Some("live"))
+    );
+    // no timeout given: the REST default
+    assert_eq!(stage.ceiling_of("GET /orders/{id}"), Some(29_000));
+    let mock = stage
+        .route("GET /orders")
+        .unwrap()
+        .integration
+        .as_ref()
+        .unwrap();
+    assert_eq!((mock.kind.as_str(), &mock.function), ("MOCK", &None));
+
+    let names: Vec<&str> = stage.functions.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(names, ["orders-fn", "reports-fn"]);
+    let reports = stage.function("reports-fn").unwrap();
+    assert_eq!(reports.qualifier.as_deref(), Some("live"));
+    assert_eq!(reports.timeout_ms, 30_000);
+    assert_eq!(reports.memory_mb, Some(512));
+    assert_eq!(reports.runtime.as_deref(), Some("python3.12"));
+    assert_eq!(reports.architecture.as_deref(), Some("arm64"));
+    assert!(!reports.snap_start);
+    assert_eq!(reports.log_group, "/aws/lambda/reports-fn");
+    assert_eq!(reports.log_format, "Text");
+    let orders = stage.function("orders-fn").unwrap();
+    assert_eq!(
+        (orders.timeout_ms, orders.reserved_concurrency),
+        (5_000, Some(5))
+    );
+    // moto does not implement GetProvisionedConcurrencyConfig: the alias's provisioned
+    // concurrency is a note, and the rest is read
+    assert_eq!(reports.provisioned_concurrency, None);
+    assert_eq!(stage.notes.len(), 1, "{:?}", stage.notes);
+    assert_eq!(stage.notes[0].subject, "function reports-fn:live");
+    assert!(stage.notes[0]
+        .detail
+        .contains("lambda:GetProvisionedConcurrencyConfig"));
+    assert_eq!(
+        stage.log_groups(),
+        [
+            "/aws/apigateway/orders-access".to_owned(),
+            format!("API-Gateway-Execution-Logs_{rest}/prod"),
+            "/aws/lambda/orders-fn".to_owned(),
+            "/aws/lambda/reports-fn".to_owned(),
+        ]
+    );
+}
+
+fn check_http_stage(stage: &StageConfig) {
+    assert_eq!(
+        (stage.api_name.as_str(), stage.kind),
+        ("shop-api", ApiKind::Http)
+    );
+    let access = stage.access_log.as_ref().unwrap();
+    assert_eq!(access.log_group.as_deref(), Some("shop-access"));
+    assert_eq!(
+        access.format.as_deref(),
+        Some("$context.requestId $context.routeKey $context.status")
+    );
+    // HTTP APIs write no execution log and have no X-Ray setting
+    assert_eq!((&stage.execution_log, stage.tracing), (&None, None));
+    assert_eq!(stage.ceiling_of("GET /items"), Some(8_000));
+    let names: Vec<&str> = stage.functions.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(names, ["orders-fn"]);
+    assert_eq!(stage.functions[0].qualifier, None);
+    // no alias or version: no provisioned concurrency to ask for, nothing left out
+    assert!(stage.notes.is_empty(), "{:?}", stage.notes);
+}
+
+// One test function: it sets process-wide variables, which parallel tests would race on.
+#[test]
+fn discovers_the_apis_stages_routes_and_functions_of_an_account() {
+    let moto = moto::MotoServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    use_aws_files(dir.path(), &moto.endpoint());
+    let (rest, http) = make_api(&moto);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let target = Target {
+            profile: Some("ceiling-test".to_owned()),
+            ..Target::default()
+        };
+        let connection = Connection::open(&target).await.unwrap();
+        let apis = list_apis(&connection).await.unwrap();
+        assert_eq!(
+            apis,
+            [
+                ApiSummary {
+                    id: rest.clone(),
+                    name: "orders-api".to_owned(),
+                    kind: ApiKind::Rest,
+                    stages: vec!["dev".to_owned(), "prod".to_owned()],
+                },
+                ApiSummary {
+                    id: http.clone(),
+                    name: "shop-api".to_owned(),
+                    kind: ApiKind::Http,
+                    stages: vec!["live".to_owned()],
+                },
+            ]
+        );
+        check_rest_stage(
+            &read_stage(&connection, &rest, "prod").await.unwrap(),
+            &rest,
+        );
+        check_http_stage(&read_stage(&connection, &http, "live").await.unwrap());
+        // a stage without access logging says so
+        let dev = read_stage(&connection, &rest, "dev").await.unwrap();
+        assert_eq!(dev.access_log, None);
+        let missing = read_stage(&connection, &rest, "staging").await.unwrap_err();
+        assert!(matches!(missing, Error::NotFound { .. }), "{missing}");
+        assert_eq!(
+            missing.to_string(),
+            format!("stage staging of API {rest} not found in this account and region")
+        );
+        let missing = read_stage(&connection, "nosuchapi", "prod")
+            .await
+            .unwrap_err();
+        assert_eq!(
+            missing.to_string(),
+            "API nosuchapi not found in this account and region"
+        );
+    });
+    the_cli_saves_a_stage_and_the_analysis_applies_it(dir.path(), &rest);
+}
+
+fn ceiling(args: &[&str]) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_ceiling"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "ceiling {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// One access record of the stage's format.
+fn record(
+    id: &str,
+    time_ms: i64,
+    status: u16,
+    route: (&str, &str),
+    latencies: (u32, &str),
+) -> String {
+    format!(
+        r#"{{"requestId":"{id}","requestTimeEpoch":"{time_ms}","status":"{status}","httpMethod":"{}","resourcePath":"{}","responseLatency":"{}","integrationLatency":"{}"}}"#,
+        route.0, route.1, latencies.0, latencies.1
+    ) + "\n"
+}
+
+/// `ceiling config` lists and saves; `ceiling analyze --config` judges POST /reports at its
+/// integration's 10 s and finds reports-fn's 30 s timeout above it, from a log that has no
+/// Lambda line at all.
+fn the_cli_saves_a_stage_and_the_analysis_applies_it(dir: &Path, rest: &str) {
+    let listed = ceiling(&["config", "--profile", "ceiling-test"]);
+    let line = listed.lines().find(|l| l.starts_with(rest)).unwrap();
+    assert!(
+        line.contains("orders-api") && line.contains("stages: dev, prod"),
+        "{line}"
+    );
+    let saved = dir.join("stage.json");
+    let saved_path = saved.to_str().unwrap();
+    let shown = ceiling(&[
+        "config",
+        "--profile",
+        "ceiling-test",
+        "--api",
+        rest,
+        "--stage",
+        "prod",
+        "--out",
+        saved_path,
+    ]);
+    assert!(
+        shown.contains("access log: /aws/apigateway/orders-access"),
+        "{shown}"
+    );
+    let reports = shown.lines().find(|l| l.contains("POST /reports")).unwrap();
+    assert!(
+        reports.contains("timeout 10.0 s -> reports-fn:live"),
+        "{reports}"
+    );
+    assert!(
+        shown.contains("not read: function reports-fn:live"),
+        "{shown}"
+    );
+    let stage: StageConfig =
+        serde_json::from_str(&std::fs::read_to_string(&saved).unwrap()).unwrap();
+    assert_eq!(stage.ceiling_of("POST /reports"), Some(10_000));
+
+    // Eight requests to POST /reports: four time out at its 10 s, four succeed just under
+    // it; one fast GET /orders/{id}. No Lambda log is given.
+    let mut log = String::new();
+    for i in 0..8 {
+        let time = 1_780_000_000_000 + i64::from(i) * 1000;
+        let id = format!("r{i}");
+        log.push_str(&if i % 2 == 0 {
+            record(&id, time, 504, ("POST", "/reports"), (10_020, "-"))
+        } else {
+            record(&id, time, 200, ("POST", "/reports"), (9_450, "9400"))
+        });
+    }
+    log.push_str(&record(
+        "g1",
+        1_780_000_009_000,
+        200,
+        ("GET", "/orders/{id}"),
+        (40, "35"),
+    ));
+    let access = dir.join("access.log");
+    std::fs::write(&access, log).unwrap();
+    let access_path = access.to_str().unwrap();
+    let analysis: Value = serde_json::from_str(&ceiling(&[
+        "analyze",
+        "--config",
+        saved_path,
+        access_path,
+        "--json",
+    ]))
+    .unwrap();
+    // the configuration is part of the analysis; the ceiling is the stage's longest
+    assert_eq!(analysis["config"]["api_id"], rest);
+    assert_eq!(analysis["ceiling_ms"], 29_000);
+    assert_eq!(analysis["integration_timeouts"], 4);
+    let finding = |id: &str| {
+        analysis["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["id"] == id)
+            .unwrap_or_else(|| panic!("no {id} in {:#}", analysis["findings"]))
+            .clone()
+    };
+    let text_of = |finding: &Value, key: &str| finding[key].as_str().unwrap().to_owned();
+    let timeouts = finding("integration-timeout");
+    assert!(
+        text_of(&timeouts, "summary")
+            .contains("POST /reports (4 of them, at its own integration timeout of 10.0 s)"),
+        "{timeouts:#}"
+    );
+    // a p99 of 10 s is far from 29 s, but the whole of the route's own 10 s
+    let p99 = finding("p99-near-ceiling");
+    assert!(
+        text_of(&p99, "summary").contains("against its own integration timeout of 10.0 s"),
+        "{p99:#}"
+    );
+    let above = finding("lambda-timeout-above-gateway");
+    assert!(
+        text_of(&above, "summary").starts_with(
+            "reports-fn's timeout is 30.0 s and its integration's 10.0 s (POST /reports)"
+        ),
+        "{above:#}"
+    );
+    assert!(
+        text_of(&above["advice"][0], "text").starts_with("Set reports-fn's timeout to 6 s"),
+        "{above:#}"
+    );
+    // the stage's format lacks only $context.error.responseType
+    let format = finding("access-log-incomplete");
+    assert_eq!(format["severity"], "low");
+    assert_eq!(
+        format["title"],
+        "The access-log format of stage prod of orders-api lacks $context.error.responseType"
+    );
+    assert!(text_of(&format["advice"][0], "text")
+        .contains(r#""errorResponseType":"$context.error.responseType""#));
+    // without the configuration, none of this is said
+    let bare: Value = serde_json::from_str(&ceiling(&["analyze", access_path, "--json"])).unwrap();
+    assert!(bare.get("config").is_none());
+    let ids: Vec<&str> = bare["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["id"].as_str())
+        .collect();
+    assert!(!ids.contains(&"lambda-timeout-above-gateway"), "{ids:?}");
+    assert!(!ids.contains(&"access-log-incomplete"), "{ids:?}");
+    // the text summary and the report say what was applied
+    let report = dir.join("review.md");
+    let text = ceiling(&[
+        "analyze",
+        "--config",
+        saved_path,
+        access_path,
+        "--report",
+        report.to_str().unwrap(),
+    ]);
+    let report = std::fs::read_to_string(report).unwrap();
+    let section = &report[report
+        .find("## Configuration")
+        .expect("a Configuration section")..];
+    assert!(
+        section.contains(r"| POST /reports | AWS\_PROXY | 10.0 s | reports-fn:live |"),
+        "{section}"
+    );
+    assert!(
+        text.contains("routes with their own ceiling: POST /reports 10.0 s"),
+        "{text}"
+    );
+}
