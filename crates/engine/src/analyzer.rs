@@ -15,7 +15,7 @@ use crate::parse::access::AccessParser;
 use crate::read::chunks::{chunk_boundaries, open_range};
 use crate::read::input::{open_path, Error, Progress};
 use crate::read::{InputState, Reading};
-use crate::settings::Settings;
+use crate::settings::{Console, Settings};
 
 /// Reads inputs one after another and accumulates what they hold.
 ///
@@ -124,6 +124,7 @@ impl Analyzer {
         for (worker, state, result) in results {
             let lines = state.report.lines;
             self.acc.merge(worker.acc, line_offset);
+            self.parser.adopt_keys(&worker.parser);
             merged.merge(state, line_offset);
             line_offset += lines;
             if outcome.is_ok() {
@@ -159,10 +160,17 @@ impl Analyzer {
         self.acc.lambda.add_server_counts(aggregate);
     }
 
+    /// Says where the logs live in AWS (their region, which inputs are log groups, the
+    /// window fetched), once a connection has told: for the query behind each finding.
+    pub fn set_console(&mut self, console: Console) {
+        self.settings.console = console;
+    }
+
     /// The analysis of everything read.
     pub fn finish(self) -> Analysis {
         let Analyzer {
             settings,
+            parser,
             acc:
                 Accumulators {
                     gateway,
@@ -224,6 +232,8 @@ impl Analyzer {
             execution: &execution_lines,
             pairs: &pairs,
             fields: gateway.fields_seen,
+            console: &settings.console,
+            access_keys: parser.sample_keys(),
         };
         analysis.findings = findings::assess(&analysis, &notes);
         analysis.what_happened = findings::what_happened(&analysis, &notes);

@@ -120,6 +120,7 @@ pub(super) fn integration_timeout(c: &Context<'_>) -> Option<Finding> {
         ),
         summary,
         impact: timeouts,
+        reproduce: None,
         evidence,
         advice: steps,
     })
@@ -292,6 +293,7 @@ pub(super) fn near_ceiling(c: &Context<'_>) -> Option<Finding> {
             join(&names)
         ),
         impact: a.near_ceiling,
+        reproduce: None,
         evidence: Evidence {
             routes,
             requests,
@@ -397,6 +399,7 @@ pub(super) fn p99_near_ceiling(c: &Context<'_>) -> Option<Finding> {
         },
         summary,
         impact,
+        reproduce: None,
         evidence: Evidence {
             routes: shares,
             ..Evidence::default()
@@ -539,6 +542,7 @@ pub(super) fn bad_gateway(c: &Context<'_>) -> Option<Finding> {
             }
         ),
         impact: a.bad_gateway,
+        reproduce: None,
         evidence: Evidence {
             routes,
             requests,
@@ -609,6 +613,7 @@ pub(super) fn timeout_pattern(c: &Context<'_>) -> Option<Finding> {
                 percent(traffic, a.requests)
             ),
             impact: held,
+            reproduce: None,
             evidence: Evidence {
                 routes,
                 requests,
@@ -632,6 +637,7 @@ pub(super) fn timeout_pattern(c: &Context<'_>) -> Option<Finding> {
                  route's code."
             ),
             impact: timeouts,
+            reproduce: None,
             evidence: Evidence {
                 routes,
                 requests,

@@ -23,6 +23,10 @@ pub(crate) struct Notes<'a> {
     pub(crate) execution: &'a [NotableExecution],
     pub(crate) pairs: &'a [Pair],
     pub(crate) fields: FieldSet,
+    /// Where the logs live in AWS, and how the access log names its fields: for the query
+    /// behind each finding.
+    pub(crate) console: &'a crate::settings::Console,
+    pub(crate) access_keys: Option<&'a crate::parse::access::AccessKeys>,
 }
 
 /// A window in which timeouts came much faster than elsewhere, more than chance gives.
@@ -234,6 +238,8 @@ mod tests {
             execution: &[],
             pairs: &[],
             fields: FieldSet::default(),
+            console: &Default::default(),
+            access_keys: None,
         };
         let window = Window {
             start_ms: i64::MIN,

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 mod aggregates;
 mod finding;
+mod reproduce;
 mod timeline;
 
 pub use aggregates::{AggregateBin, AggregateFunction, AggregateRoute, Aggregates};
@@ -15,6 +16,7 @@ pub use finding::{
     Advice, Evidence, Finding, FindingId, FunctionShare, InvocationSample, RequestSample,
     RouteShare, Severity, Source, TimeWindow, UnknownSeverity, WhatHappened,
 };
+pub use reproduce::{ConsoleLink, LinkKind, LogGroupName, QueryFigure, Reproduce};
 pub use timeline::{BucketFigures, RouteTimeouts, TimelineFigures};
 
 /// What Ceiling found in a set of inputs: the value every view (CLI, app, report) shows.
