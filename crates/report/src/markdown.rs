@@ -76,12 +76,15 @@ pub(crate) fn render(document: &Document) -> String {
                     out.push('\n');
                 }
                 if let Some(reproduce) = &finding.reproduce {
+                    // the query holds log text (routes): escaped lines, not a code block,
+                    // whose markup a viewer would show raw
+                    let lines: Vec<String> = reproduce.query.lines().map(escape).collect();
                     let _ = writeln!(
                         out,
-                        "Reproduce in CloudWatch ({}), on {}:\n\n```\n{}\n```\n",
+                        "Reproduce in CloudWatch ({}), on {}:\n\n> {}\n",
                         escape(&reproduce.shows),
                         escape(&groups(reproduce)),
-                        reproduce.query.replace("```", "'''")
+                        lines.join("\\\n> ")
                     );
                     for link in &reproduce.links {
                         // the console's addresses hold parentheses: a destination in <> keeps them
