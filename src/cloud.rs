@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use ceiling_cloud::fetch::{Fetched, Fetcher, GroupProgress};
 use ceiling_cloud::{insights, now_ms, Failure, Reading, Update, Window, WindowError};
 use ceiling_cloud::{Connection, Error, Target};
-use ceiling_engine::Analyzer;
+use ceiling_engine::{Analyzer, Console};
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct CloudArgs {
@@ -16,7 +16,8 @@ pub struct CloudArgs {
     /// credential_process included) [default: AWS_PROFILE, then default].
     #[arg(long, value_name = "PROFILE")]
     pub profile: Option<String>,
-    /// The region [default: AWS_REGION, then the profile's].
+    /// The region [default: AWS_REGION, then the profile's]. With files, the region their
+    /// log groups are in, for the console links under each finding.
     #[arg(long, value_name = "REGION")]
     pub region: Option<String>,
     /// The MFA device's current code, for a profile that assumes its role with
@@ -162,11 +163,18 @@ pub fn fetch_into(
 pub fn fetch_window_into(
     args: &CloudArgs,
     window: Window,
-    analyzer: Analyzer,
+    mut analyzer: Analyzer,
     notable_ms: u64,
 ) -> Result<Analyzer, String> {
     let read = runtime()?.block_on(async {
-        let reading = Reading::new(connect(args).await?, args.log_groups.clone(), window)
+        let connection = connect(args).await?;
+        // each group is an input named after it: the queries behind the findings run there
+        analyzer.set_console(Console {
+            region: Some(connection.region().to_owned()),
+            log_groups: args.log_groups.clone(),
+            window: Some(window),
+        });
+        let reading = Reading::new(connection, args.log_groups.clone(), window)
             .map_err(|e| e.to_string())?
             .insights(args.insights.into())
             .notable_ms(notable_ms);

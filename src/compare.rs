@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use ceiling_engine::compare::{Comparison, FindingChangeKind, LatencyChange, RouteSide};
 use ceiling_engine::{
     compare, duration::parse_ms, expand_paths, format_utc, parse_time, Analysis, Analyzer,
-    CompareSettings, Focus, Settings, Template, Thresholds, Window,
+    CompareSettings, Console, Focus, Settings, Template, Thresholds, Window,
 };
 use ceiling_report::{Format, ReportOptions, Zone};
 
@@ -187,6 +187,11 @@ impl CompareArgs {
             focus: Focus {
                 route: self.route.clone(),
                 window: None,
+            },
+            // the region of the findings' console links; a cloud reading sets its own
+            console: Console {
+                region: self.region.clone(),
+                ..Console::default()
             },
         })
     }

@@ -8,8 +8,8 @@ use std::sync::{mpsc, Arc};
 use std::time::Duration;
 
 use ceiling_engine::{
-    expand_paths, format_utc, Analysis, Analyzer, Focus, Progress, Settings, Severity, Template,
-    Thresholds,
+    expand_paths, format_utc, Analysis, Analyzer, Console, Focus, Progress, Reproduce, Settings,
+    Severity, Template, Thresholds,
 };
 mod cloud;
 mod compare;
@@ -168,6 +168,12 @@ fn analyze(args: &AnalyzeArgs) -> Result<Verdict, String> {
         focus: Focus {
             route: args.route.clone(),
             window: None,
+        },
+        // files: --region names where their groups live, for the console links; a cloud
+        // reading sets what its connection resolved
+        console: Console {
+            region: args.cloud.region.clone(),
+            ..Console::default()
         },
     };
     let stage = args.config.as_deref().map(config::load).transpose()?;
@@ -449,6 +455,9 @@ fn write_findings(out: &mut impl Write, analysis: &Analysis) -> std::io::Result<
                 writeln!(out, "          {link}")?;
             }
         }
+        if let Some(reproduce) = &finding.reproduce {
+            write_reproduce(out, reproduce)?;
+        }
     }
     writeln!(out)?;
     Ok(())
@@ -647,6 +656,37 @@ fn write_summary(out: &mut impl Write, analysis: &Analysis) -> std::io::Result<(
         if let Some(error) = &input.error {
             writeln!(out, "  reading stopped: {error}")?;
         }
+    }
+    Ok(())
+}
+
+/// The query behind a finding, under it: where to run it, the query, the console links.
+fn write_reproduce(out: &mut impl Write, reproduce: &Reproduce) -> std::io::Result<()> {
+    let groups: Vec<&str> = reproduce
+        .log_groups
+        .iter()
+        .map(|g| g.name.as_str())
+        .collect();
+    wrapped(
+        out,
+        "          ",
+        "          ",
+        &format!(
+            "Reproduce in CloudWatch Logs Insights ({}), on {}, {} to {}:",
+            reproduce.shows,
+            groups.join(", "),
+            format_utc(reproduce.window.start_ms),
+            format_utc(reproduce.window.end_ms)
+        ),
+    )?;
+    for line in reproduce.query.lines() {
+        writeln!(out, "            {line}")?;
+    }
+    for link in &reproduce.links {
+        writeln!(out, "          {}: {}", link.label, link.url)?;
+    }
+    if let Some(note) = &reproduce.note {
+        wrapped(out, "          (", "           ", &format!("{note})"))?;
     }
     Ok(())
 }

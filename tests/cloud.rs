@@ -9,6 +9,8 @@ mod gen;
 mod http;
 #[path = "support/insights_fake.rs"]
 mod insights_fake;
+#[path = "support/insights_query.rs"]
+mod insights_query;
 #[path = "support/moto.rs"]
 mod moto;
 #[path = "support/sso_portal.rs"]
@@ -1141,4 +1143,147 @@ fn insights_reads_any_number_of_notable_rows() {
         "{notes:?}"
     );
     assert!(left_out[0].starts_with(group), "{notes:?}");
+}
+
+/// One call of the AWS JSON protocol to the Logs Insights stand-in.
+fn insights_call(endpoint: &str, target: &str, body: &Value) -> Value {
+    use std::io::{Read, Write};
+    let address = endpoint.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    let body = body.to_string();
+    write!(
+        stream,
+        "POST / HTTP/1.1\r\nHost: {address}\r\nX-Amz-Target: Logs_20140328.{target}\r\n\
+         Content-Type: application/x-amz-json-1.1\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        stream.read_exact(&mut byte).unwrap();
+        head.push(byte[0]);
+    }
+    let head = String::from_utf8(head).unwrap();
+    let length: usize = head
+        .lines()
+        .find_map(|l| l.strip_prefix("Content-Length: "))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let mut answer = vec![0u8; length];
+    stream.read_exact(&mut answer).unwrap();
+    serde_json::from_slice(&answer).unwrap()
+}
+
+/// Every finding of a generated incident carries the query behind it and its console
+/// links, and each query, run by the Logs Insights stand-in over the finding's groups and
+/// window, gives the finding's own figure.
+#[test]
+fn each_findings_query_gives_its_figure() {
+    use ceiling_engine::{Analyzer, Console, LinkKind, Settings};
+    let dir = tempfile::tempdir().unwrap();
+    gen::generate(
+        dir.path(),
+        &[
+            "--requests",
+            "3000",
+            "--seed",
+            "13",
+            "--wrap",
+            "s3",
+            "--garbage",
+            "0",
+        ],
+    );
+    let files = [
+        ("/aws/apigateway/orders-access", "apigw-access.jsonl"),
+        ("/aws/lambda/orders-fn", "lambda-orders-fn.log"),
+        ("/aws/lambda/payments-fn", "lambda-payments-fn.log"),
+        ("/aws/lambda/process-fn", "lambda-process-fn.log"),
+        ("/aws/lambda/reports-fn", "lambda-reports-fn.log"),
+    ];
+    let mut analyzer = Analyzer::new(Settings {
+        console: Console {
+            region: Some(REGION.to_owned()),
+            log_groups: files.iter().map(|(group, _)| (*group).to_owned()).collect(),
+            window: None,
+        },
+        ..Settings::default()
+    });
+    let mut groups = Vec::new();
+    for (group, file) in files {
+        let text = std::fs::read_to_string(dir.path().join(file)).unwrap();
+        // read as the group it stands for, as a cloud reading names its inputs
+        analyzer.read(group, text.as_bytes()).unwrap();
+        let events = text
+            .lines()
+            .map(|line| {
+                let (time, message) = line.split_once(' ').unwrap();
+                (
+                    ceiling_engine::parse_iso_ms(time).unwrap(),
+                    message.to_owned(),
+                )
+            })
+            .collect();
+        groups.push((group.to_owned(), events));
+    }
+    let analysis = analyzer.finish();
+    let fake = insights_fake::InsightsFake::start(groups);
+    assert!(analysis.findings.len() >= 10, "{:?}", analysis.findings);
+    let mut figures = 0;
+    for finding in &analysis.findings {
+        let reproduce = finding
+            .reproduce
+            .as_ref()
+            .unwrap_or_else(|| panic!("{} has no query", finding.id));
+        assert!(
+            reproduce
+                .links
+                .iter()
+                .any(|l| l.kind == LinkKind::LogsInsights),
+            "{}: {reproduce:?}",
+            finding.id
+        );
+        assert_eq!(reproduce.note, None, "{}", finding.id);
+        let Some(figure) = &reproduce.figure else {
+            continue;
+        };
+        let names: Vec<&str> = reproduce
+            .log_groups
+            .iter()
+            .map(|g| g.name.as_str())
+            .collect();
+        let started = insights_call(
+            &fake.endpoint(),
+            "StartQuery",
+            &json!({
+                "logGroupNames": names,
+                "startTime": reproduce.window.start_ms.div_euclid(1000),
+                "endTime": reproduce.window.end_ms.div_euclid(1000),
+                "queryString": reproduce.query,
+            }),
+        );
+        let id = json!({ "queryId": started["queryId"] });
+        let mut answer = insights_call(&fake.endpoint(), "GetQueryResults", &id);
+        while answer["status"] != "Complete" {
+            answer = insights_call(&fake.endpoint(), "GetQueryResults", &id);
+        }
+        let total: f64 = answer["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|row| row.as_array().unwrap())
+            .filter(|cell| cell["field"] == figure.column.as_str())
+            .map(|cell| cell["value"].as_str().unwrap().parse::<f64>().unwrap())
+            .sum();
+        assert_eq!(
+            total, figure.value,
+            "{}: {}\n{answer}",
+            finding.id, reproduce.query
+        );
+        figures += 1;
+    }
+    assert!(figures >= 10, "only {figures} findings checked");
 }

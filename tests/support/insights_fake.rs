@@ -144,8 +144,12 @@ fn serve(
                 .unwrap()
                 .entry(group.to_owned())
                 .or_default() += 1;
-            let within: Vec<&Record> = groups[group]
+            // the events of every group named, as the service queries them together
+            let within: Vec<&Record> = request["logGroupNames"]
+                .as_array()
+                .unwrap()
                 .iter()
+                .flat_map(|name| &groups[name.as_str().unwrap()])
                 .filter(|r| (start..=end).contains(&r.time_ms))
                 .collect();
             // an access log's notable requests: 5xx and the rest
@@ -366,8 +370,31 @@ fn function_notable(query: &str, records: &[&Record]) -> Vec<Value> {
         .collect()
 }
 
-/// Runs one of the queries Ceiling writes (see ceiling_cloud::insights).
+/// The start of each query Ceiling sends for its own reading (ceiling_cloud::insights).
+const FETCH_QUERIES: &[&str] = &[
+    "filter @type = \"REPORT\" | stats",
+    "filter type = \"platform.report\" | stats",
+    "fields @timestamp, @message | filter",
+    "stats count(*) as requests",
+];
+
+/// Runs one of the queries Ceiling writes (see ceiling_cloud::insights); any other query
+/// (the query behind a finding) through the interpreter of the query language.
 fn run(query: &str, records: &[&Record]) -> Vec<Value> {
+    if !FETCH_QUERIES.iter().any(|start| query.starts_with(start)) {
+        let events: Vec<(i64, &str)> = records
+            .iter()
+            .map(|r| (r.time_ms, r.message.as_str()))
+            .collect();
+        return super::insights_query::run(query, &events)
+            .into_iter()
+            .map(|cells| {
+                let cells: Vec<(&str, String)> =
+                    cells.iter().map(|(f, v)| (f.as_str(), v.clone())).collect();
+                row(&cells)
+            })
+            .collect();
+    }
     if query.starts_with("filter @type = \"REPORT\" | stats") {
         let reports: Vec<&Record> = records.iter().copied().filter(|r| r.is_report()).collect();
         return function_stats(&reports, &TEXT_REPORT);

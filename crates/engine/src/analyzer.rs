@@ -11,12 +11,12 @@ use crate::accumulate::{Accumulator, Accumulators, Finish};
 use crate::correlate;
 use crate::findings::{self, Notes};
 use crate::model::{AggregateFunction, Aggregates, Analysis, InputReport, StageConfig};
-use crate::parse::access::AccessParser;
+use crate::parse::access::{AccessKeys, AccessParser};
 use crate::read::chunks::{chunk_boundaries, open_range};
 use crate::read::input::{open_path, Error, Progress};
 use crate::read::parallel::read_in_order;
 use crate::read::{InputState, Reading};
-use crate::settings::Settings;
+use crate::settings::{Console, Settings};
 
 /// Reads inputs one after another and accumulates what they hold.
 ///
@@ -209,10 +209,17 @@ impl Analyzer {
         self.approximate.push(note);
     }
 
+    /// Says where the logs live in AWS (their region, which inputs are log groups, the
+    /// window fetched), once a connection has told: for the query behind each finding.
+    pub fn set_console(&mut self, console: Console) {
+        self.settings.console = console;
+    }
+
     /// The analysis of everything read.
     pub fn finish(self) -> Analysis {
         let Analyzer {
             settings,
+            parser,
             acc:
                 Accumulators {
                     gateway,
@@ -280,6 +287,8 @@ impl Analyzer {
             pairs: &pairs,
             fields: gateway.fields_seen,
             steps: &steps,
+            console: &settings.console,
+            access_keys: parser.sample_keys(),
         };
         analysis.findings = findings::assess(&analysis, &notes);
         analysis.what_happened = findings::what_happened(&analysis, &notes);
@@ -307,6 +316,9 @@ struct PieceRead {
     acc: Accumulators,
     state: InputState,
     outcome: Result<(), Error>,
+    /// The access log's field names as the worker's parser found them (for the queries
+    /// behind the findings).
+    access_keys: Option<AccessKeys>,
 }
 
 impl<'a> Plan<'a> {
@@ -367,6 +379,7 @@ impl<'a> Plan<'a> {
             acc,
             state,
             outcome,
+            access_keys: parser.sample_keys().cloned(),
         }
     }
 }
@@ -384,6 +397,7 @@ impl Merging {
     fn add(&mut self, analyzer: &mut Analyzer, piece: &Piece, read: PieceRead) {
         let lines = read.state.report.lines;
         analyzer.acc.merge(read.acc, self.line_offset);
+        analyzer.parser.adopt_keys(read.access_keys);
         self.input = piece.input;
         match &mut self.state {
             Some(state) => state.merge(read.state, self.line_offset),

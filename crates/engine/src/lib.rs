@@ -75,8 +75,8 @@ pub use model::*;
 pub use parse::access::{access_keys, AccessKeys, Template, TemplateError};
 pub use read::input::{expand_paths, Error, Progress};
 pub use settings::{
-    check_ceiling, CeilingError, Focus, Settings, ThresholdError, Thresholds, DEFAULT_CEILING_MS,
-    HTTP_API_CEILING_MS, MAX_CEILING_MS,
+    check_ceiling, CeilingError, Console, Focus, Settings, ThresholdError, Thresholds,
+    DEFAULT_CEILING_MS, HTTP_API_CEILING_MS, MAX_CEILING_MS,
 };
 pub use time::{format_utc, parse_iso_ms};
 pub use window::{now_ms, parse_time, TimeError, WindowError};

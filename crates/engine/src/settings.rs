@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{ApiKind, StageConfig};
+use crate::model::{ApiKind, StageConfig, Window};
 use crate::parse::access::Template;
 
 /// API Gateway's default integration timeout for REST and WebSocket APIs, in milliseconds.
@@ -49,6 +49,23 @@ pub struct Settings {
     pub thresholds: Thresholds,
     /// What to look at: everything, or one route, or a time window.
     pub focus: Focus,
+    /// Where the logs live in AWS, for the queries and console links that reproduce each
+    /// finding.
+    pub console: Console,
+}
+
+/// Where the logs of an analysis live in AWS: what the queries and console links that
+/// reproduce each finding need beyond the logs themselves.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Console {
+    /// The region of the log groups (a cloud reading's, or `--region` for files); without
+    /// one, the queries are given and the links left out.
+    pub region: Option<String>,
+    /// The inputs that are CloudWatch log groups, by name: a cloud reading names each input
+    /// after its group.
+    pub log_groups: Vec<String>,
+    /// The window the groups were read over, when they were fetched.
+    pub window: Option<Window>,
 }
 
 /// Requests and invocations at or above this share of the ceiling are kept as notable:

@@ -48,6 +48,8 @@ pub(crate) struct FindingBlock {
     pub(crate) summary: String,
     pub(crate) evidence: Vec<String>,
     pub(crate) advice: Vec<(String, Option<String>)>,
+    /// The Logs Insights query behind the finding, and its console links.
+    pub(crate) reproduce: Option<ceiling_engine::Reproduce>,
 }
 
 pub(crate) struct Table {
@@ -257,6 +259,7 @@ pub(crate) fn build(analysis: &Analysis, options: ReportOptions) -> Document {
                 .iter()
                 .map(|a| (a.text.clone(), a.link.clone()))
                 .collect(),
+            reproduce: finding.reproduce.clone(),
         }));
     }
 

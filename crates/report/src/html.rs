@@ -113,6 +113,28 @@ pub(crate) fn render(document: &Document) -> String {
                     }
                     out.push_str("</ol>\n");
                 }
+                if let Some(reproduce) = &finding.reproduce {
+                    let _ = writeln!(
+                        out,
+                        "<p><b>Reproduce in CloudWatch</b> ({}), on {}:</p>\n<pre>{}</pre>",
+                        escape(&reproduce.shows),
+                        escape(&crate::markdown::groups(reproduce)),
+                        escape(&reproduce.query)
+                    );
+                    out.push_str("<ul>\n");
+                    for link in &reproduce.links {
+                        let _ = writeln!(
+                            out,
+                            "<li><a href=\"{}\" rel=\"noreferrer\">{}</a></li>",
+                            escape(&link.url),
+                            escape(&link.label)
+                        );
+                    }
+                    if let Some(note) = &reproduce.note {
+                        let _ = writeln!(out, "<li>{}</li>", escape(note));
+                    }
+                    out.push_str("</ul>\n");
+                }
                 out.push_str("</section>\n");
             }
             Block::Chart(chart) => {

@@ -75,6 +75,26 @@ pub(crate) fn render(document: &Document) -> String {
                     }
                     out.push('\n');
                 }
+                if let Some(reproduce) = &finding.reproduce {
+                    // the query holds log text (routes): escaped lines, not a code block,
+                    // whose markup a viewer would show raw
+                    let lines: Vec<String> = reproduce.query.lines().map(escape).collect();
+                    let _ = writeln!(
+                        out,
+                        "Reproduce in CloudWatch ({}), on {}:\n\n> {}\n",
+                        escape(&reproduce.shows),
+                        escape(&groups(reproduce)),
+                        lines.join("\\\n> ")
+                    );
+                    for link in &reproduce.links {
+                        // the console's addresses hold parentheses: a destination in <> keeps them
+                        let _ = writeln!(out, "- [{}](<{}>)", escape(&link.label), link.url);
+                    }
+                    if let Some(note) = &reproduce.note {
+                        let _ = writeln!(out, "- _{}_", escape(note));
+                    }
+                    out.push('\n');
+                }
             }
             Block::Chart(chart) => {
                 let _ = writeln!(
@@ -102,4 +122,14 @@ pub(crate) fn render(document: &Document) -> String {
     }
     let _ = writeln!(out, "---\n{}", escape(&document.footer));
     out
+}
+
+/// The log groups a query runs on, as a list.
+pub(crate) fn groups(reproduce: &ceiling_engine::Reproduce) -> String {
+    reproduce
+        .log_groups
+        .iter()
+        .map(|g| g.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }

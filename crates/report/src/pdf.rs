@@ -293,6 +293,25 @@ impl<'a> Layout<'a> {
                 }
             }
         }
+        if let Some(reproduce) = &finding.reproduce {
+            self.gap(2.0);
+            self.paragraph(
+                &format!("Reproduce in CloudWatch ({})", reproduce.shows),
+                style(9.5, true, TEXT),
+                0.0,
+                "",
+            );
+            for line in reproduce.query.lines() {
+                self.paragraph(line, style(8.0, false, MUTED), 10.0, "");
+            }
+            for link in &reproduce.links {
+                self.paragraph(&link.label, style(8.0, false, TEXT), 16.0, "");
+                self.paragraph(&link.url, style(7.5, false, LINK), 16.0, "");
+            }
+            if let Some(note) = &reproduce.note {
+                self.paragraph(note, style(8.0, false, MUTED), 16.0, "");
+            }
+        }
         self.gap(6.0);
     }
 

@@ -38,7 +38,7 @@ impl Mode {
 #[derive(Debug, Clone)]
 pub enum Plan {
     /// Counted by Logs Insights as an access log.
-    Access(AccessQueries),
+    Access(Box<AccessQueries>),
     /// Counted by Logs Insights as a function's log.
     Function(FunctionQueries),
     Download,
@@ -54,7 +54,7 @@ impl Plan {
         if let Some(queries) = ceiling_engine::access_keys(sample.as_bytes())
             .and_then(|keys| AccessQueries::new(keys, window, notable_ms))
         {
-            return Plan::Access(queries);
+            return Plan::Access(Box::new(queries));
         }
         if kind_of_message(sample) == Some(GroupKind::Lambda) {
             return Plan::Function(if sample.trim_start().starts_with('{') {

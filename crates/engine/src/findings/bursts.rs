@@ -122,6 +122,7 @@ pub(super) fn burst_finding(c: &Context<'_>, burst: &Burst<'_>, total: u64) -> F
             chance_told(burst)
         ),
         impact: count,
+        reproduce: None,
         evidence: Evidence {
             routes,
             windows: vec![TimeWindow {

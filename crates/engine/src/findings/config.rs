@@ -91,6 +91,7 @@ pub(super) fn timeout_above_integration(c: &Context<'_>) -> Option<Finding> {
     let routes: BTreeSet<&str> = offenders.iter().flat_map(|o| o.routes.clone()).collect();
     Some(Finding {
         id: FindingId::LambdaTimeoutAboveGateway,
+        reproduce: None,
         severity: Severity::High,
         title: format!(
             "{} {} a timeout above {} integration's",
@@ -275,6 +276,7 @@ pub(super) fn access_log_incomplete(c: &Context<'_>) -> Option<Finding> {
     let Some(access) = &config.access_log else {
         return Some(Finding {
             id: FindingId::AccessLogIncomplete,
+            reproduce: None,
             severity: Severity::Elevated,
             title: format!("{} writes no access log", capitalized(&stage)),
             summary: format!(
@@ -305,6 +307,7 @@ pub(super) fn access_log_incomplete(c: &Context<'_>) -> Option<Finding> {
     let variables: Vec<String> = missing.iter().map(|n| n.variable.to_owned()).collect();
     Some(Finding {
         id: FindingId::AccessLogIncomplete,
+        reproduce: None,
         severity: if essential {
             Severity::Elevated
         } else {

@@ -128,6 +128,7 @@ pub(super) fn integration_timeout(c: &Context<'_>) -> Option<Finding> {
         ),
         summary,
         impact: timeouts,
+        reproduce: None,
         evidence,
         advice: steps,
     })
@@ -300,6 +301,7 @@ pub(super) fn near_ceiling(c: &Context<'_>) -> Option<Finding> {
             join(&names)
         ),
         impact: a.near_ceiling,
+        reproduce: None,
         evidence: Evidence {
             routes,
             requests,
@@ -415,6 +417,7 @@ pub(super) fn p99_near_ceiling(c: &Context<'_>) -> Option<Finding> {
         },
         summary,
         impact,
+        reproduce: None,
         evidence: Evidence {
             routes: shares,
             ..Evidence::default()
@@ -557,6 +560,7 @@ pub(super) fn bad_gateway(c: &Context<'_>) -> Option<Finding> {
             }
         ),
         impact: a.bad_gateway,
+        reproduce: None,
         evidence: Evidence {
             routes,
             requests,
@@ -627,6 +631,7 @@ pub(super) fn timeout_pattern(c: &Context<'_>) -> Option<Finding> {
                 percent(traffic, a.requests)
             ),
             impact: held,
+            reproduce: None,
             evidence: Evidence {
                 routes,
                 requests,
@@ -650,6 +655,7 @@ pub(super) fn timeout_pattern(c: &Context<'_>) -> Option<Finding> {
                  route's code."
             ),
             impact: timeouts,
+            reproduce: None,
             evidence: Evidence {
                 routes,
                 requests,

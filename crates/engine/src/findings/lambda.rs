@@ -141,6 +141,7 @@ pub(super) fn lambda_outlived_gateway(c: &Context<'_>) -> Option<Finding> {
             join(&methods)
         ),
         impact: lambda.outlived_gateway,
+        reproduce: None,
         evidence: Evidence {
             routes: c.route_shares(routes),
             functions,
@@ -234,6 +235,7 @@ pub(super) fn lambda_timeout_above_gateway(c: &Context<'_>) -> Option<Finding> {
             join(&described)
         ),
         impact,
+        reproduce: None,
         evidence: Evidence {
             functions,
             invocations: invocations
@@ -356,6 +358,7 @@ pub(super) fn lambda_timeout(c: &Context<'_>) -> Option<Finding> {
             join(&described)
         ),
         impact: lambda.timeouts,
+        reproduce: None,
         evidence: Evidence {
             functions,
             invocations: invocations
@@ -511,6 +514,7 @@ pub(super) fn cold_start_timeouts(c: &Context<'_>) -> Option<Finding> {
             c.ceiling()
         ),
         impact: cold.len() as u64,
+        reproduce: None,
         evidence: Evidence {
             routes: c.route_shares(routes),
             functions,
@@ -555,6 +559,7 @@ pub(super) fn lambda_init_failures(c: &Context<'_>) -> Option<Finding> {
             )
         ),
         impact: lambda.init_failures,
+        reproduce: None,
         evidence: Evidence {
             functions: failing
                 .iter()
@@ -626,6 +631,7 @@ pub(super) fn memory_pressure(c: &Context<'_>) -> Option<Finding> {
             described.join("; ")
         ),
         impact: lambda.memory_pressure,
+        reproduce: None,
         evidence: Evidence {
             functions: tight
                 .iter()

@@ -10,15 +10,19 @@
 //! configuration), `scan` (the notes, and the burst scan), `chance`
 //! (the burst scan's significance test), `text` (how
 //! figures are worded), `links` (AWS documentation); the rules by subject in `gateway`,
-//! `bursts`, `lambda`, `routes` and `steps` (where the time went inside invocations); `story` writes "what happened" from the findings.
+//! `bursts`, `lambda`, `routes` and `steps` (where the time went inside invocations);
+//! `story` writes "what happened" from the findings; `reproduce` gives each finding the Logs
+//! Insights query behind it, and `console` the links into the AWS console.
 
 mod bursts;
 mod chance;
 mod config;
+mod console;
 mod context;
 mod gateway;
 mod lambda;
 mod links;
+mod reproduce;
 mod routes;
 mod scan;
 mod steps;
@@ -121,6 +125,7 @@ pub(crate) fn assess(analysis: &Analysis, notes: &Notes<'_>) -> Vec<Finding> {
             .then(b.impact.cmp(&a.impact))
             .then(a.id.as_str().cmp(b.id.as_str()))
     });
+    reproduce::attach(&mut findings, analysis, notes);
     findings
 }
 

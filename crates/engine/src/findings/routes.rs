@@ -56,6 +56,7 @@ pub(super) fn async_candidate(c: &Context<'_>) -> Option<Finding> {
         ),
         // at least half of each route's requests took the threshold or longer
         impact: slow.iter().map(|r| r.requests.div_ceil(2)).sum(),
+        reproduce: None,
         evidence: Evidence {
             routes: shares,
             ..Evidence::default()
@@ -172,6 +173,7 @@ pub(super) fn cache_candidate(c: &Context<'_>) -> Option<Finding> {
             described.join("; ")
         ),
         impact: candidates.iter().map(|r| r.requests).sum(),
+        reproduce: None,
         evidence: Evidence {
             routes: shares,
             ..Evidence::default()
@@ -211,6 +213,7 @@ pub(super) fn large_response(c: &Context<'_>) -> Option<Finding> {
             join(&described)
         ),
         impact: total,
+        reproduce: None,
         evidence: Evidence {
             routes: c.route_shares(large.iter().map(|r| (r.route.clone(), r.large_responses))),
             ..Evidence::default()
@@ -290,6 +293,7 @@ pub(super) fn missing_latency_fields(c: &Context<'_>) -> Option<Finding> {
                 .join("; ")
         ),
         impact: a.requests,
+        reproduce: None,
         evidence: Evidence::default(),
         advice: vec![advice(
             format!(
@@ -332,6 +336,7 @@ pub(super) fn throttled(c: &Context<'_>) -> Option<Finding> {
             percent(count, a.requests)
         ),
         impact: count,
+        reproduce: None,
         evidence: Evidence::default(),
         advice: vec![advice(
             "If these callers are legitimate, raise the stage or usage-plan rate and burst \

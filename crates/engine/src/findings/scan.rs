@@ -25,6 +25,10 @@ pub(crate) struct Notes<'a> {
     pub(crate) fields: FieldSet,
     /// The invocations' timelines and the steps of each function.
     pub(crate) steps: &'a StepNotes,
+    /// Where the logs live in AWS, and how the access log names its fields: for the query
+    /// behind each finding.
+    pub(crate) console: &'a crate::settings::Console,
+    pub(crate) access_keys: Option<&'a crate::parse::access::AccessKeys>,
 }
 
 /// A window in which timeouts came much faster than elsewhere, more than chance gives.
@@ -237,6 +241,8 @@ mod tests {
             pairs: &[],
             fields: FieldSet::default(),
             steps: &Default::default(),
+            console: &Default::default(),
+            access_keys: None,
         };
         let window = Window {
             start_ms: i64::MIN,

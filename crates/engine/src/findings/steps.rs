@@ -204,6 +204,7 @@ fn finding(ctx: &Context<'_>, step: SlowStep) -> Finding {
         .collect();
     Finding {
         id: FindingId::SlowStep,
+        reproduce: None,
         severity,
         title: format!("{function} waits after '{}'", step.after),
         summary: format!(

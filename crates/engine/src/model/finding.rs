@@ -156,6 +156,9 @@ pub struct Finding {
     pub impact: u64,
     pub evidence: Evidence,
     pub advice: Vec<Advice>,
+    /// The Logs Insights query that gives the finding's figure, and console links.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reproduce: Option<super::Reproduce>,
 }
 
 /// What a finding rests on: enough to find the raw lines.

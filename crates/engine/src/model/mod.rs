@@ -10,6 +10,7 @@ mod aggregates;
 mod bins;
 mod config;
 mod finding;
+mod reproduce;
 mod steps;
 mod timeline;
 
@@ -23,6 +24,7 @@ pub use finding::{
     Advice, Evidence, Finding, FindingId, FunctionShare, InvocationSample, RequestSample,
     RouteShare, Severity, Source, TimeWindow, UnknownSeverity, WhatHappened,
 };
+pub use reproduce::{ConsoleLink, LinkKind, LogGroupName, QueryFigure, Reproduce};
 pub use steps::{InvocationTimeline, SlowStep, TimelineGap, TimelineLine};
 pub use timeline::{BucketFigures, RouteTimeouts, TimelineFigures};
 

@@ -281,6 +281,11 @@ pub(crate) struct AccessParser {
     given: Option<Template>,
     presets: Vec<Template>,
     keys: json::KeyCache,
+    /// The keys of the first JSON record read with a status: how the stage names its fields,
+    /// for the queries that reproduce the findings.
+    sample_keys: Option<AccessKeys>,
+    /// Whether to take them (not while [`access_keys`] reads its one message).
+    takes_keys: bool,
 }
 
 impl AccessParser {
@@ -292,11 +297,26 @@ impl AccessParser {
                 .map(|(label, text)| Template::preset(label, text))
                 .collect(),
             keys: json::KeyCache::default(),
+            sample_keys: None,
+            takes_keys: true,
         }
     }
 
     pub(crate) fn given(&self) -> Option<&Template> {
         self.given.as_ref()
+    }
+
+    /// The keys of the first JSON access record read, where one was.
+    pub(crate) fn sample_keys(&self) -> Option<&AccessKeys> {
+        self.sample_keys.as_ref()
+    }
+
+    /// Takes the keys another parser found (a thread's, reading a later piece) where this
+    /// one found none.
+    pub(crate) fn adopt_keys(&mut self, later: Option<AccessKeys>) {
+        if self.sample_keys.is_none() {
+            self.sample_keys = later;
+        }
     }
 
     /// Reads `line` as an access record into `record` (which starts empty). `None` when the
@@ -338,6 +358,13 @@ impl AccessParser {
             let scan = json::scan_fields(trimmed, &mut self.keys, &resolve, &mut |field, value| {
                 record.set(field, value)
             });
+            if matches!(scan, Ok(json::Scan::Complete))
+                && self.takes_keys
+                && self.sample_keys.is_none()
+                && record.status().is_ok()
+            {
+                self.sample_keys = access_keys(trimmed);
+            }
             return Some(match scan {
                 Ok(json::Scan::Complete) => (format(AccessFormat::Json), finish(record, true)),
                 // a cut record is taken only for what it plainly is
@@ -389,6 +416,11 @@ pub struct AccessKeys {
     pub route_key: Option<String>,
     pub error_response_type: Option<String>,
     pub error_message: Option<String>,
+    pub integration_status: Option<String>,
+    pub request_id: Option<String>,
+    pub xray_trace_id: Option<String>,
+    pub response_length: Option<String>,
+    pub request_time_epoch: Option<String>,
 }
 
 /// The keys of `message` when it is a JSON access record with a status: a sample of a log
@@ -397,6 +429,7 @@ pub fn access_keys(message: &[u8]) -> Option<AccessKeys> {
     let message = message.trim_ascii();
     let mut record = AccessRecord::default();
     let mut parser = AccessParser::new(None);
+    parser.takes_keys = false;
     match parser.parse(message, &mut record)? {
         (AccessFormat::Json, Ok(())) if record.status().is_ok() => {}
         _ => return None,
@@ -412,6 +445,11 @@ pub fn access_keys(message: &[u8]) -> Option<AccessKeys> {
             Some(Field::RouteKey) => &mut keys.route_key,
             Some(Field::ErrorResponseType) => &mut keys.error_response_type,
             Some(Field::ErrorMessage) => &mut keys.error_message,
+            Some(Field::IntegrationStatus) => &mut keys.integration_status,
+            Some(Field::RequestId) => &mut keys.request_id,
+            Some(Field::XrayTraceId) => &mut keys.xray_trace_id,
+            Some(Field::ResponseLength) => &mut keys.response_length,
+            Some(Field::RequestTimeEpoch) => &mut keys.request_time_epoch,
             _ => return,
         };
         // the first spelling wins, as it does when records are read
