@@ -166,28 +166,25 @@ fn read_sample(mut analyzer: Analyzer, interim: &Interim) -> Outcome {
     finished(analyzer, failures)
 }
 
-/// Reads the files one after the other, each on all cores; stops early, keeping what it
-/// read, when cancelled. `failures` holds the inputs refused before reading.
+/// Reads the files on all cores, one file a worker (a large plain file cut into chunks),
+/// with the figures so far shown after each file; stops early, keeping what it read, when
+/// cancelled. `failures` holds the inputs refused before reading.
 fn read_files(
     mut analyzer: Analyzer,
     files: &[PathBuf],
     mut failures: Vec<Error>,
     interim: &Interim,
 ) -> Outcome {
-    let progress = analyzer.progress();
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    for (index, file) in files.iter().enumerate() {
-        if progress.is_cancelled() {
-            break;
+    let mut added = 0;
+    // An input that fails is reported in the inputs panel; the others are read.
+    let errors = analyzer.read_paths(files, threads, |so_far| {
+        added += 1;
+        if added < files.len() {
+            interim.snapshot(so_far);
         }
-        // An input that fails is reported in the inputs panel; the others are read.
-        if let Err(error) = analyzer.read_path_with_threads(file, threads) {
-            failures.push(Error::from(error));
-        }
-        if index + 1 < files.len() {
-            interim.snapshot(&analyzer);
-        }
-    }
+    });
+    failures.extend(errors.into_iter().map(Error::from));
     finished(analyzer, failures)
 }
 

@@ -77,16 +77,16 @@ impl<'a> Place<'a> {
             .window
             .or_else(|| {
                 analysis.window.map(|w| Window {
-                    start_ms: w.start_ms - MARGIN_MS,
-                    end_ms: w.end_ms + ceiling + MARGIN_MS,
+                    start_ms: w.start_ms.saturating_sub(MARGIN_MS),
+                    end_ms: w.end_ms.saturating_add(ceiling + MARGIN_MS),
                 })
             })
             .or_else(|| {
                 let start = invocation_times.clone().min()?;
                 let end = invocation_times.max()?;
                 Some(Window {
-                    start_ms: start - MARGIN_MS,
-                    end_ms: end + MAX_LAMBDA_MS + MARGIN_MS,
+                    start_ms: start.saturating_sub(MARGIN_MS),
+                    end_ms: end.saturating_add(MAX_LAMBDA_MS + MARGIN_MS),
                 })
             })
             .map(whole_seconds);
@@ -361,7 +361,7 @@ const MAX_LAMBDA_MS: i64 = 900_000;
 fn whole_seconds(window: Window) -> Window {
     Window {
         start_ms: window.start_ms.div_euclid(1000) * 1000,
-        end_ms: window.end_ms.div_euclid(1000) * 1000 + 999,
+        end_ms: (window.end_ms.div_euclid(1000) * 1000).saturating_add(999),
     }
 }
 

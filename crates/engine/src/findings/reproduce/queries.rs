@@ -93,8 +93,8 @@ impl<'a> Place<'a> {
         let by = access.route.fields();
         let ceiling = self.analysis.ceiling_ms as i64;
         let window = whole_seconds(Window {
-            start_ms: start_ms - MARGIN_MS,
-            end_ms: end_ms + ceiling + MARGIN_MS,
+            start_ms: start_ms.saturating_sub(MARGIN_MS),
+            end_ms: end_ms.saturating_add(ceiling + MARGIN_MS),
         });
         let mut condition = format!("({})", self.timeout_condition(&access));
         // the burst is of request times; events are stamped when the request ends
