@@ -7,7 +7,8 @@
 use std::collections::BTreeMap;
 
 use ceiling_engine::{
-    AccessKeys, AggregateBin, AggregateFunction, AggregateRoute, Aggregates, Percentiles,
+    insights_field as field, AccessKeys, AggregateBin, AggregateFunction, AggregateRoute,
+    Aggregates, Percentiles,
 };
 use serde::Serialize;
 
@@ -54,19 +55,6 @@ pub struct AccessQueries {
     bin_minutes: i64,
     /// Latencies at or above this (ms) make a request notable.
     notable_ms: u64,
-}
-
-/// Insights names a field plainly when it is made of letters, digits, `_`, `.` and `@`;
-/// anything else goes between backticks.
-fn field(name: &str) -> String {
-    if name
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '@'))
-    {
-        name.to_owned()
-    } else {
-        format!("`{}`", name.replace('`', ""))
-    }
 }
 
 impl AccessQueries {

@@ -24,7 +24,7 @@ pub use finding::{
     Advice, Evidence, Finding, FindingId, FunctionShare, InvocationSample, RequestSample,
     RouteShare, Severity, Source, TimeWindow, UnknownSeverity, WhatHappened,
 };
-pub use reproduce::{ConsoleLink, LinkKind, LogGroupName, QueryFigure, Reproduce};
+pub use reproduce::{insights_field, ConsoleLink, LinkKind, LogGroupName, QueryFigure, Reproduce};
 pub use steps::{InvocationTimeline, SlowStep, TimelineGap, TimelineLine};
 pub use timeline::{BucketFigures, RouteTimeouts, TimelineFigures};
 

@@ -67,3 +67,17 @@ pub enum LinkKind {
     /// The X-Ray trace of a sample request.
     XrayTrace,
 }
+
+/// A field name as Logs Insights takes it: plain when made of letters, digits, `_`, `.` and
+/// `@`, between backticks otherwise (a key such as `ip-address`). The one quoting of the
+/// queries Ceiling writes, to fetch or to reproduce a finding.
+pub fn insights_field(name: &str) -> String {
+    if name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '@'))
+    {
+        name.to_owned()
+    } else {
+        format!("`{}`", name.replace('`', ""))
+    }
+}

@@ -3,7 +3,10 @@
 
 use super::{whole_seconds, Draft, Place, MARGIN_MS};
 use crate::findings::context::function_of_input;
-use crate::model::{ApiKind, Finding, FindingId, QueryFigure, RouteFigures, Window, OTHER_ROUTES};
+use crate::model::{
+    insights_field as field, ApiKind, Finding, FindingId, QueryFigure, RouteFigures, Window,
+    OTHER_ROUTES,
+};
 use crate::parse::access::AccessKeys;
 
 impl<'a> Place<'a> {
@@ -382,19 +385,6 @@ impl<'a> Place<'a> {
                 value: figures.cold_starts as f64,
             }),
         })
-    }
-}
-
-/// A field name as Insights takes it: plain when made of letters, digits, `_`, `.` and
-/// `@`, between backticks otherwise.
-fn field(name: &str) -> String {
-    if name
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '@'))
-    {
-        name.to_owned()
-    } else {
-        format!("`{}`", name.replace('`', ""))
     }
 }
 
