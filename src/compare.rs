@@ -14,7 +14,7 @@ use ceiling_engine::{
 use ceiling_report::{Format, ReportOptions, Zone};
 
 use crate::cloud::{self, CloudArgs, InsightsMode};
-use crate::{count, duration, no_records_reason, show_progress, Verdict};
+use crate::{count, duration, no_records_reason, print_output, show_progress, Verdict};
 
 #[derive(clap::Args)]
 pub struct CompareArgs {
@@ -285,20 +285,13 @@ pub fn run(args: &CompareArgs) -> Result<Verdict, String> {
         };
         ceiling_report::write_comparison(&comparison, options, path).map_err(|e| e.to_string())?;
     }
-    let mut stdout = std::io::stdout().lock();
-    let written = if args.json {
-        serde_json::to_writer_pretty(&mut stdout, &comparison)
+    print_output(|out| match args.json {
+        true => serde_json::to_writer_pretty(&mut *out, &comparison)
             .map_err(std::io::Error::from)
-            .and_then(|()| writeln!(stdout))
-    } else {
-        write_comparison(&mut stdout, &comparison)
-    };
-    match written {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(format!("cannot write the output: {e}"))
-        }
-        _ => Ok(Verdict::Ran),
-    }
+            .and_then(|()| writeln!(out)),
+        false => write_comparison(out, &comparison),
+    })?;
+    Ok(Verdict::Ran)
 }
 
 /// `a → b` of a figure of both windows, `-` for a window without it.

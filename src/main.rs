@@ -218,21 +218,12 @@ fn analyze(args: &AnalyzeArgs) -> Result<Verdict, String> {
         };
         ceiling_report::write(&analysis, options, path).map_err(|e| e.to_string())?;
     }
-    let mut stdout = std::io::stdout().lock();
-    let written = if args.json {
-        serde_json::to_writer_pretty(&mut stdout, &analysis)
+    print_output(|out| match args.json {
+        true => serde_json::to_writer_pretty(&mut *out, &analysis)
             .map_err(std::io::Error::from)
-            .and_then(|()| writeln!(stdout))
-    } else {
-        write_summary(&mut stdout, &analysis)
-    };
-    match written {
-        // A closed pipe (`ceiling analyze ... | head`) is the reader's choice, not an error.
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            return Err(format!("cannot write the output: {e}"))
-        }
-        _ => {}
-    }
+            .and_then(|()| writeln!(out)),
+        false => write_summary(out, &analysis),
+    })?;
     let failed = args
         .fail_on
         .is_some_and(|worst| analysis.findings.iter().any(|f| f.severity <= worst));
@@ -306,6 +297,19 @@ fn show_progress(files: &[PathBuf], progress: Arc<Progress>) -> ProgressView {
 }
 
 /// Says why nothing could be analyzed, naming each input and its first rejected line.
+/// Writes a command's result on stdout with `write`. A closed pipe (`ceiling analyze ... |
+/// head`) is the reader's choice, not an error.
+pub(crate) fn print_output(
+    write: impl FnOnce(&mut std::io::StdoutLock<'static>) -> std::io::Result<()>,
+) -> Result<(), String> {
+    match write(&mut std::io::stdout().lock()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(format!("cannot write the output: {e}"))
+        }
+        _ => Ok(()),
+    }
+}
+
 fn no_records_reason(analysis: &Analysis) -> String {
     let mut reasons = Vec::new();
     for input in &analysis.inputs {

@@ -4,7 +4,7 @@ use super::context::{Context, CONCENTRATED_TIMEOUT_SHARE};
 use super::scan::Notes;
 use super::steps;
 use super::text::{between, duration, duration_u32, join, percent, plural};
-use crate::model::{Analysis, Finding, FindingId, RouteShare, Severity, WhatHappened};
+use crate::model::{Analysis, Finding, FindingId, RouteShare, Severity, SlowStep, WhatHappened};
 
 /// The story at the top: how many timed out, when, where, whether Lambda kept running, the
 /// likely cause and the first thing to do.
@@ -79,13 +79,7 @@ pub(crate) fn what_happened(analysis: &Analysis, notes: &Notes<'_>) -> WhatHappe
             points.push(format!("The burst on {route} is {step} in {function}."));
         }
     }
-    for step in a
-        .findings
-        .iter()
-        .filter(|f| f.id == FindingId::SlowStep)
-        .filter_map(|f| f.evidence.steps.as_ref())
-        .filter(|s| s.window.is_none())
-    {
+    for step in steady_steps(a) {
         points.push(format!(
             "In {} of {} slow invocations of {}, {} held a median {:.0}% of the time.",
             step.invocations,
@@ -162,13 +156,7 @@ fn likely_causes(a: &Analysis, context: &Context<'_>) -> Vec<String> {
             }
         ));
     }
-    for step in a
-        .findings
-        .iter()
-        .filter(|f| f.id == FindingId::SlowStep)
-        .filter_map(|f| f.evidence.steps.as_ref())
-        .filter(|s| s.window.is_none())
-    {
+    for step in steady_steps(a) {
         causes.push(format!(
             "{} in {} holds a median {:.0}% of its slow invocations",
             steps::cite(step),
@@ -236,6 +224,15 @@ fn likely_causes(a: &Analysis, context: &Context<'_>) -> Vec<String> {
 }
 
 /// The slow step of a function behind a burst's route whose window overlaps the burst's.
+/// The slow steps that hold their function's time throughout, not only inside a window.
+fn steady_steps(a: &Analysis) -> impl Iterator<Item = &SlowStep> {
+    a.findings
+        .iter()
+        .filter(|f| f.id == FindingId::SlowStep)
+        .filter_map(|f| f.evidence.steps.as_ref())
+        .filter(|s| s.window.is_none())
+}
+
 fn burst_step(context: &Context<'_>, burst: &Finding) -> Option<(String, String, String)> {
     let window = burst.evidence.windows.first()?;
     let route = burst.evidence.routes.first()?;
