@@ -18,6 +18,8 @@
 //! - [`config`]: the API's own configuration, read-only: its APIs and stages
 //!   ([`config::list_apis`]), and a stage's logs, formats, integrations and functions
 //!   ([`config::read_stage`]), for the engine to apply.
+//! - [`live`]: what live sources hand on ([`live::LiveBatch`]) and [`live::Seen`], which
+//!   keeps each event once across sources and reconnections.
 //! - [`error`]: [`Error`], in words that tell the user what to do, and [`Failure`].
 //!
 //! Dependencies point one way: `read` uses `insights` and `fetch`, which use `groups`,
@@ -65,6 +67,7 @@ pub mod error;
 pub mod fetch;
 pub mod groups;
 pub mod insights;
+pub mod live;
 pub mod read;
 pub mod window;
 
