@@ -266,7 +266,16 @@ impl Connection {
             let credentials = assume_role_with_mfa(&profile, &role, code, region).await?;
             loader = loader.credentials_provider(credentials);
         }
-        let config = loader.load().await;
+        Connection::from_config(loader.load().await, profile)
+    }
+
+    /// A connection over a configuration loaded elsewhere, as [`Connection::open`] makes
+    /// one from a profile: for a caller that brings its own HTTP client (a test's replay of
+    /// recorded answers). `profile` names the credentials in messages.
+    pub fn from_config(
+        config: aws_config::SdkConfig,
+        profile: String,
+    ) -> Result<Connection, Error> {
         let region = config
             .region()
             .map(|region| region.to_string())

@@ -52,6 +52,19 @@ pub enum Error {
     NothingRead { failures: Vec<Failure> },
     #[error("cancelled")]
     Cancelled,
+    /// StartLiveTail refused: a watch can poll with FilterLogEvents instead.
+    #[error("access denied: the credentials may not call logs:StartLiveTail (Live Tail)")]
+    LiveTailDenied,
+    /// Live Tail cannot be had here (its endpoint unreachable, the log group's class, the
+    /// account's limit of sessions, or sessions failing again and again): a watch can poll
+    /// with FilterLogEvents instead.
+    #[error("Live Tail is not available: {detail}")]
+    LiveTailUnavailable { detail: String },
+    #[error(
+        "Live Tail follows at most {most} log groups at a time and {chosen} were chosen: \
+         choose fewer"
+    )]
+    TooManyLiveGroups { chosen: usize, most: usize },
 }
 
 impl Error {
@@ -72,6 +85,9 @@ impl Error {
             Error::NoGroups => "no-groups",
             Error::NothingRead { .. } => "nothing-read",
             Error::Cancelled => "cancelled",
+            Error::LiveTailDenied => "live-tail-denied",
+            Error::LiveTailUnavailable { .. } => "live-tail-unavailable",
+            Error::TooManyLiveGroups { .. } => "too-many-live-groups",
         }
     }
 }

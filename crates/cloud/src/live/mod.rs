@@ -4,6 +4,8 @@
 //! hands on [`LiveBatch`]es of [`LiveEvent`]s, and [`Seen`] keeps each event once across
 //! sources, reconnections and the overlaps they re-read.
 
+pub mod tail;
+
 use std::collections::{HashSet, VecDeque};
 use std::hash::BuildHasher;
 
