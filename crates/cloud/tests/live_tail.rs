@@ -455,3 +455,37 @@ async fn stop_ends_the_tail_promptly() {
     assert!(after_stop < Duration::from_millis(250), "{after_stop:?}");
     replay.relaxed_requests_match();
 }
+
+/// Live Tail that cannot be had (the groups' class does not serve it, or its endpoint does
+/// not answer before any session opened) gives the typed error a watch polls on.
+#[tokio::test]
+async fn live_tail_not_served_gives_the_unavailable_error() {
+    let replay = StaticReplayClient::new(vec![ReplayEvent::new(
+        start_live_tail(&[FUNCTION], None),
+        refusal(
+            "InvalidOperationException",
+            "Live Tail is not supported for log groups of the Infrequent Access class",
+        ),
+    )]);
+    let request = TailRequest::new(vec![arn(FUNCTION)]);
+    let stop = AtomicBool::new(false);
+    let error = run_tail(&connection(&replay), &request, &stop, |_| {})
+        .await
+        .unwrap_err();
+    replay.relaxed_requests_match();
+    assert!(
+        matches!(&error, Error::LiveTailUnavailable { detail } if detail.contains("Infrequent Access")),
+        "{error:?}"
+    );
+    assert_eq!(error.code(), "live-tail-unavailable");
+
+    // no answer at all: the replay client has none to give
+    let replay = StaticReplayClient::new(Vec::new());
+    let error = run_tail(&connection(&replay), &request, &stop, |_| {})
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, Error::LiveTailUnavailable { .. }),
+        "{error:?}"
+    );
+}

@@ -212,15 +212,13 @@ pub async fn run_tail(
             }
             Err(error) => {
                 match open_error(connection, error, &request.groups, progress.ever_opened) {
-                    Error::Credentials { detail, .. } if !credentials_read_again => {
+                    Ok(reason) => (reason, false),
+                    Err(Error::Credentials { detail, .. }) if !credentials_read_again => {
                         credentials_read_again = true;
                         client = with_credentials_read_again(connection);
                         (Reconnect::Credentials { detail }, false)
                     }
-                    Error::Network { detail } | Error::Request { detail, .. } => {
-                        (Reconnect::OpenFailed { detail }, false)
-                    }
-                    error => return Err(error),
+                    Err(error) => return Err(error),
                 }
             }
         };
@@ -370,36 +368,52 @@ fn stream_error<R: std::fmt::Debug>(
     }
 }
 
-/// A refused or failed StartLiveTail as the tail acts on it: denied, unavailable (before any
-/// session opened, an endpoint that cannot be reached is one: Live Tail's own endpoint,
-/// `stream-logs.REGION.amazonaws.com`, may be blocked where the others are not, and an
-/// emulator may serve FilterLogEvents but not Live Tail), or as the connection classifies it.
+/// A refused or failed StartLiveTail as the tail acts on it: a reason to try again (a
+/// network failure or an answer the SDK's retries did not get past, once a session has
+/// opened), or the error that ends the tail: denied; unavailable (the log groups' class does
+/// not serve Live Tail, the account has as many sessions open as it may, the endpoint does
+/// not know the operation, or, before any session opened, a failure to reach it: Live
+/// Tail's own endpoint, `stream-logs.REGION.amazonaws.com`, may be blocked where the others
+/// are not, and an emulator may serve FilterLogEvents but not Live Tail); a filter pattern
+/// refused; or as the connection classifies it.
 fn open_error<E, R>(
     connection: &Connection,
     error: SdkError<E, R>,
     groups: &[String],
     ever_opened: bool,
-) -> Error
+) -> Result<Reconnect, Error>
 where
     E: std::error::Error + ProvideErrorMetadata + 'static,
     R: std::fmt::Debug,
 {
-    // the log groups' class does not serve Live Tail, or the account has as many sessions
-    // open as it may, or the endpoint does not know the operation
-    if let Some(
-        "InvalidOperationException" | "LimitExceededException" | "UnknownOperationException",
-    ) = error.code()
-    {
-        return Error::LiveTailUnavailable {
-            detail: DisplayErrorContext(&error).to_string(),
-        };
+    let action = "logs:StartLiveTail";
+    match error.code() {
+        Some(
+            "InvalidOperationException" | "LimitExceededException" | "UnknownOperationException",
+        ) => {
+            return Err(Error::LiveTailUnavailable {
+                detail: DisplayErrorContext(&error).to_string(),
+            })
+        }
+        Some("InvalidParameterException") => {
+            return Err(Error::Request {
+                action,
+                detail: DisplayErrorContext(&error).to_string(),
+            })
+        }
+        _ => {}
     }
     // which group was not found, the service does not say when there are several
     let group = (groups.len() == 1).then(|| groups[0].as_str());
-    match connection.classify("logs:StartLiveTail", group, error) {
-        Error::AccessDenied { .. } => Error::LiveTailDenied,
-        Error::Network { detail } if !ever_opened => Error::LiveTailUnavailable { detail },
-        error => error,
+    match connection.classify(action, group, error) {
+        Error::AccessDenied { .. } => Err(Error::LiveTailDenied),
+        Error::Network { detail } | Error::Request { detail, .. } if !ever_opened => {
+            Err(Error::LiveTailUnavailable { detail })
+        }
+        Error::Network { detail } | Error::Request { detail, .. } => {
+            Ok(Reconnect::OpenFailed { detail })
+        }
+        error => Err(error),
     }
 }
 
