@@ -194,6 +194,18 @@ impl From<ceiling_cloud::Error> for Error {
                 Some("Nothing was fetched: check each group's reason above, then fetch again."),
             ),
             E::Cancelled => (Code::Cancelled, None),
+            E::LiveTailDenied => (
+                Code::AwsAccessDenied,
+                Some("Allow logs:StartLiveTail, or watch by polling (logs:FilterLogEvents)."),
+            ),
+            E::LiveTailUnavailable { .. } => (
+                Code::AwsRequest,
+                Some("Watch by polling (logs:FilterLogEvents) instead."),
+            ),
+            E::TooManyLiveGroups { .. } => (
+                Code::AwsRequest,
+                Some("Choose at most 10 log groups to watch live."),
+            ),
         };
         Error::new(code, error.to_string(), hint)
     }
