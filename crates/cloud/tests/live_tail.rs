@@ -489,3 +489,15 @@ async fn live_tail_not_served_gives_the_unavailable_error() {
         "{error:?}"
     );
 }
+
+/// The tail can be spawned on a multi-threaded runtime: its future is `Send` (this fails to
+/// compile otherwise).
+#[test]
+fn the_tail_can_be_spawned() {
+    fn spawnable<T: Send>(_: T) {}
+    let replay = StaticReplayClient::new(Vec::new());
+    let connection = connection(&replay);
+    let request = TailRequest::new(vec![arn(FUNCTION)]);
+    let stop = AtomicBool::new(false);
+    spawnable(run_tail(&connection, &request, &stop, |_| {}));
+}

@@ -207,7 +207,12 @@ pub async fn run_tail(
                 };
                 match session.read(output, &mut progress, &mut on).await {
                     Ended::Stopped => return Ok(()),
-                    Ended::Ended { reason, delivered } => (reason, delivered),
+                    Ended::Ended { reason, delivered } => {
+                        if let Reconnect::Credentials { .. } = reason {
+                            client = with_credentials_read_again(connection);
+                        }
+                        (reason, delivered)
+                    }
                 }
             }
             Err(error) => {
