@@ -588,6 +588,74 @@ mod tests {
     }
 
     #[test]
+    fn a_route_with_its_own_ceiling_has_its_near_misses_counted_and_kept_against_it() {
+        // GET /fast's integration waits 10 s, POST /slow's 29 s
+        let mut config = stage(function());
+        config.routes.push(RouteConfig {
+            route: "GET /fast".to_owned(),
+            integration: Some(IntegrationConfig {
+                kind: "HTTP_PROXY".to_owned(),
+                timeout_ms: 10_000,
+                timeout_set: true,
+                function: None,
+            }),
+        });
+        let record = |id: usize, method: &str, path: &str, ms: u32| {
+            format!(
+                "{{\"requestId\":\"r{id}\",\"requestTimeEpoch\":{},\"httpMethod\":\"{method}\",\"resourcePath\":\"{path}\",\"status\":200,\"responseLatency\":{},\"integrationLatency\":{ms}}}\n",
+                1_772_787_600_000_i64 + id as i64 * 1000,
+                ms + 10
+            )
+        };
+        let mut log = String::new();
+        // 9.5 s on GET /fast: near its 10 s; 9.5 s and 20 s on POST /reports: far from 29 s
+        log.push_str(&record(0, "GET", "/fast", 9_500));
+        log.push_str(&record(1, "GET", "/fast", 3_000));
+        log.push_str(&record(2, "POST", "/reports", 9_500));
+        log.push_str(&record(3, "POST", "/reports", 20_000));
+        let read = |analyzer: Option<StageConfig>| {
+            let mut analyzer = match analyzer {
+                Some(config) => Analyzer::with_config(Settings::default(), config),
+                None => Analyzer::new(Settings::default()),
+            };
+            analyzer.read("access", log.as_bytes()).unwrap();
+            analyzer.finish()
+        };
+        let plain = read(None);
+        assert_eq!(plain.near_ceiling, 0);
+        assert!(!plain
+            .findings
+            .iter()
+            .any(|f| f.id == FindingId::NearCeiling));
+
+        let judged = read(Some(config));
+        assert_eq!((judged.ceiling_ms, judged.near_ceiling), (29_000, 1));
+        let near = judged
+            .findings
+            .iter()
+            .find(|f| f.id == FindingId::NearCeiling)
+            .unwrap();
+        assert!(
+            near.summary.contains(
+                "GET /fast (1, from 9.0 s against its own integration timeout of 10.0 s)"
+            ),
+            "{}",
+            near.summary
+        );
+        // kept as evidence, though under 80% of the analysis' 29 s
+        assert_eq!(near.evidence.requests.len(), 1);
+        assert_eq!(near.evidence.requests[0].request_id.as_deref(), Some("r0"));
+        let query = &near.reproduce.as_ref().unwrap().query;
+        assert!(
+            query.contains(
+                "filter ((httpMethod = \"GET\" and resourcePath = \"/fast\" and integrationLatency >= 9000) \
+                 or (not (httpMethod = \"GET\" and resourcePath = \"/fast\") and integrationLatency >= 26100))"
+            ),
+            "{query}"
+        );
+    }
+
+    #[test]
     fn a_function_above_its_integration_is_told_to_go_2_s_under_it() {
         let above = FunctionConfig {
             timeout_ms: 30_000,
