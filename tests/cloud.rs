@@ -15,6 +15,8 @@ mod insights_query;
 mod moto;
 #[path = "support/sso_portal.rs"]
 mod sso_portal;
+#[path = "support/sts_mfa.rs"]
+mod sts_mfa;
 
 use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -265,6 +267,7 @@ fn cloudwatch_logs_through_a_named_profile() {
     });
 
     credentials_from_everywhere(dir.path(), &runtime);
+    one_assume_role_per_mfa_code(dir.path(), &runtime);
     fetches_an_incident_as_its_files_read(&moto, &runtime);
     insights_counts_logs_as_their_files_read("30000", "text");
     insights_counts_logs_as_their_files_read("4000", "json");
@@ -1286,4 +1289,107 @@ fn each_findings_query_gives_its_figure() {
         figures += 1;
     }
     assert!(figures >= 10, "only {figures} findings checked");
+}
+
+/// A role assumed with an MFA code, against a stand-in of STS that refuses a code it has
+/// already accepted, as the real service does: listing groups, discovery, a fetch, a re-run
+/// with the same code, a re-run with none and another region all use the one AssumeRole the
+/// first connection made; two connections opened at once spend one code; a second process
+/// with the same code is refused, and says so.
+fn one_assume_role_per_mfa_code(dir: &std::path::Path, runtime: &tokio::runtime::Runtime) {
+    const SERIAL: &str = "arn:aws:iam::123456789012:mfa/oncall";
+    let sts = sts_mfa::StsMfa::start(SERIAL);
+    // profiles of their own: the ones above were opened already, against moto's STS
+    let mut config = std::fs::read_to_string(dir.join("config")).unwrap();
+    for (profile, role) in [("mfa-once", "Oncall"), ("mfa-twice", "Auditor")] {
+        config.push_str(&format!(
+            "\n[profile {profile}]\nregion = {REGION}\nrole_arn = arn:aws:iam::123456789012:role/{role}\n\
+             source_profile = ceiling-test\nmfa_serial = {SERIAL}\n"
+        ));
+    }
+    std::fs::write(dir.join("config"), config).unwrap();
+    std::env::set_var("AWS_ENDPOINT_URL_STS", sts.endpoint());
+    let target = |profile: &str, code: Option<&str>, region: Option<&str>| Target {
+        profile: Some(profile.to_owned()),
+        region: region.map(str::to_owned),
+        mfa_code: code.map(str::to_owned),
+    };
+    let once = |code, region| target("mfa-once", code, region);
+    runtime.block_on(async {
+        let groups = within(async {
+            let connection = Connection::open(&once(Some("111111"), None)).await?;
+            connection.log_groups(None).await
+        })
+        .await
+        .unwrap();
+        assert_eq!(groups.len(), 120);
+        assert_eq!(sts.granted.load(Ordering::SeqCst), 1);
+
+        // discovery, then a re-run with the same code, as the app sends it each time
+        let apis = ceiling_cloud::config::list_apis(
+            &Connection::open(&once(Some("111111"), None)).await.unwrap(),
+        )
+        .await
+        .unwrap();
+        assert!(apis.is_empty(), "{apis:?}");
+        // a fetch, on a connection opened without a code, and one in another region
+        let reading = Reading::new(
+            Connection::open(&once(None, None)).await.unwrap(),
+            vec!["/aws/lambda/orders-fn".to_owned()],
+            Window {
+                start_ms: 0,
+                end_ms: 1_000,
+            },
+        )
+        .unwrap()
+        .insights(insights::Mode::Never);
+        let analyzer = ceiling_engine::Analyzer::new(ceiling_engine::Settings::default());
+        let (_, outcome) = within(reading.run(analyzer, |_| {}))
+            .await
+            .finish()
+            .unwrap();
+        assert!(outcome.failures.is_empty(), "{:?}", outcome.failures);
+        let elsewhere = Connection::open(&once(Some("111111"), Some("us-east-1")))
+            .await
+            .unwrap();
+        assert_eq!(elsewhere.log_groups(None).await.unwrap().len(), 1);
+        assert_eq!(
+            (
+                sts.granted.load(Ordering::SeqCst),
+                sts.refused.load(Ordering::SeqCst)
+            ),
+            (1, 0),
+            "one AssumeRole for the whole session"
+        );
+
+        // two connections at once, with one new code: one AssumeRole
+        let twice = target("mfa-twice", Some("222222"), None);
+        let (first, second) = tokio::join!(Connection::open(&twice), Connection::open(&twice));
+        first.unwrap();
+        second.unwrap();
+        assert_eq!(sts.granted.load(Ordering::SeqCst), 2);
+    });
+    // another process holds no session: the code spent above is refused, as STS refuses it
+    let output = Command::new(env!("CARGO_BIN_EXE_ceiling"))
+        .args([
+            "analyze",
+            "--profile",
+            "mfa-once",
+            "--mfa-code",
+            "111111",
+            "--log-group",
+            "/aws/lambda/orders-fn",
+            "--since",
+            "1h",
+        ])
+        .output()
+        .unwrap();
+    let reason = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{reason}");
+    assert!(
+        reason.contains("MultiFactorAuthentication failed"),
+        "{reason}"
+    );
+    assert_eq!(sts.refused.load(Ordering::SeqCst), 1);
+    std::env::remove_var("AWS_ENDPOINT_URL_STS");
 }

@@ -374,7 +374,7 @@ fn the_cli_saves_a_stage_and_the_analysis_applies_it(dir: &Path, rest: &str) {
         "{above:#}"
     );
     assert!(
-        text_of(&above["advice"][0], "text").starts_with("Set reports-fn's timeout to 6 s"),
+        text_of(&above["advice"][0], "text").starts_with("Set reports-fn's timeout to 8 s"),
         "{above:#}"
     );
     // the stage's format lacks only $context.error.responseType

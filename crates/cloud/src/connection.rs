@@ -1,14 +1,17 @@
 //! A CloudWatch Logs connection for one profile and region: the profiles of the AWS config
-//! files (names and kinds, never a key), a role assumed with an MFA code, the client with its
-//! retries, and the classification of SDK errors into [`Error`]s a user can act on.
+//! files (names and kinds, never a key), a role assumed with an MFA code (once per code, its
+//! credentials kept in memory for their lifetime), the client with its retries, and the
+//! classification of SDK errors into [`Error`]s a user can act on.
 //!
 //! Credentials are resolved by `aws-config` exactly as the AWS CLI resolves them: static keys,
 //! SSO, `role_arn` with `source_profile`, `credential_process`, and the environment. The
 //! standard variables (`AWS_CONFIG_FILE`, `AWS_SHARED_CREDENTIALS_FILE`, `AWS_PROFILE`,
 //! `AWS_REGION`, `AWS_ENDPOINT_URL`) are honoured. Nothing secret is stored or logged here.
 
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::time::{Duration, SystemTime};
 
 use aws_config::retry::RetryConfig;
 use aws_config::{BehaviorVersion, Region};
@@ -27,7 +30,8 @@ pub struct Target {
     pub profile: Option<String>,
     pub region: Option<String>,
     /// The current code of the MFA device, for a profile with `mfa_serial`; used once, to
-    /// assume the role, and kept nowhere.
+    /// assume the role, and kept only to know it was used. Not needed while the role's
+    /// credentials from an earlier code last ([`Connection::open`]).
     pub mfa_code: Option<String>,
 }
 
@@ -149,6 +153,90 @@ async fn mfa_role(profile: &str) -> Result<Option<MfaRole>, Error> {
     }))
 }
 
+/// How long before their expiry the credentials of a role assumed with MFA are renewed,
+/// when a new code is given: a reading that starts on them has this long to finish.
+const RENEW_BEFORE: Duration = Duration::from_secs(5 * 60);
+
+/// A role assumed with an MFA code: its credentials, and the code spent on them.
+#[derive(Debug, Clone)]
+struct MfaSession {
+    credentials: aws_credential_types::Credentials,
+    code: String,
+}
+
+/// What to do for a connection to a role assumed with MFA.
+#[derive(Debug, Clone, PartialEq)]
+enum MfaStep {
+    /// The role's credentials from an earlier code serve.
+    Keep(aws_credential_types::Credentials),
+    /// Assume the role with this code.
+    Assume(String),
+    /// A code is needed: none was given, or only the one already spent.
+    AskCode,
+}
+
+/// Whether the `session` held (if any) serves at `now`, or the `code` given must be spent.
+/// STS refuses a code it has already accepted (AccessDenied, "MultiFactorAuthentication
+/// failed with invalid MFA one time pass code"; 1Password/shell-plugins#180), so a code is
+/// sent at most once, and only when the session is missing or ends within [`RENEW_BEFORE`].
+fn mfa_step(session: Option<&MfaSession>, code: Option<&str>, now: SystemTime) -> MfaStep {
+    let valid_at = |session: &MfaSession, at: SystemTime| {
+        session
+            .credentials
+            .expiry()
+            .is_none_or(|expiry| expiry > at)
+    };
+    // a code not yet spent on this session
+    let fresh = code
+        .map(str::trim)
+        .filter(|code| !code.is_empty() && session.is_none_or(|held| held.code != *code));
+    match (session, fresh) {
+        (Some(held), _) if valid_at(held, now + RENEW_BEFORE) => {
+            MfaStep::Keep(held.credentials.clone())
+        }
+        (_, Some(code)) => MfaStep::Assume(code.to_owned()),
+        (Some(held), None) if valid_at(held, now) => MfaStep::Keep(held.credentials.clone()),
+        _ => MfaStep::AskCode,
+    }
+}
+
+/// The roles assumed with an MFA code in this process, by profile and role ARN: every
+/// connection to them (listing groups, discovery, fetching, Insights, a re-run) shares one
+/// AssumeRole per code. The lock is held across AssumeRole, so that two connections opened
+/// at once do not both spend the same code.
+static MFA_SESSIONS: tokio::sync::Mutex<BTreeMap<(String, String), MfaSession>> =
+    tokio::sync::Mutex::const_new(BTreeMap::new());
+
+/// The credentials of `role` for `profile`: the ones held from an earlier code while they
+/// last, or the role assumed with `code`.
+async fn mfa_credentials(
+    profile: &str,
+    role: &MfaRole,
+    code: Option<&str>,
+    region: Option<Region>,
+) -> Result<aws_credential_types::Credentials, Error> {
+    let key = (profile.to_owned(), role.role_arn.clone());
+    let mut sessions = MFA_SESSIONS.lock().await;
+    match mfa_step(sessions.get(&key), code, SystemTime::now()) {
+        MfaStep::Keep(credentials) => Ok(credentials),
+        MfaStep::AskCode => Err(Error::MfaRequired {
+            profile: profile.to_owned(),
+            serial: role.serial.clone(),
+        }),
+        MfaStep::Assume(code) => {
+            let credentials = assume_role_with_mfa(profile, role, &code, region).await?;
+            sessions.insert(
+                key,
+                MfaSession {
+                    credentials: credentials.clone(),
+                    code,
+                },
+            );
+            Ok(credentials)
+        }
+    }
+}
+
 /// Assumes `role` with the MFA `code`, on the source profile's credentials, as the AWS CLI
 /// does for a profile with `mfa_serial`.
 async fn assume_role_with_mfa(
@@ -232,7 +320,10 @@ impl Intercept for AttemptCounter {
 
 impl Connection {
     /// Resolves the profile and region. Credentials themselves are fetched lazily, on the
-    /// first request.
+    /// first request, except a role assumed with an MFA code: it is assumed here, once per
+    /// code, and its credentials serve every later connection of this process to the same
+    /// profile and role until they are within minutes of expiring; then a new code renews
+    /// them (the code already spent is not sent again: [`Error::MfaRequired`] asks for one).
     pub async fn open(target: &Target) -> Result<Connection, Error> {
         // Throttling and 5xx answers are retried with backoff, adapting the request rate.
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
@@ -250,20 +341,13 @@ impl Connection {
             .or_else(|| std::env::var("AWS_PROFILE").ok())
             .unwrap_or_else(|| "default".to_owned());
         if let Some(role) = mfa_role(&profile).await? {
-            let code = target
-                .mfa_code
-                .as_deref()
-                .filter(|code| !code.trim().is_empty())
-                .ok_or_else(|| Error::MfaRequired {
-                    profile: profile.clone(),
-                    serial: role.serial.clone(),
-                })?;
             let region = target
                 .region
                 .clone()
                 .or(role.region.clone())
                 .map(Region::new);
-            let credentials = assume_role_with_mfa(&profile, &role, code, region).await?;
+            let credentials =
+                mfa_credentials(&profile, &role, target.mfa_code.as_deref(), region).await?;
             loader = loader.credentials_provider(credentials);
         }
         Connection::from_config(loader.load().await, profile)
@@ -376,5 +460,57 @@ mod tests {
             assert_eq!(serde_json::to_value(kind).unwrap(), kind.label());
         }
         assert_eq!(ProfileKind::Sso.label(), "sso");
+    }
+
+    #[test]
+    fn an_mfa_code_is_spent_once_and_its_role_kept_until_it_nearly_expires() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        let session = |lasts: Duration| MfaSession {
+            credentials: aws_credential_types::Credentials::new(
+                "key",
+                "secret",
+                Some("token".to_owned()),
+                Some(now + lasts),
+                "test",
+            ),
+            code: "111111".to_owned(),
+        };
+        let hour = session(Duration::from_secs(3600));
+        let keep = MfaStep::Keep(hour.credentials.clone());
+        // nothing held: the code given is spent; without one, one is asked for
+        assert_eq!(
+            mfa_step(None, Some(" 111111 "), now),
+            MfaStep::Assume("111111".to_owned())
+        );
+        assert_eq!(mfa_step(None, None, now), MfaStep::AskCode);
+        assert_eq!(mfa_step(None, Some("  "), now), MfaStep::AskCode);
+        // held for an hour: kept, whatever code comes, the spent one, a new one, or none
+        for code in [Some("111111"), Some("222222"), None] {
+            assert_eq!(mfa_step(Some(&hour), code, now), keep, "{code:?}");
+        }
+        // within minutes of its end: renewed with a new code only, kept till then otherwise
+        let ending = session(Duration::from_secs(60));
+        assert_eq!(
+            mfa_step(Some(&ending), Some("222222"), now),
+            MfaStep::Assume("222222".to_owned())
+        );
+        for code in [Some("111111"), None] {
+            assert_eq!(
+                mfa_step(Some(&ending), code, now),
+                MfaStep::Keep(ending.credentials.clone()),
+                "{code:?}"
+            );
+        }
+        // ended: the spent code is never sent again
+        let ended = session(Duration::ZERO);
+        assert_eq!(
+            mfa_step(Some(&ended), Some("111111"), now),
+            MfaStep::AskCode
+        );
+        assert_eq!(mfa_step(Some(&ended), None, now), MfaStep::AskCode);
+        assert_eq!(
+            mfa_step(Some(&ended), Some("333333"), now),
+            MfaStep::Assume("333333".to_owned())
+        );
     }
 }

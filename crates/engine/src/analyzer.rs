@@ -56,6 +56,10 @@ impl Analyzer {
     /// The settings are [`Settings::applying`] the configuration.
     pub fn with_config(settings: Settings, config: StageConfig) -> Self {
         let mut analyzer = Analyzer::new(settings.applying(&config));
+        analyzer
+            .acc
+            .gateway
+            .set_config(Some(Arc::new(config.clone())));
         analyzer.config = Some(config);
         analyzer
     }
@@ -147,6 +151,7 @@ impl Analyzer {
         } else {
             let mut merging = Merging::default();
             let settings = self.settings.clone();
+            let config = self.acc.gateway.config().cloned();
             let progress = self.progress();
             let base = self.inputs.len() as u32;
             // with cores to spare, a gzip input is inflated on a thread of its own
@@ -156,7 +161,11 @@ impl Analyzer {
                 threads,
                 &progress,
                 || AccessParser::new(settings.access_format.clone()),
-                |parser, k| plan.read(k, base, &settings, parser, &progress, inflate_apart),
+                |parser, k| {
+                    let mut acc = Accumulators::new(&settings);
+                    acc.gateway.set_config(config.clone());
+                    plan.read(k, base, acc, parser, &progress, inflate_apart)
+                },
                 |k, read| {
                     let piece = &plan.pieces[k];
                     if let Some(read) = read {
@@ -343,12 +352,13 @@ impl<'a> Plan<'a> {
         }
     }
 
-    /// Reads piece `k`, whose input is the `base + input`-th of the analysis.
+    /// Reads piece `k`, whose input is the `base + input`-th of the analysis, into `acc`,
+    /// empty accumulators of its own.
     fn read(
         &self,
         k: usize,
         base: u32,
-        settings: &Settings,
+        mut acc: Accumulators,
         parser: &mut AccessParser,
         progress: &Arc<Progress>,
         inflate_apart: bool,
@@ -356,7 +366,6 @@ impl<'a> Plan<'a> {
         let piece = &self.pieces[k];
         let path = self.inputs[piece.input];
         let name = input_name(path);
-        let mut acc = Accumulators::new(settings);
         let mut state = InputState::start(&name, base + piece.input as u32);
         let mut reading = Reading {
             parser,

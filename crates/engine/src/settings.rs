@@ -70,7 +70,7 @@ pub struct Console {
 
 /// Requests and invocations at or above this share of the ceiling are kept as notable:
 /// evidence of the findings, and candidates for pairing.
-const NOTABLE_PERCENT: u64 = 80;
+pub(crate) const NOTABLE_PERCENT: u64 = 80;
 
 impl Settings {
     /// These settings with what a stage's configuration (`ceiling config`) tells where they

@@ -3,8 +3,9 @@
 //! evidence. Counts a server made over a larger window (Logs Insights) enter here too, in
 //! place of those of the records read, before the figures are finished.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::hash::BuildHasher;
+use std::sync::Arc;
 
 use rustc_hash::FxHashSet;
 
@@ -14,11 +15,11 @@ use super::{
     NOTABLE_CAP,
 };
 use crate::model::{
-    Aggregates, ApiKind, BucketFigures, Percentiles, RouteFigures, TimelineFigures, Window,
-    DISTINCT_PATHS_CAP, OTHER_ROUTES,
+    Aggregates, ApiKind, BucketFigures, Percentiles, RouteFigures, StageConfig, TimelineFigures,
+    Window, DISTINCT_PATHS_CAP, OTHER_ROUTES, ROUTES_CAP,
 };
 use crate::parse::access::{AccessRecord, Field, FieldSet, Latency};
-use crate::settings::{Focus, Settings};
+use crate::settings::{Focus, Settings, NOTABLE_PERCENT};
 
 /// The access log's part of the analysis.
 #[derive(Debug, Clone)]
@@ -34,8 +35,17 @@ pub(crate) struct Gateway {
     integration_timeouts: u64,
     bad_gateway: u64,
     overall: Histogram,
-    /// Integration latency of requests that did not time out, for near-ceiling counts.
+    /// Integration latency of requests that did not time out, for near-ceiling counts, on
+    /// the routes judged against the analysis' ceiling.
     integration: Histogram,
+    /// The stage's configuration, which gives some routes a ceiling of their own (their
+    /// integration's timeout): their near misses are counted, and their requests kept as
+    /// evidence, against it.
+    config: Option<Arc<StageConfig>>,
+    /// Each route's own ceiling, looked up once per route name (at most [`ROUTES_CAP`]).
+    own_ceilings: HashMap<String, Option<u64>>,
+    /// Near misses on the routes with a ceiling of their own, each against it.
+    near_own_ceiling: u64,
     /// Bounded: concrete paths are collapsed into templates, and past
     /// [`crate::model::ROUTES_CAP`] routes are folded into one.
     routes: Routes<RouteStats>,
@@ -192,6 +202,9 @@ impl Gateway {
             bad_gateway: 0,
             overall: Histogram::default(),
             integration: Histogram::default(),
+            config: None,
+            own_ceilings: HashMap::new(),
+            near_own_ceiling: 0,
             routes: Routes::default(),
             window: None,
             timeline: Timeline::default(),
@@ -204,6 +217,29 @@ impl Gateway {
 
     pub(crate) fn requests(&self) -> u64 {
         self.requests
+    }
+
+    /// Judges the routes the stage's configuration gives a ceiling of their own against it,
+    /// for the near misses and the evidence kept.
+    pub(crate) fn set_config(&mut self, config: Option<Arc<StageConfig>>) {
+        self.config = config;
+    }
+
+    pub(crate) fn config(&self) -> Option<&Arc<StageConfig>> {
+        self.config.as_ref()
+    }
+
+    /// The ceiling of the route in `route_scratch`, where the configuration gives it one.
+    fn own_ceiling_ms(&mut self) -> Option<u64> {
+        let config = self.config.as_ref()?;
+        if let Some(known) = self.own_ceilings.get(self.route_scratch.as_str()) {
+            return *known;
+        }
+        let own = config.ceiling_of(&self.route_scratch);
+        if self.own_ceilings.len() < ROUTES_CAP {
+            self.own_ceilings.insert(self.route_scratch.clone(), own);
+        }
+        own
     }
 
     pub(crate) fn integration_timeouts(&self) -> u64 {
@@ -261,8 +297,15 @@ impl Accumulator for Gateway {
         let integration = record.integration_latency();
         self.integration_timeouts += u64::from(timed_out);
         self.bad_gateway += u64::from(status == Some(502));
+        let own_ceiling = self.own_ceiling_ms();
         if let (Latency::Ms(ms), false) = (integration, timed_out) {
-            self.integration.record(ms);
+            match own_ceiling {
+                Some(ceiling) => {
+                    let near_ms = (ceiling * u64::from(self.near_ceiling_percent)).div_ceil(100);
+                    self.near_own_ceiling += u64::from(u64::from(ms) >= near_ms);
+                }
+                None => self.integration.record(ms),
+            }
         }
         if let Some(ms) = latency {
             self.overall.record(ms);
@@ -302,11 +345,14 @@ impl Accumulator for Gateway {
             Latency::Ms(ms) => Some(ms),
             _ => None,
         };
+        let notable_ms = own_ceiling.map_or(self.notable_threshold_ms, |ceiling| {
+            (ceiling * NOTABLE_PERCENT / 100).min(u64::from(u32::MAX)) as u32
+        });
         let notable = timed_out
             || status == Some(502)
             || integration_ms
                 .or(latency)
-                .is_some_and(|ms| ms >= self.notable_threshold_ms);
+                .is_some_and(|ms| ms >= notable_ms);
         if notable && self.notable.len() < NOTABLE_CAP {
             let text = |field| {
                 record
@@ -352,6 +398,10 @@ impl Accumulator for Gateway {
             bad_gateway,
             overall,
             integration,
+            // the same for every part; the lookups are a cache
+            config: _,
+            own_ceilings: _,
+            near_own_ceiling,
             routes,
             window,
             timeline,
@@ -368,6 +418,7 @@ impl Accumulator for Gateway {
         self.bad_gateway += bad_gateway;
         self.overall.merge(&overall);
         self.integration.merge(&integration);
+        self.near_own_ceiling += near_own_ceiling;
         self.routes.merge(routes, RouteStats::merge);
         if let Some(theirs) = window {
             let mine = self.window.get_or_insert(theirs);
@@ -386,7 +437,7 @@ impl Accumulator for Gateway {
         let api = self.api();
         let near_ceiling = self.integration.count_at_or_above(
             (finish.ceiling_ms * u64::from(self.near_ceiling_percent)).div_ceil(100) as u32,
-        );
+        ) + self.near_own_ceiling;
         let (kept, other) = self.routes.finish();
         let mut figures = GatewayFigures {
             api,

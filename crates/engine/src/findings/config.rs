@@ -1,6 +1,8 @@
 //! Findings from the stage's configuration (`ceiling config`), exact and true before any
 //! request timed out: a function allowed to run longer than its integration waits, and an
-//! access-log format that lacks what the analysis needs, with one to paste.
+//! access-log format that lacks what the analysis needs, with one to paste; and the
+//! cold-start remedies a function's configuration leaves room for (provisioned
+//! concurrency, SnapStart).
 
 use std::collections::BTreeSet;
 
@@ -8,8 +10,8 @@ use super::context::{timeout_under_s, Context};
 use super::links;
 use super::text::{advice, capitalized, duration, join};
 use crate::model::{
-    ApiKind, Evidence, Finding, FindingId, FunctionConfig, FunctionShare, RouteShare, Severity,
-    StageConfig,
+    Advice, ApiKind, Evidence, Finding, FindingId, FunctionConfig, FunctionFigures, FunctionShare,
+    RouteShare, Severity, StageConfig,
 };
 use crate::parse::access::{field_of_variable, Field};
 
@@ -151,6 +153,103 @@ pub(super) fn timeout_above_integration(c: &Context<'_>) -> Option<Finding> {
             })
             .collect(),
     })
+}
+
+/// Provisioned concurrency and SnapStart for a function whose cold starts decided timeouts,
+/// as its configuration (when the stage's was read) leaves room for them: provisioned
+/// concurrency where it has none, more of it where these requests spilled over beyond what
+/// it has; SnapStart where the runtime offers it and it is off, and where it is on, why these
+/// invocations still ran a whole init.
+pub(super) fn cold_start_remedies(
+    c: &Context<'_>,
+    f: &FunctionFigures,
+    inits: &str,
+) -> Vec<Advice> {
+    let configured = c
+        .analysis
+        .config
+        .as_ref()
+        .and_then(|config| config.function(&f.function));
+    let mut remedies = Vec::new();
+    match configured
+        .and_then(|fc| fc.provisioned_concurrency)
+        .filter(|&n| n > 0)
+    {
+        Some(provisioned) => remedies.push(advice(
+            format!(
+                "{} has a provisioned concurrency of {provisioned}, and these requests still \
+                 waited for an init ({inits}): they spilled over beyond its {provisioned} \
+                 initialised environments onto on-demand ones. Raise it to the concurrency the \
+                 function reaches at peak (the ProvisionedConcurrencySpilloverInvocations metric \
+                 counts the spillover), or let Application Auto Scaling follow the load.",
+                f.function
+            ),
+            Some(links::PROVISIONED),
+        )),
+        None => remedies.push(advice(
+            format!(
+                "Give {} provisioned concurrency ({inits}): initialised environments take the \
+                 requests that now wait for init. Size it to the concurrency the function reaches \
+                 at peak, and schedule it if the peaks are predictable.",
+                f.function
+            ),
+            Some(links::PROVISIONED),
+        )),
+    }
+    let runtime = f
+        .runtime
+        .as_deref()
+        .or(configured.and_then(|fc| fc.runtime.as_deref()));
+    match (configured.map(|fc| fc.snap_start), runtime) {
+        (Some(true), _) => remedies.push(advice(
+            format!(
+                "SnapStart is on for {}, yet these invocations ran a whole init: SnapStart \
+                 restores published versions only, so the integration must invoke a published \
+                 version or an alias of one, not $LATEST ({}).",
+                f.function,
+                match configured.and_then(|fc| fc.qualifier.as_deref()) {
+                    Some(qualifier) => format!("it invokes {qualifier}: check what that names"),
+                    None => "it invokes the function unqualified, which is $LATEST".to_owned(),
+                }
+            ),
+            Some(links::SNAPSTART),
+        )),
+        (snap_start, Some(runtime)) if snapstart_supported(runtime) => remedies.push(advice(
+            format!(
+                "{} runs on {runtime}, which supports SnapStart{}: it restores a snapshot of the \
+                 initialised function instead of running init, usually cutting cold starts to a \
+                 fraction of a second, without paying for idle capacity.",
+                f.function,
+                if snap_start == Some(false) {
+                    ", and has it off"
+                } else {
+                    ""
+                }
+            ),
+            Some(links::SNAPSTART),
+        )),
+        _ => {}
+    }
+    remedies
+}
+
+/// Whether SnapStart is offered for a runtime (`java:21.v22`, `python:3.12.v40`, ...).
+fn snapstart_supported(runtime: &str) -> bool {
+    let runtime = runtime.to_ascii_lowercase();
+    let version = |prefix: &str| -> Option<f64> {
+        let rest = runtime.strip_prefix(prefix)?.trim_start_matches(':');
+        let number: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_digit() || *c == '.')
+            .collect();
+        let mut parts = number.split('.');
+        let major: f64 = parts.next()?.parse().ok()?;
+        let minor: f64 = parts.next().and_then(|m| m.parse().ok()).unwrap_or(0.0);
+        Some(major + minor / 100.0)
+    };
+    version("java").is_some_and(|v| v >= 11.0)
+        || version("python").is_some_and(|v| v >= 3.12)
+        || version("dotnet").is_some_and(|v| v >= 8.0)
 }
 
 /// What the analysis reads from an access record, the `$context` variable that gives it and
@@ -336,7 +435,243 @@ pub(super) fn access_log_incomplete(c: &Context<'_>) -> Option<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{Analysis, FunctionRef, IntegrationConfig, RouteConfig};
     use crate::parse::access::Template;
+    use crate::{Analyzer, Settings};
+
+    /// A stage whose POST /reports invokes reports-fn through an integration of 29 s.
+    fn stage(function: FunctionConfig) -> StageConfig {
+        StageConfig {
+            api_id: "abc123".to_owned(),
+            api_name: "orders".to_owned(),
+            kind: ApiKind::Rest,
+            stage: "prod".to_owned(),
+            region: "eu-west-1".to_owned(),
+            access_log: None,
+            execution_log: None,
+            tracing: Some(true),
+            routes: vec![RouteConfig {
+                route: "POST /reports".to_owned(),
+                integration: Some(IntegrationConfig {
+                    kind: "AWS_PROXY".to_owned(),
+                    timeout_ms: 29_000,
+                    timeout_set: true,
+                    function: Some(FunctionRef {
+                        name: function.name.clone(),
+                        qualifier: function.qualifier.clone(),
+                        arn: "arn:aws:lambda:eu-west-1:123456789012:function:reports-fn".to_owned(),
+                    }),
+                }),
+            }],
+            functions: vec![function],
+            notes: Vec::new(),
+        }
+    }
+
+    fn function() -> FunctionConfig {
+        FunctionConfig {
+            name: "reports-fn".to_owned(),
+            qualifier: None,
+            timeout_ms: 25_000,
+            memory_mb: Some(512),
+            runtime: Some("java21".to_owned()),
+            architecture: Some("x86_64".to_owned()),
+            snap_start: false,
+            reserved_concurrency: None,
+            provisioned_concurrency: None,
+            log_group: "/aws/lambda/reports-fn".to_owned(),
+            log_format: "Text".to_owned(),
+        }
+    }
+
+    /// The cold-start case of the findings' cases (a 5 s init under a 25 s handler, paired by
+    /// trace id), with the stage's configuration when one is given.
+    fn analysis(config: Option<StageConfig>) -> Analysis {
+        const CASE: &str = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/findings/cold-start-timeouts/fires/input/"
+        );
+        let mut analyzer = match config {
+            Some(config) => Analyzer::with_config(Settings::default(), config),
+            None => Analyzer::new(Settings::default()),
+        };
+        for file in ["apigw-access.jsonl", "lambda-reports-fn.log"] {
+            analyzer
+                .read_path(std::path::Path::new(&format!("{CASE}{file}")))
+                .unwrap();
+        }
+        analyzer.finish()
+    }
+
+    fn advice_of(analysis: &Analysis, id: FindingId) -> Vec<String> {
+        let finding = analysis.findings.iter().find(|f| f.id == id).unwrap();
+        finding.advice.iter().map(|a| a.text.clone()).collect()
+    }
+
+    fn saying<'a>(advice: &'a [String], words: &str) -> Vec<&'a String> {
+        advice.iter().filter(|a| a.contains(words)).collect()
+    }
+
+    #[test]
+    fn cold_start_advice_knows_the_functions_provisioned_concurrency_and_snapstart() {
+        // no configuration: provisioned concurrency offered, SnapStart not (the log names no
+        // runtime)
+        let plain = advice_of(&analysis(None), FindingId::ColdStartTimeouts);
+        assert_eq!(
+            saying(&plain, "Give reports-fn provisioned concurrency").len(),
+            1
+        );
+        assert!(saying(&plain, "SnapStart").is_empty(), "{plain:?}");
+
+        // none provisioned, Java with SnapStart off: both offered, the runtime from the
+        // configuration
+        let off = advice_of(
+            &analysis(Some(stage(function()))),
+            FindingId::ColdStartTimeouts,
+        );
+        assert_eq!(
+            saying(&off, "Give reports-fn provisioned concurrency").len(),
+            1
+        );
+        assert_eq!(
+            saying(
+                &off,
+                "reports-fn runs on java21, which supports SnapStart, and has it off"
+            )
+            .len(),
+            1,
+            "{off:?}"
+        );
+
+        // 5 provisioned and exceeded: spillover, not "add provisioned concurrency"
+        let provisioned = FunctionConfig {
+            provisioned_concurrency: Some(5),
+            ..function()
+        };
+        let spilled = advice_of(
+            &analysis(Some(stage(provisioned))),
+            FindingId::ColdStartTimeouts,
+        );
+        assert!(
+            saying(&spilled, "Give reports-fn").is_empty(),
+            "{spilled:?}"
+        );
+        let spillover = saying(&spilled, "has a provisioned concurrency of 5");
+        assert_eq!(spillover.len(), 1, "{spilled:?}");
+        assert!(spillover[0].contains("spilled over beyond its 5 initialised environments"));
+
+        // SnapStart on, yet a whole init ran: $LATEST is invoked, which SnapStart does not
+        // restore; no advice to turn it on
+        let on = FunctionConfig {
+            snap_start: true,
+            ..function()
+        };
+        let snapped = advice_of(&analysis(Some(stage(on))), FindingId::ColdStartTimeouts);
+        assert!(
+            saying(&snapped, "supports SnapStart").is_empty(),
+            "{snapped:?}"
+        );
+        assert_eq!(
+            saying(&snapped, "SnapStart is on for reports-fn").len(),
+            1,
+            "{snapped:?}"
+        );
+        assert!(saying(&snapped, "unqualified, which is $LATEST").len() == 1);
+
+        // a runtime without SnapStart: none offered
+        let node = FunctionConfig {
+            runtime: Some("nodejs22.x".to_owned()),
+            ..function()
+        };
+        let none = advice_of(&analysis(Some(stage(node))), FindingId::ColdStartTimeouts);
+        assert!(saying(&none, "SnapStart").is_empty(), "{none:?}");
+    }
+
+    #[test]
+    fn a_route_with_its_own_ceiling_has_its_near_misses_counted_and_kept_against_it() {
+        // GET /fast's integration waits 10 s, POST /slow's 29 s
+        let mut config = stage(function());
+        config.routes.push(RouteConfig {
+            route: "GET /fast".to_owned(),
+            integration: Some(IntegrationConfig {
+                kind: "HTTP_PROXY".to_owned(),
+                timeout_ms: 10_000,
+                timeout_set: true,
+                function: None,
+            }),
+        });
+        let record = |id: usize, method: &str, path: &str, ms: u32| {
+            format!(
+                "{{\"requestId\":\"r{id}\",\"requestTimeEpoch\":{},\"httpMethod\":\"{method}\",\"resourcePath\":\"{path}\",\"status\":200,\"responseLatency\":{},\"integrationLatency\":{ms}}}\n",
+                1_772_787_600_000_i64 + id as i64 * 1000,
+                ms + 10
+            )
+        };
+        let mut log = String::new();
+        // 9.5 s on GET /fast: near its 10 s; 9.5 s and 20 s on POST /reports: far from 29 s
+        log.push_str(&record(0, "GET", "/fast", 9_500));
+        log.push_str(&record(1, "GET", "/fast", 3_000));
+        log.push_str(&record(2, "POST", "/reports", 9_500));
+        log.push_str(&record(3, "POST", "/reports", 20_000));
+        let read = |analyzer: Option<StageConfig>| {
+            let mut analyzer = match analyzer {
+                Some(config) => Analyzer::with_config(Settings::default(), config),
+                None => Analyzer::new(Settings::default()),
+            };
+            analyzer.read("access", log.as_bytes()).unwrap();
+            analyzer.finish()
+        };
+        let plain = read(None);
+        assert_eq!(plain.near_ceiling, 0);
+        assert!(!plain
+            .findings
+            .iter()
+            .any(|f| f.id == FindingId::NearCeiling));
+
+        let judged = read(Some(config));
+        assert_eq!((judged.ceiling_ms, judged.near_ceiling), (29_000, 1));
+        let near = judged
+            .findings
+            .iter()
+            .find(|f| f.id == FindingId::NearCeiling)
+            .unwrap();
+        assert!(
+            near.summary.contains(
+                "GET /fast (1, from 9.0 s against its own integration timeout of 10.0 s)"
+            ),
+            "{}",
+            near.summary
+        );
+        // kept as evidence, though under 80% of the analysis' 29 s
+        assert_eq!(near.evidence.requests.len(), 1);
+        assert_eq!(near.evidence.requests[0].request_id.as_deref(), Some("r0"));
+        let query = &near.reproduce.as_ref().unwrap().query;
+        assert!(
+            query.contains(
+                "filter ((httpMethod = \"GET\" and resourcePath = \"/fast\" and integrationLatency >= 9000) \
+                 or (not (httpMethod = \"GET\" and resourcePath = \"/fast\") and integrationLatency >= 26100))"
+            ),
+            "{query}"
+        );
+    }
+
+    #[test]
+    fn a_function_above_its_integration_is_told_to_go_2_s_under_it() {
+        let above = FunctionConfig {
+            timeout_ms: 30_000,
+            ..function()
+        };
+        let advice = advice_of(
+            &analysis(Some(stage(above))),
+            FindingId::LambdaTimeoutAboveGateway,
+        );
+        assert!(
+            advice[0].starts_with(
+                "Set reports-fn's timeout to 27 s (its timeout is 30.0 s and its integration's 29.0 s)"
+            ),
+            "{advice:?}"
+        );
+    }
 
     #[test]
     fn the_recommended_formats_give_every_field_needed_and_parse() {

@@ -239,11 +239,14 @@ pub(super) fn near_ceiling(c: &Context<'_>) -> Option<Finding> {
     if a.near_ceiling == 0 {
         return None;
     }
-    let threshold_ms = (a.ceiling_ms * u64::from(c.thresholds.near_ceiling_percent)).div_ceil(100);
+    let near_ms =
+        |ceiling_ms: u64| (ceiling_ms * u64::from(c.thresholds.near_ceiling_percent)).div_ceil(100);
+    let threshold_ms = near_ms(a.ceiling_ms);
+    // each route against its own ceiling, where the stage's configuration gives one
     let is_near = |r: &NotableRequest| {
         !r.timed_out
             && r.integration_latency_ms
-                .is_some_and(|ms| u64::from(ms) >= threshold_ms)
+                .is_some_and(|ms| u64::from(ms) >= near_ms(c.route_ceiling_ms(&r.route)))
     };
     let mut counts: BTreeMap<String, u64> = BTreeMap::new();
     for request in c.notes.requests.iter().filter(|r| is_near(r)) {
@@ -260,7 +263,16 @@ pub(super) fn near_ceiling(c: &Context<'_>) -> Option<Finding> {
     let names: Vec<String> = routes
         .iter()
         .take(3)
-        .map(|r| format!("{} ({})", r.route, r.count))
+        .map(|r| match c.own_ceiling_ms(&r.route) {
+            Some(own) => format!(
+                "{} ({}, from {} against its own integration timeout of {})",
+                r.route,
+                r.count,
+                duration(near_ms(own) as f64),
+                duration(own as f64)
+            ),
+            None => format!("{} ({})", r.route, r.count),
+        })
         .collect();
     let severity = if a.near_ceiling as f64 >= 0.01 * a.requests as f64 {
         Severity::High

@@ -372,25 +372,6 @@ pub(super) fn lambda_timeout(c: &Context<'_>) -> Option<Finding> {
     })
 }
 
-/// Whether SnapStart is offered for a runtime (`java:21.v22`, `python:3.12.v40`, ...).
-pub(super) fn snapstart_supported(runtime: &str) -> bool {
-    let runtime = runtime.to_ascii_lowercase();
-    let version = |prefix: &str| -> Option<f64> {
-        let rest = runtime.strip_prefix(prefix)?.trim_start_matches(':');
-        let number: String = rest
-            .chars()
-            .take_while(|c| c.is_ascii_digit() || *c == '.')
-            .collect();
-        let mut parts = number.split('.');
-        let major: f64 = parts.next()?.parse().ok()?;
-        let minor: f64 = parts.next().and_then(|m| m.parse().ok()).unwrap_or(0.0);
-        Some(major + minor / 100.0)
-    };
-    version("java").is_some_and(|v| v >= 11.0)
-        || version("python").is_some_and(|v| v >= 3.12)
-        || version("dotnet").is_some_and(|v| v >= 8.0)
-}
-
 pub(super) fn cold_start_timeouts(c: &Context<'_>) -> Option<Finding> {
     let a = c.analysis;
     a.lambda.as_ref()?;
@@ -460,27 +441,7 @@ pub(super) fn cold_start_timeouts(c: &Context<'_>) -> Option<Finding> {
             ),
             _ => "its cold starts are long".to_owned(),
         };
-        advice_list.push(advice(
-            format!(
-                "Give {} provisioned concurrency ({inits}): initialised environments take the \
-                 requests that now wait for init. Size it to the concurrency the function reaches \
-                 at peak, and schedule it if the peaks are predictable.",
-                f.function
-            ),
-            Some(links::PROVISIONED),
-        ));
-        match f.runtime.as_deref() {
-            Some(runtime) if snapstart_supported(runtime) => advice_list.push(advice(
-                format!(
-                    "{} runs on {runtime}, which supports SnapStart: it restores a snapshot of the \
-                     initialised function instead of running init, usually cutting cold starts \
-                     to a fraction of a second, without paying for idle capacity.",
-                    f.function
-                ),
-                Some(links::SNAPSTART),
-            )),
-            _ => {}
-        }
+        advice_list.extend(super::config::cold_start_remedies(c, f, &inits));
         advice_list.push(advice(
             format!(
                 "Make {}'s init cheaper: a smaller deployment package, fewer dependencies loaded \

@@ -125,14 +125,46 @@ impl<'a> Place<'a> {
     pub(super) fn near_misses(&self, window: Window) -> Option<Draft> {
         let access = self.access()?;
         let latency = field(access.keys.integration_latency.as_deref()?);
-        let threshold = (self.analysis.ceiling_ms
-            * u64::from(self.notes.thresholds.near_ceiling_percent))
-        .div_ceil(100);
+        let percent = u64::from(self.notes.thresholds.near_ceiling_percent);
+        let near_ms = |ceiling_ms: u64| (ceiling_ms * percent).div_ceil(100);
+        let threshold = near_ms(self.analysis.ceiling_ms);
+        // the routes with a ceiling of their own are judged against it, the rest against
+        // the analysis'
+        let own: Vec<(String, u64)> = match &self.analysis.config {
+            Some(config) => self
+                .analysis
+                .routes
+                .iter()
+                .filter_map(|r| {
+                    let ceiling = config.ceiling_of(&r.route)?;
+                    let route = access.route.equals(&r.route)?;
+                    (ceiling != self.analysis.ceiling_ms).then(|| (route, near_ms(ceiling)))
+                })
+                .collect(),
+            None => Vec::new(),
+        };
+        let near = if own.is_empty() {
+            format!("{latency} >= {threshold}")
+        } else {
+            let mut cases: Vec<String> = own
+                .iter()
+                .map(|(route, ms)| format!("({route} and {latency} >= {ms})"))
+                .collect();
+            let others: Vec<String> = own
+                .iter()
+                .map(|(route, _)| format!("not ({route})"))
+                .collect();
+            cases.push(format!(
+                "({} and {latency} >= {threshold})",
+                others.join(" and ")
+            ));
+            format!("({})", cases.join(" or "))
+        };
         Some(self.draft(
             "near misses per route",
             vec![
                 format!(
-                    "filter {latency} >= {threshold} and not ({})",
+                    "filter {near} and not ({})",
                     self.timeout_condition(&access)
                 ),
                 format!(
