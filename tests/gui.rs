@@ -1281,19 +1281,18 @@ async fn reproduce_in_cloudwatch_copies_the_query_and_opens_console_links_only()
 }
 
 /// The records of an access log (JSON lines with `requestTimeEpoch`) from `from` to `to`
-/// (ms since the epoch), written to `out`.
+/// (ms since the epoch), written to `out`; lines that are no record are left out.
 fn access_window(log: &Path, from: i64, to: i64, out: &Path) {
-    let text = std::fs::read_to_string(log).unwrap();
+    let text = String::from_utf8_lossy(&std::fs::read(log).unwrap()).into_owned();
     let kept: String = text
         .lines()
         .filter(|line| {
-            let record: Value = serde_json::from_str(line).unwrap();
-            let time: i64 = record["requestTimeEpoch"]
+            // gen.py's garbage lines are left out with the records of other times
+            let record: Value = serde_json::from_str(line).unwrap_or(Value::Null);
+            let time = record["requestTimeEpoch"]
                 .as_str()
-                .unwrap()
-                .parse()
-                .unwrap();
-            (from..to).contains(&time)
+                .and_then(|t| t.parse().ok());
+            time.is_some_and(|time: i64| (from..to).contains(&time))
         })
         .map(|line| format!("{line}\n"))
         .collect();
