@@ -1092,8 +1092,9 @@ async fn wait_until_read(client: &Client) {
     while is_shown(client, "progress").await || is_shown(client, "partial-note").await {
         assert!(
             Instant::now() < deadline,
-            "still reading after 90 s: {:?}",
-            text_of(client, "#partial-note").await
+            "still reading after 90 s: {:?} {:?}",
+            text_of(client, "#partial-note").await,
+            text_of(client, "#progress-figures").await
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
