@@ -25,6 +25,7 @@ export function forgetApis() {
   $('api-select').disabled = true;
   $('api-stage').disabled = true;
   $('api-config').hidden = true;
+  $('aws').classList.remove('with-api');
 }
 
 export async function listApis() {
@@ -100,6 +101,7 @@ function renderConfig({ config, log_groups: groups }) {
   ])));
   $('api-notes').replaceChildren(...config.notes.map((note) => element('li', { text: `${note.subject}: ${note.detail}` })));
   $('api-config').hidden = false;
+  $('aws').classList.add('with-api');
 }
 
 export async function chooseStage() {

@@ -31,7 +31,7 @@ export function reproduceView(reproduce) {
   const groups = reproduce.log_groups.map((g) => g.name).join(', ');
   const { start_ms: start, end_ms: end } = reproduce.window;
   const figure = reproduce.figure
-    ? ` The figure is the sum of ${reproduce.figure.column}: ${reproduce.figure.value}.`
+    ? ` Its figure: ${reproduce.figure.column} = ${reproduce.figure.value}, added over the rows.`
     : '';
   // the links are left out of the JSON where there are none
   const links = reproduce.links ?? [];

@@ -33,8 +33,10 @@ function showProgress(update, what) {
     `${g.group}: ${count(g.events)} events in ${count(g.pages)} pages`);
   $('progress-figures').textContent =
     [`So far: ${count(requests)} requests, ${count(timeouts)} gateway timeouts.`, ...groups].join(' · ');
-  // the inputs read so far, analyzed: the dashboard fills in while the rest is read
-  if (update.so_far) render(update.so_far);
+  // the inputs read so far, analyzed: the dashboard fills in while the rest is read. A
+  // report the channel delivers after the reading's own answer is stale: it would put a
+  // snapshot over the whole.
+  if (update.so_far && state.running) render(update.so_far);
 }
 
 const describe = (paths) => (paths.length === 1 ? paths[0] : `${paths.length} inputs`);
