@@ -1234,7 +1234,7 @@ async fn reproduce_in_cloudwatch_copies_the_query_and_opens_console_links_only()
     link.click().await.unwrap();
     assert_eq!(
         opened_urls(&opened, 1, Duration::from_secs(10)).await,
-        [url.clone()]
+        [url.as_str()]
     );
     assert!(text_of(&client, "#message")
         .await

@@ -234,4 +234,33 @@ mod tests {
         assert_eq!(json["wrapping_labels"]["raw"], "lines");
         assert_eq!(json["completeness"], "complete");
     }
+
+    #[test]
+    fn a_comparison_view_names_each_change_it_holds() {
+        let analysis = |status: &str, error: &str| {
+            let mut analyzer = Analyzer::new(Settings::default());
+            let record = format!(
+                r#"{{"requestId":"a1","status":"{status}","responseLatency":"29010","errorResponseType":"{error}","httpMethod":"GET","resourcePath":"/r"}}"#
+            );
+            analyzer.read("inline", record.as_bytes()).unwrap();
+            analyzer.finish()
+        };
+        let comparison = ceiling_engine::compare(
+            &analysis("200", "-"),
+            &analysis("504", "INTEGRATION_TIMEOUT"),
+            &ceiling_engine::CompareSettings::default(),
+        );
+        let view = ComparisonView::new(comparison, None);
+        // one request a window: too few to call a change on
+        assert_eq!(view.labels["too-few-requests"], "too few requests");
+        // the gateway timeout appeared
+        let finding = view
+            .comparison
+            .findings
+            .iter()
+            .find(|f| f.id.to_string() == "integration-timeout")
+            .expect("the timeout's finding");
+        assert_eq!(serde_json::to_value(finding.change).unwrap(), "appeared");
+        assert_eq!(view.labels["appeared"], "appeared");
+    }
 }
