@@ -12,6 +12,10 @@ fn main() {
             "pick_paths",
             "aws_profiles",
             "aws_log_groups",
+            "aws_apis",
+            "aws_stage",
+            "compare_with",
+            "export_comparison",
         ]),
     ))
     .expect("tauri-build failed");

@@ -1084,3 +1084,550 @@ async fn a_slow_step_opens_onto_its_invocation_timeline() {
     screenshot_at(&client, "timeline.png", Some(".invocation-timeline")).await;
     client.close().await.unwrap();
 }
+
+/// Waits until the reading is over and read in full: no progress shown, no partial note
+/// (up to 90 s: a debug build beside other builds reads the sample slowly).
+async fn wait_until_read(client: &Client) {
+    let deadline = Instant::now() + Duration::from_secs(90);
+    while is_shown(client, "progress").await || is_shown(client, "partial-note").await {
+        assert!(
+            Instant::now() < deadline,
+            "still reading after 90 s: {:?} {:?}",
+            text_of(client, "#partial-note").await,
+            text_of(client, "#progress-figures").await
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// A stand-in for the desktop's `xdg-open` (the first launcher the opener plugin tries on
+/// Linux), which writes each address it is asked to open into `opened` instead of opening a
+/// browser. Returns the folder to put first on PATH.
+fn fake_xdg_open(dir: &Path, opened: &Path) -> PathBuf {
+    let bin = dir.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let script = bin.join("xdg-open");
+    // the opener probes a launcher without arguments before using it
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\n[ -n \"$1\" ] && printf '%s\\n' \"$1\" >> '{}'\nexit 0\n",
+            opened.display()
+        ),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    bin
+}
+
+/// PATH with `first` before the machine's own.
+fn path_with(first: &Path) -> PathBuf {
+    let mut paths = vec![first.to_path_buf()];
+    paths.extend(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    ));
+    PathBuf::from(std::env::join_paths(paths).unwrap())
+}
+
+/// The addresses the stand-in `xdg-open` was asked to open, waiting up to `wait` for at
+/// least `least` of them.
+async fn opened_urls(opened: &Path, least: usize, wait: Duration) -> Vec<String> {
+    let deadline = Instant::now() + wait;
+    loop {
+        let urls: Vec<String> = std::fs::read_to_string(opened)
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_owned)
+            .collect();
+        if urls.len() >= least || Instant::now() >= deadline {
+            return urls;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// "Reproduce in CloudWatch" under each finding: the query with its copy button and, for
+/// files with no region, the note why there are no links; once the region is set, the
+/// console links, each opened in the default browser through the opener plugin, whose
+/// scope refuses every address that is not the AWS console's.
+#[tokio::test]
+async fn reproduce_in_cloudwatch_copies_the_query_and_opens_console_links_only() {
+    let (_xvfb, display) = start_xvfb();
+    let dir = tempfile::tempdir().unwrap();
+    let opened = dir.path().join("opened.txt");
+    let path = path_with(&fake_xdg_open(dir.path(), &opened));
+    let env = [("PATH", path.as_path())];
+    let (_driver, client) = launch_with(&display, &["--sample"], &env).await;
+    wait_for_text(&client, "#figure-requests", "1,500").await;
+    wait_until_read(&client).await;
+
+    // without a region, the query and the note, no link
+    let first = "#findings details:first-child";
+    let query = text_of(&client, &format!("{first} .reproduce pre.query")).await;
+    assert!(
+        query.contains("stats") || query.contains("filter"),
+        "{query}"
+    );
+    let note = text_of(&client, &format!("{first} .reproduce-note")).await;
+    assert!(note.contains("region"), "{note}");
+    wait_for_count(&client, "#findings .console-link", 0).await;
+
+    // the copy button puts the query on the clipboard: pasted into the route filter (a
+    // one-line field, where each line break becomes a space), it is the query shown
+    click(&client, &format!("{first} .reproduce button.copy")).await;
+    wait_for_text(
+        &client,
+        &format!("{first} .reproduce button.copy"),
+        "Copied",
+    )
+    .await;
+    let filter = client.find(Locator::Id("route-filter")).await.unwrap();
+    filter.send_keys(&format!("{CONTROL}v")).await.unwrap();
+    let pasted = filter.prop("value").await.unwrap().unwrap_or_default();
+    assert_eq!(pasted, query.replace('\n', " "));
+    empty_by_keys(&client, "#route-filter").await;
+
+    // the files' region set: the findings link to the console
+    click(&client, "#open-settings").await;
+    type_into(&client, "#setting-region", "eu-west-1").await;
+    click(&client, "#save-settings").await;
+    // the sample read again, to its end
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while client
+        .find_all(Locator::Css("#findings .console-link"))
+        .await
+        .map_or(0, |l| l.len())
+        == 0
+        || is_shown(&client, "progress").await
+    {
+        assert!(Instant::now() < deadline, "no console link with a region");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    wait_until_read(&client).await;
+    client
+        .execute(
+            "for (const d of document.querySelectorAll('#findings details.finding')) d.open = true",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let link = client
+        .find(Locator::Css("#findings .console-link"))
+        .await
+        .unwrap();
+    let url = link.attr("title").await.unwrap().unwrap();
+    assert!(
+        url.starts_with("https://eu-west-1.console.aws.amazon.com/"),
+        "{url}"
+    );
+    client
+        .execute(
+            "document.querySelector('#findings .console-link').scrollIntoView({ block: 'center' })",
+            vec![],
+        )
+        .await
+        .unwrap();
+    link.click().await.unwrap();
+    assert_eq!(
+        opened_urls(&opened, 1, Duration::from_secs(10)).await,
+        [url.as_str()]
+    );
+    assert!(text_of(&client, "#message")
+        .await
+        .starts_with("Opened in your browser: "));
+    // the first finding alone open, from its advice to its console links
+    client
+        .execute(
+            "document.querySelectorAll('#findings details.finding').forEach((d, i) => { d.open = i === 0; })",
+            vec![],
+        )
+        .await
+        .unwrap();
+    screenshot_at(
+        &client,
+        "reproduce.png",
+        Some("#findings details:first-child h4:nth-of-type(2)"),
+    )
+    .await;
+
+    // the window may open nothing else, however it asks
+    for refused in [
+        "https://evil.example/",
+        "https://evil.example/.console.aws.amazon.com/",
+        "https://evil.example?.console.aws.amazon.com/",
+        "https://eu-west-1.console.aws.amazon.com.evil.example/",
+        "https://user@evil.example#.console.aws.amazon.com/",
+        "http://eu-west-1.console.aws.amazon.com/cloudwatch/home",
+        "file:///etc/passwd",
+    ] {
+        let answer = client
+            .execute_async(
+                "const [url, done] = arguments; \
+                 window.__TAURI__.core.invoke('plugin:opener|open_url', { url }) \
+                 .then(() => done('opened'), (error) => done(String(error)));",
+                vec![json!(refused)],
+            )
+            .await
+            .unwrap();
+        assert_ne!(answer, json!("opened"), "{refused} was opened");
+    }
+    // and a console address it may
+    let allowed = "https://console.aws.amazon.com/cloudwatch/home?region=us-west-2";
+    let answer = client
+        .execute_async(
+            "const [url, done] = arguments; \
+             window.__TAURI__.core.invoke('plugin:opener|open_url', { url }) \
+             .then(() => done('opened'), (error) => done(String(error)));",
+            vec![json!(allowed)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(answer, json!("opened"));
+    assert_eq!(
+        opened_urls(&opened, 2, Duration::from_secs(10)).await,
+        [url, allowed.to_owned()]
+    );
+    client.close().await.unwrap();
+}
+
+/// The records of an access log (JSON lines with `requestTimeEpoch`) from `from` to `to`
+/// (ms since the epoch), written to `out`; lines that are no record are left out.
+fn access_window(log: &Path, from: i64, to: i64, out: &Path) {
+    let text = String::from_utf8_lossy(&std::fs::read(log).unwrap()).into_owned();
+    let kept: String = text
+        .lines()
+        .filter(|line| {
+            // gen.py's garbage lines are left out with the records of other times
+            let record: Value = serde_json::from_str(line).unwrap_or(Value::Null);
+            let time = record["requestTimeEpoch"]
+                .as_str()
+                .and_then(|t| t.parse().ok());
+            time.is_some_and(|time: i64| (from..to).contains(&time))
+        })
+        .map(|line| format!("{line}\n"))
+        .collect();
+    std::fs::write(out, kept).unwrap();
+}
+
+/// "Compare with…": a gen.py incident's burst quarter hour against a calm quarter hour calls
+/// the burst's route slower and the others unchanged, and exports the comparison's report;
+/// the window against itself shows no change.
+#[tokio::test]
+async fn compare_with_a_calm_window_calls_the_burst_route_slower() {
+    let (_xvfb, display) = start_xvfb();
+    let dir = tempfile::tempdir().unwrap();
+    // as crates/engine/tests/compare.rs generates it; the access log alone is read
+    gen::generate(dir.path(), &["--seed", "13"]);
+    let log = dir.path().join("apigw-access.jsonl");
+    let at = |time: &str| ceiling_engine::parse_iso_ms(time).unwrap();
+    let calm = dir.path().join("calm.jsonl");
+    let burst = dir.path().join("burst.jsonl");
+    access_window(
+        &log,
+        at("2026-03-06T09:50:00Z"),
+        at("2026-03-06T10:05:00Z"),
+        &calm,
+    );
+    access_window(
+        &log,
+        at("2026-03-06T10:10:00Z"),
+        at("2026-03-06T10:25:00Z"),
+        &burst,
+    );
+    // what the open dialog answers: a link, pointed at the calm window, then at the burst
+    let chosen = dir.path().join("chosen.jsonl");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(&calm, &chosen).unwrap();
+    let exports = tempfile::tempdir().unwrap();
+    let env = [
+        ("CEILING_TEST_OPEN", chosen.as_path()),
+        ("CEILING_TEST_SAVE_DIR", exports.path()),
+    ];
+    let (_driver, client) = launch_with(&display, &[burst.to_str().unwrap()], &env).await;
+    wait_until_shown(&client, "results", true).await;
+    wait_until_read(&client).await;
+
+    // the burst shown; the calm window picked as the one before it
+    click(&client, "#compare-open").await;
+    wait_until_shown(&client, "compare-dialog", true).await;
+    click(&client, "#compare-files").await;
+    wait_until_shown(&client, "comparison", true).await;
+    let first = "#comparison-routes tbody tr:first-child";
+    wait_for_text(&client, &format!("{first} td.name"), "POST /api/process").await;
+    assert_eq!(
+        text_of(&client, &format!("{first} td:nth-child(9)")).await,
+        "slower"
+    );
+    assert_eq!(
+        text_of(&client, &format!("{first} td:nth-child(10)")).await,
+        "more"
+    );
+    let rows = client
+        .find_all(Locator::Css("#comparison-routes tbody tr"))
+        .await
+        .unwrap();
+    for row in &rows[1..] {
+        let latency = row.attr("data-latency").await.unwrap().unwrap();
+        assert!(
+            latency == "unchanged" || latency == "too-few-requests",
+            "{}: {latency}",
+            row.attr("data-route").await.unwrap().unwrap()
+        );
+    }
+    assert_eq!(
+        text_of(&client, "#comparison-windows").await,
+        format!("Before: {}. After: {}.", chosen.display(), burst.display())
+    );
+    assert!(text_of(&client, "#comparison-summary")
+        .await
+        .contains("POST /api/process"));
+    wait_for_count(&client, "#comparison-chart figure img", 1).await;
+    screenshot_at(&client, "compare.png", Some("#comparison")).await;
+
+    // the comparison's report, as Markdown and PDF
+    click(&client, "[data-compare-export='md']").await;
+    let md = exports.path().join("ceiling-comparison.md");
+    wait_for_text(&client, "#message", &format!("Wrote {}", md.display())).await;
+    let text = std::fs::read_to_string(&md).unwrap();
+    assert!(text.contains("POST /api/process"), "{text}");
+    click(&client, "[data-compare-export='pdf']").await;
+    let pdf = exports.path().join("ceiling-comparison.pdf");
+    wait_for_text(&client, "#message", &format!("Wrote {}", pdf.display())).await;
+    assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF"));
+
+    // the same window against itself: nothing changed
+    std::fs::remove_file(&chosen).unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(&burst, &chosen).unwrap();
+    click(&client, "#compare-open").await;
+    click(&client, "#compare-files").await;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while client
+        .find(Locator::Css(first))
+        .await
+        .unwrap()
+        .attr("data-latency")
+        .await
+        .unwrap()
+        .as_deref()
+        == Some("slower")
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the second comparison never showed"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let verdicts = client
+        .execute(
+            "return [...document.querySelectorAll('#comparison-routes tbody tr')].map((r) => r.dataset.latency)",
+            vec![],
+        )
+        .await
+        .unwrap();
+    for verdict in verdicts.as_array().unwrap() {
+        assert!(
+            verdict == "unchanged" || verdict == "too-few-requests",
+            "{verdicts}"
+        );
+    }
+    let changes = client
+        .execute(
+            "return [...document.querySelectorAll('#comparison-findings li[data-change]')].map((l) => l.dataset.change)",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(
+        changes.as_array().unwrap().iter().all(|c| c == "unchanged"),
+        "{changes}"
+    );
+    client.close().await.unwrap();
+}
+
+/// The Python of moto's virtual environment, which has boto3 (for tests/support/make_api.py).
+fn moto_python() -> PathBuf {
+    let server = std::env::var_os("CEILING_MOTO_SERVER")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(std::env::var_os("HOME").unwrap())
+                .join(".cache/ceiling/moto-venv/bin/moto_server")
+        });
+    server.with_file_name("python3")
+}
+
+/// The API panel, as a new user meets it: a profile, an API and a stage picked, the
+/// configuration read shown (POST /reports at its integration's 10 s, reports-fn's 30 s
+/// timeout), and "Analyze last hour" fetching the stage's own groups with it applied, no
+/// group chosen and no format pasted; after a restart the fetch, configuration included,
+/// is there to fetch again.
+#[tokio::test]
+async fn the_api_panel_reads_a_stage_and_analyzes_its_last_hour() {
+    let moto = moto::MotoServer::start();
+    let region = "eu-west-1";
+    let made = Command::new(moto_python())
+        .arg(gen::workspace_root().join("tests/support/make_api.py"))
+        .args([&moto.endpoint(), region])
+        .output()
+        .expect("moto's Python runs make_api.py");
+    assert!(
+        made.status.success(),
+        "make_api.py failed: {}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let ids: Value = serde_json::from_slice(&made.stdout).unwrap();
+    let rest = ids["rest"].as_str().unwrap().to_owned();
+
+    // the last half hour of the stage's access log, in its own format: four requests to
+    // POST /reports time out at its 10 s, four succeed just under it, one GET is fast
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    let start = now - 30 * 60_000;
+    let record = |id: String, time: i64, status: u16, route: (&str, &str), latency: (u32, &str)| {
+        json!({
+            "timestamp": time,
+            "message": json!({
+                "requestId": id, "requestTimeEpoch": time.to_string(), "status": status.to_string(),
+                "httpMethod": route.0, "resourcePath": route.1,
+                "responseLatency": latency.0.to_string(), "integrationLatency": latency.1,
+            }).to_string(),
+        })
+    };
+    let mut events: Vec<Value> = (0..8)
+        .map(|i| {
+            let time = start + i * 60_000;
+            if i % 2 == 0 {
+                record(
+                    format!("r{i}"),
+                    time,
+                    504,
+                    ("POST", "/reports"),
+                    (10_020, "-"),
+                )
+            } else {
+                record(
+                    format!("r{i}"),
+                    time,
+                    200,
+                    ("POST", "/reports"),
+                    (9_450, "9400"),
+                )
+            }
+        })
+        .collect();
+    events.push(record(
+        "g1".to_owned(),
+        start + 9 * 60_000,
+        200,
+        ("GET", "/orders/{id}"),
+        (40, "35"),
+    ));
+    let access = "/aws/apigateway/orders-access";
+    moto.logs(
+        region,
+        "CreateLogStream",
+        &json!({ "logGroupName": access, "logStreamName": "prod" }),
+    );
+    moto.logs(
+        region,
+        "PutLogEvents",
+        &json!({ "logGroupName": access, "logStreamName": "prod", "logEvents": events }),
+    );
+    // the stage's other groups exist, empty, as they would in an account
+    for group in [
+        format!("API-Gateway-Execution-Logs_{rest}/prod"),
+        "/aws/lambda/reports-fn".to_owned(),
+        "/aws/lambda/orders-fn".to_owned(),
+    ] {
+        moto.logs(region, "CreateLogGroup", &json!({ "logGroupName": group }));
+    }
+
+    let aws = tempfile::tempdir().unwrap();
+    std::fs::write(
+        aws.path().join("config"),
+        format!("[profile ceiling-test]\nregion = {region}\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        aws.path().join("credentials"),
+        "[ceiling-test]\naws_access_key_id = testing\naws_secret_access_key = testing\n",
+    )
+    .unwrap();
+    let endpoint = moto.endpoint();
+    let (config, credentials) = (aws.path().join("config"), aws.path().join("credentials"));
+    let env: Vec<(&str, &Path)> = vec![
+        ("AWS_CONFIG_FILE", &config),
+        ("AWS_SHARED_CREDENTIALS_FILE", &credentials),
+        ("AWS_ENDPOINT_URL", Path::new(&endpoint)),
+        ("AWS_EC2_METADATA_DISABLED", Path::new("true")),
+    ];
+    let settings = tempfile::tempdir().unwrap();
+    let (_xvfb, display) = start_xvfb();
+    let (driver, client) = launch_in(&display, &[], &env, settings.path()).await;
+    wait_for_count(&client, "#aws-profile option[value='ceiling-test']", 1).await;
+    click(&client, "#aws-profile option[value='ceiling-test']").await;
+    click(&client, "#api-list").await;
+    wait_for_count(&client, &format!("#api-select option[value='{rest}']"), 1).await;
+    click(&client, &format!("#api-select option[value='{rest}']")).await;
+    click(&client, "#api-stage option[value='prod']").await;
+    wait_until_shown(&client, "api-config", true).await;
+    wait_for_text(
+        &client,
+        "#api-routes tr[data-route='POST /reports'] td.timeout",
+        "10.0 s",
+    )
+    .await;
+    let reports = text_of(&client, "#api-routes tr[data-route='POST /reports']").await;
+    assert!(reports.contains("reports-fn:live"), "{reports}");
+    wait_for_text(
+        &client,
+        "#api-functions tr[data-function='reports-fn'] td.timeout",
+        "30.0 s",
+    )
+    .await;
+    let facts = text_of(&client, "#api-facts").await;
+    assert!(facts.contains(access), "{facts}");
+    assert!(facts.contains("$context.requestId"), "{facts}");
+    screenshot_at(&client, "api-panel.png", Some("#api-panel")).await;
+
+    // the last hour of the stage's own groups, with the configuration applied
+    click(&client, "#api-analyze").await;
+    wait_for_text(&client, "#figure-requests", "9").await;
+    wait_for_text(&client, "#figure-timeouts", "4").await;
+    wait_until_read(&client).await;
+    let findings = text_of(&client, "#findings").await;
+    assert!(
+        findings.contains("at its own integration timeout of 10.0 s"),
+        "{findings}"
+    );
+    wait_for_count(
+        &client,
+        "#findings details[data-id='lambda-timeout-above-gateway']",
+        1,
+    )
+    .await;
+    let inputs = text_of(&client, "#inputs-table").await;
+    assert!(inputs.contains(access), "{inputs}");
+    client.close().await.unwrap();
+    drop(driver);
+
+    // after a restart, the fetch is kept with its configuration, to fetch again
+    let (_driver, client) = launch_in(&display, &[], &env, settings.path()).await;
+    wait_until_shown(&client, "saved-fetch", true).await;
+    wait_for_text(&client, "#fetch-again", "orders-api prod, 1h to now").await;
+    click(&client, "#fetch-again").await;
+    wait_for_text(&client, "#figure-timeouts", "4").await;
+    wait_for_count(
+        &client,
+        "#findings details[data-id='lambda-timeout-above-gateway']",
+        1,
+    )
+    .await;
+    client.close().await.unwrap();
+}

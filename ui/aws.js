@@ -34,7 +34,8 @@ export function changeProfile() {
   $('aws-groups').replaceChildren();
 }
 
-const awsTarget = () => ({
+/** The profile, region and MFA code the panel names. */
+export const awsTarget = () => ({
   profile: $('aws-profile').value || null,
   region: $('aws-region').value.trim() || null,
   mfaCode: $('aws-mfa-row').hidden ? null : ($('aws-mfa').value.trim() || null),

@@ -30,3 +30,20 @@ export function showError(error) {
 }
 
 export const hideMessage = () => { $('notice').hidden = true; };
+
+/** A button that puts `text` on the clipboard (navigator.clipboard, which the app's WebKit
+ * allows under its CSP), saying so; `label` names it. */
+export function copyButton(text, label = 'Copy') {
+  const button = element('button', { text: label, className: 'copy', attributes: { type: 'button', title: label === 'Copy' ? `Copy ${text}` : label } });
+  button.addEventListener('click', async (event) => {
+    event.preventDefault();
+    try {
+      await navigator.clipboard.writeText(text);
+      button.textContent = 'Copied';
+    } catch {
+      button.textContent = 'Select it';
+    }
+    setTimeout(() => { button.textContent = label; }, 1500);
+  });
+  return button;
+}

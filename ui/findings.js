@@ -1,25 +1,11 @@
 // The findings panel: each finding with its evidence (routes to focus on, windows, request
 // and invocation ids with copy buttons, the file and line each came from) and its advice.
 
-import { $, element } from './dom.js';
+import { $, copyButton, element } from './dom.js';
 import { count, formatMs, formatTime } from './format.js';
+import { reproduceView } from './reproduce.js';
 import { setFocus, zone } from './state.js';
 import { timelineView } from './timeline.js';
-
-function copyButton(text) {
-  const button = element('button', { text: 'Copy', className: 'copy', attributes: { type: 'button', title: `Copy ${text}` } });
-  button.addEventListener('click', async (event) => {
-    event.preventDefault();
-    try {
-      await navigator.clipboard.writeText(text);
-      button.textContent = 'Copied';
-    } catch {
-      button.textContent = 'Select it';
-    }
-    setTimeout(() => { button.textContent = 'Copy'; }, 1500);
-  });
-  return button;
-}
 
 /** A `slow-step` finding's step, and each sample invocation opening onto its timeline. */
 function stepTimelines(step, ceilingMs) {
@@ -101,6 +87,7 @@ export function renderFindings(analysis) {
       ...(finding.evidence.steps ? [stepTimelines(finding.evidence.steps, analysis.ceiling_ms)] : []),
       element('h4', { text: 'What to do' }),
       advice,
+      ...(finding.reproduce ? reproduceView(finding.reproduce) : []),
     ]);
     if (index === 0) details.open = true;
     return details;

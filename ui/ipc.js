@@ -32,17 +32,20 @@ async function invoke(command, args) {
 /** What the command line asked the app to open: `{ sample: bool, paths: string[] }`. */
 export const startup = () => invoke('startup');
 
-/** The remembered settings and recent inputs: `{ ceiling_ms, local_time, recent }`. */
+/** The remembered settings and recent inputs: `{ ceiling_ms, local_time, recent,
+ * console_region }`. */
 export const loadPreferences = () => invoke('load_preferences');
 
-export const savePreferences = ({ ceilingMs, localTime }) =>
-  invoke('save_preferences', { ceilingMs, localTime });
+export const savePreferences = ({ ceilingMs, localTime, consoleRegion }) =>
+  invoke('save_preferences', { ceilingMs, localTime, consoleRegion });
 
 /**
  * Analyzes `source` (`{ kind: 'paths', paths }`, `{ kind: 'sample' }` or `{ kind: 'cloud',
  * profile, region, mfa_code, groups, since, until }`) with `request` (`{ ceiling_ms,
- * access_format, time_zone, focus: { route, window } }`); calls `onProgress` a few times a
- * second; resolves to the view: `{ analysis, charts, completeness ('complete', 'reading',
+ * access_format, time_zone, focus: { route, window }, console_region }`); a cloud source
+ * may carry a stage's `config` (the API panel's), applied to the analysis, whose own log
+ * groups are read when `groups` is empty. Calls `onProgress` a few times a second;
+ * resolves to the view: `{ analysis, charts, completeness ('complete', 'reading',
  * 'partial'), notes, p99_warn_ms, wrapping_labels }`.
  */
 export function analyze(source, request, onProgress) {
@@ -50,6 +53,22 @@ export function analyze(source, request, onProgress) {
   channel.onmessage = onProgress;
   return invoke('analyze', { source, request, onProgress: channel });
 }
+
+/**
+ * Reads `source` as the other window (as `analyze` does) and compares it with the analysis
+ * shown, which is the after window when `shownIsAfter`; resolves to `{ comparison, chart,
+ * labels }` (the engine's Comparison, the chart of both windows or null, and how each change
+ * id is written).
+ */
+export function compareWith(source, request, shownIsAfter, onProgress) {
+  const channel = new (tauri().core.Channel)();
+  channel.onmessage = onProgress;
+  return invoke('compare_with', { source, request, shownIsAfter, onProgress: channel });
+}
+
+/** Writes the last comparison's report (`pdf`, `html`, `md`) where the user chooses;
+ * resolves to the path, or null when the dialog was cancelled. */
+export const exportComparison = (kind) => invoke('export_comparison', { kind });
 
 /** The AWS profiles: `[{ name, region, kind, mfa }]`. */
 export const awsProfiles = () => invoke('aws_profiles');
@@ -59,6 +78,19 @@ export const awsProfiles = () => invoke('aws_profiles');
  * device's code for a profile that assumes its role with one. */
 export const awsLogGroups = (profile, region, mfaCode, prefix) =>
   invoke('aws_log_groups', { profile, region, mfaCode, prefix });
+
+/** The REST, HTTP and WebSocket APIs of a profile and region: `[{ id, name, kind, stages }]`. */
+export const awsApis = (profile, region, mfaCode) => invoke('aws_apis', { profile, region, mfaCode });
+
+/** A stage's configuration as the account holds it, and the log groups an analysis of it
+ * reads: `{ config: { api_name, stage, access_log, execution_log, tracing, routes,
+ * functions, notes, ... }, log_groups }`. */
+export const awsStage = (profile, region, mfaCode, apiId, stage) =>
+  invoke('aws_stage', { profile, region, mfaCode, apiId, stage });
+
+/** Opens an AWS console address in the default browser, through the opener plugin, whose
+ * scope (src-tauri/capabilities/main.json) allows console.aws.amazon.com addresses only. */
+export const openConsole = (url) => invoke('plugin:opener|open_url', { url });
 
 /** Stops the running analysis; it resolves with what it read. */
 export const cancel = () => invoke('cancel');

@@ -7,13 +7,15 @@ import { count, formatBytes, formatMs } from './format.js';
 import * as ipc from './ipc.js';
 import { state, zone } from './state.js';
 
-function request() {
+/** The request the window's settings make. */
+export function request() {
   const format = $('access-format').value.trim();
   return {
     ceiling_ms: state.preferences.ceiling_ms,
     access_format: format === '' ? null : format,
     time_zone: zone(),
     focus: state.focus,
+    console_region: state.preferences.console_region ?? null,
   };
 }
 
@@ -31,8 +33,10 @@ function showProgress(update, what) {
     `${g.group}: ${count(g.events)} events in ${count(g.pages)} pages`);
   $('progress-figures').textContent =
     [`So far: ${count(requests)} requests, ${count(timeouts)} gateway timeouts.`, ...groups].join(' · ');
-  // the inputs read so far, analyzed: the dashboard fills in while the rest is read
-  if (update.so_far) render(update.so_far);
+  // the inputs read so far, analyzed: the dashboard fills in while the rest is read. A
+  // report the channel delivers after the reading's own answer is stale: it would put a
+  // snapshot over the whole.
+  if (update.so_far && state.running) render(update.so_far);
 }
 
 const describe = (paths) => (paths.length === 1 ? paths[0] : `${paths.length} inputs`);
@@ -40,6 +44,7 @@ const describe = (paths) => (paths.length === 1 ? paths[0] : `${paths.length} in
 /** How the window names a source: a path, the sample, log groups. */
 export function describeSource(source) {
   if (source.kind === 'sample') return 'the sample incident';
+  if (source.kind === 'cloud' && source.config) return `${source.config.api_name} ${source.config.stage}`;
   if (source.kind === 'cloud') return source.groups.length === 1 ? source.groups[0] : `${source.groups.length} log groups`;
   return describe(source.paths);
 }
@@ -79,5 +84,7 @@ export function rerun() {
 /** Analyzes a new source, from everything. */
 export function open(source) {
   state.focus = { route: null, window: null };
+  // a comparison was of the analysis shown before
+  $('comparison').hidden = true;
   return run(source);
 }

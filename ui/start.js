@@ -1,8 +1,9 @@
-// The start screen: opening files, folders or the sample, and the recent inputs.
+// The start screen: opening files, folders or the sample, the recent inputs, and the last
+// fetch from CloudWatch Logs to fetch again.
 
 import { $, element, showError, showMessage } from './dom.js';
 import * as ipc from './ipc.js';
-import { open } from './run.js';
+import { describeSource, open } from './run.js';
 import { state } from './state.js';
 
 /** Reads the remembered settings, and lists the recent inputs. */
@@ -19,6 +20,18 @@ export async function loadPreferences() {
   });
   $('recent').replaceChildren(...recent);
   $('recent-empty').hidden = recent.length > 0;
+  const saved = state.preferences.fetch;
+  $('saved-fetch').hidden = !saved;
+  if (saved) $('fetch-again').textContent = `${describeSource(saved)}, ${saved.since} to ${saved.until}`;
+}
+
+/** Fetches the last fetch read in full again, its stage's configuration included, with
+ * the MFA code in the panel (the app never keeps one). */
+export function fetchAgain() {
+  const saved = state.preferences.fetch;
+  if (!saved) return;
+  const mfa = $('aws-mfa-row').hidden ? null : ($('aws-mfa').value.trim() || null);
+  open({ ...saved, mfa_code: mfa });
 }
 
 /** Analyzes files and folders; once read, they head the recent inputs. */

@@ -5,7 +5,7 @@ import { localZone } from './format.js';
 
 export const state = {
   source: null,
-  preferences: { ceiling_ms: null, local_time: false, recent: [] },
+  preferences: { ceiling_ms: null, local_time: false, recent: [], console_region: null },
   focus: { route: null, window: null },
   view: null,
   sort: { key: null, descending: true },

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use ceiling_cloud::{now_ms, Connection, Reading, Target, Update, Window};
-use ceiling_engine::{Analysis, Analyzer};
+use ceiling_engine::{Analysis, Analyzer, Console};
 
 use crate::error::Error;
 use crate::progress::Interim;
@@ -25,7 +25,7 @@ pub struct Groups {
 pub async fn read_groups(
     state: &AppState,
     read: Groups,
-    analyzer: Analyzer,
+    mut analyzer: Analyzer,
     notable_ms: u64,
     interim: Arc<Interim>,
 ) -> Result<(Analysis, Vec<Error>), Error> {
@@ -38,6 +38,12 @@ pub async fn read_groups(
     let window = Window::from_text(&since, &until, now_ms())
         .map_err(|e| Error::fetch_window(e.to_string()))?;
     let connection = Connection::open(&target).await?;
+    // each group is an input named after it: the queries behind the findings run there
+    analyzer.set_console(Console {
+        region: Some(connection.region().to_owned()),
+        log_groups: groups.clone(),
+        window: Some(window),
+    });
     let reading = Reading::new(connection, groups, window)?.notable_ms(notable_ms);
     *state.fetch.lock()? = Some(reading.cancel_switch());
     let show = move |update: Update<'_>| match update {

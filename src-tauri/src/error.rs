@@ -36,6 +36,9 @@ pub enum Code {
     FetchWindow,
     /// An export was asked for before anything was analyzed.
     NothingToExport,
+    /// A comparison was asked for before anything was analyzed, or exported before one
+    /// was made.
+    NothingToCompare,
     /// A report or the findings could not be rendered or written.
     ExportFailed,
     /// The zone the window asked for is not one the reports know.

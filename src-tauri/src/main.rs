@@ -27,6 +27,7 @@ fn main() {
     let launch = transport::Launch::parse();
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_opener::init())
         .manage(launch)
         .manage(state::AppState::default())
         .manage(commands::inputs::Chosen::default())
@@ -38,9 +39,13 @@ fn main() {
             commands::analyze::analyze,
             commands::analyze::cancel,
             commands::export::export,
+            commands::compare::compare_with,
+            commands::compare::export_comparison,
             commands::inputs::pick_paths,
             commands::aws::aws_profiles,
-            commands::aws::aws_log_groups
+            commands::aws::aws_log_groups,
+            commands::aws::aws_apis,
+            commands::aws::aws_stage
         ])
         .run(tauri::generate_context!())
         .expect("the Ceiling window could not start");

@@ -1,12 +1,13 @@
 //! One analysis, from the window's request to the view it shows: the settings, the source
-//! read on a blocking thread (files, the sample, or log groups through [`crate::cloud`]),
+//! read on a blocking thread (files, the sample, or log groups through [`crate::cloud`],
+//! with a stage's configuration applied where the API panel read one),
 //! progress while it runs, and what to say when nothing could be read.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use ceiling_cloud::Target;
-use ceiling_engine::{expand_paths, Analysis, Analyzer, Settings, Template};
+use ceiling_engine::{expand_paths, Analysis, Analyzer, Console, Settings, Template};
 use ceiling_report::Zone;
 use tauri::ipc::Channel;
 
@@ -37,6 +38,15 @@ fn settings_of(request: &Request) -> Result<Settings, Error> {
         ceiling_ms: request.ceiling_ms,
         access_format,
         focus: request.focus.clone(),
+        console: Console {
+            region: request
+                .console_region
+                .as_deref()
+                .map(str::trim)
+                .filter(|r| !r.is_empty())
+                .map(str::to_owned),
+            ..Console::default()
+        },
         ..Settings::default()
     })
 }
@@ -49,9 +59,36 @@ pub async fn analyze(
     request: &Request,
     channel: Channel<ProgressUpdate>,
 ) -> Result<View, Error> {
+    let zone = Zone::parse(&request.time_zone)?;
+    let view = read(state, source, request, channel).await?;
+    *state.last.lock()? = Some(Loaded {
+        analysis: view.analysis.clone(),
+        zone,
+    });
+    Ok(view)
+}
+
+/// Reads `source` as [`analyze`] does, without keeping it: the other window of a
+/// comparison.
+pub async fn read(
+    state: &AppState,
+    source: Source,
+    request: &Request,
+    channel: Channel<ProgressUpdate>,
+) -> Result<View, Error> {
     let settings = settings_of(request)?;
     let zone = Zone::parse(&request.time_zone)?;
-    let analyzer = Analyzer::new(settings.clone());
+    let stage = match &source {
+        Source::Cloud { config, .. } => config.as_deref().cloned(),
+        _ => None,
+    };
+    let (settings, analyzer) = match stage {
+        Some(stage) => {
+            let settings = settings.applying(&stage);
+            (settings.clone(), Analyzer::with_config(settings, stage))
+        }
+        None => (settings.clone(), Analyzer::new(settings)),
+    };
     let progress = analyzer.progress();
     state.start(progress.clone())?;
     let interim = Arc::new(Interim::new(settings.clone(), zone));
@@ -63,7 +100,13 @@ pub async fn analyze(
             groups,
             since,
             until,
+            config,
         } => {
+            // a stage's own log groups, where none were chosen
+            let groups = match config {
+                Some(stage) if groups.is_empty() => stage.log_groups(),
+                _ => groups,
+            };
             let groups = Groups {
                 target: Target {
                     profile,
@@ -121,12 +164,7 @@ pub async fn analyze(
             read?
         }
     };
-    let view = settle(outcome, &settings, zone)?;
-    *state.last.lock()? = Some(Loaded {
-        analysis: view.analysis.clone(),
-        zone,
-    });
-    Ok(view)
+    settle(outcome, &settings, zone)
 }
 
 /// The view of a reading; an error when nothing could be read at all.

@@ -1,15 +1,22 @@
 //! What the app holds between commands: the running analysis and fetch, to cancel them, and
-//! the last analysis, to export it.
+//! the last analysis and comparison, to export them.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
+use ceiling_engine::compare::Comparison;
 use ceiling_engine::{Analysis, Progress};
 use ceiling_report::Zone;
 
 /// The last analysis, for exports.
 pub struct Loaded {
     pub analysis: Analysis,
+    pub zone: Zone,
+}
+
+/// The last comparison, for its report.
+pub struct Compared {
+    pub comparison: Comparison,
     pub zone: Zone,
 }
 
@@ -20,6 +27,7 @@ pub struct AppState {
     /// The running fetch's switch, to cancel it.
     pub fetch: Mutex<Option<Arc<AtomicBool>>>,
     pub last: Mutex<Option<Loaded>>,
+    pub compared: Mutex<Option<Compared>>,
 }
 
 impl AppState {

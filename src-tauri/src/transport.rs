@@ -8,7 +8,8 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use ceiling_cloud::fetch::GroupProgress;
-use ceiling_engine::{Analysis, Focus, Settings, Wrapping};
+use ceiling_engine::compare::Comparison;
+use ceiling_engine::{Analysis, Focus, Settings, StageConfig, Wrapping};
 use ceiling_report::Chart;
 use clap::Parser;
 use serde::{Deserialize, Serialize};
@@ -44,6 +45,11 @@ pub enum Source {
         groups: Vec<String>,
         since: String,
         until: String,
+        /// The stage's configuration (the API panel's), applied to the analysis: its
+        /// access-log format, each route's ceiling, its functions. Its log groups are read
+        /// when `groups` is empty.
+        #[serde(default)]
+        config: Option<Box<StageConfig>>,
     },
 }
 
@@ -58,6 +64,10 @@ pub struct Request {
     /// (`Europe/Berlin`), as the window's `Intl` names it.
     pub time_zone: String,
     pub focus: Focus,
+    /// The region the files' log groups are in, for the console links under each finding;
+    /// a cloud reading uses its connection's.
+    #[serde(default)]
+    pub console_region: Option<String>,
 }
 
 /// Progress of a running analysis, a few times a second.
@@ -128,6 +138,59 @@ impl View {
     }
 }
 
+/// A stage's configuration as the API panel shows it, with the log groups an analysis of
+/// the stage reads.
+#[derive(Debug, Clone, Serialize)]
+pub struct StageView {
+    pub log_groups: Vec<String>,
+    pub config: StageConfig,
+}
+
+/// A comparison of two windows, as the window shows it: the engine's comparison and the
+/// report crate's chart of both windows against the ceiling (None when neither window has
+/// latencies to draw).
+#[derive(Debug, Clone, Serialize)]
+pub struct ComparisonView {
+    pub comparison: Comparison,
+    pub chart: Option<Chart>,
+    /// How each change the comparison holds is written, by its id (`too-few-requests`:
+    /// `too few requests`).
+    pub labels: BTreeMap<String, &'static str>,
+}
+
+impl ComparisonView {
+    pub fn new(comparison: Comparison, chart: Option<Chart>) -> ComparisonView {
+        let mut labels = BTreeMap::new();
+        let mut add = |id: serde_json::Result<serde_json::Value>, label: &'static str| {
+            if let Ok(serde_json::Value::String(id)) = id {
+                labels.insert(id, label);
+            }
+        };
+        for route in &comparison.routes {
+            add(serde_json::to_value(route.latency), route.latency.label());
+            add(serde_json::to_value(route.timeouts), route.timeouts.label());
+        }
+        for function in &comparison.functions {
+            add(
+                serde_json::to_value(function.timeouts),
+                function.timeouts.label(),
+            );
+            add(
+                serde_json::to_value(function.cold_starts),
+                function.cold_starts.label(),
+            );
+        }
+        for finding in &comparison.findings {
+            add(serde_json::to_value(finding.change), finding.change.label());
+        }
+        ComparisonView {
+            comparison,
+            chart,
+            labels,
+        }
+    }
+}
+
 /// What the app remembers between runs.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 pub struct Preferences {
@@ -137,6 +200,13 @@ pub struct Preferences {
     pub local_time: bool,
     /// Files and folders opened lately, newest first.
     pub recent: Vec<PathBuf>,
+    /// The region of the files' log groups, for the console links.
+    #[serde(default)]
+    pub console_region: Option<String>,
+    /// The last fetch from CloudWatch Logs read in full, with the stage's configuration
+    /// when the API panel read one, to fetch again (the MFA code is never stored).
+    #[serde(default)]
+    pub fetch: Option<Source>,
 }
 
 #[cfg(test)]
@@ -163,5 +233,34 @@ mod tests {
         assert_eq!(json["p99_warn_ms"], 23_200);
         assert_eq!(json["wrapping_labels"]["raw"], "lines");
         assert_eq!(json["completeness"], "complete");
+    }
+
+    #[test]
+    fn a_comparison_view_names_each_change_it_holds() {
+        let analysis = |status: &str, error: &str| {
+            let mut analyzer = Analyzer::new(Settings::default());
+            let record = format!(
+                r#"{{"requestId":"a1","status":"{status}","responseLatency":"29010","errorResponseType":"{error}","httpMethod":"GET","resourcePath":"/r"}}"#
+            );
+            analyzer.read("inline", record.as_bytes()).unwrap();
+            analyzer.finish()
+        };
+        let comparison = ceiling_engine::compare(
+            &analysis("200", "-"),
+            &analysis("504", "INTEGRATION_TIMEOUT"),
+            &ceiling_engine::CompareSettings::default(),
+        );
+        let view = ComparisonView::new(comparison, None);
+        // one request a window: too few to call a change on
+        assert_eq!(view.labels["too-few-requests"], "too few requests");
+        // the gateway timeout appeared
+        let finding = view
+            .comparison
+            .findings
+            .iter()
+            .find(|f| f.id.to_string() == "integration-timeout")
+            .expect("the timeout's finding");
+        assert_eq!(serde_json::to_value(finding.change).unwrap(), "appeared");
+        assert_eq!(view.labels["appeared"], "appeared");
     }
 }

@@ -9,7 +9,8 @@ use crate::state::AppState;
 use crate::transport::{Completeness, ProgressUpdate, Request, Source, View};
 
 /// Analyzes `source`, sending progress on `on_progress`; files read in full join the
-/// recent inputs. Paths are read only when the user chose them ([`inputs::check_chosen`]).
+/// recent inputs, and a fetch read in full is kept to fetch again. Paths are read only when
+/// the user chose them ([`inputs::check_chosen`]).
 #[tauri::command]
 pub async fn analyze(
     app: tauri::AppHandle,
@@ -22,9 +23,11 @@ pub async fn analyze(
         inputs::check_chosen(&app, paths)?;
     }
     let view = reading::analyze(&state, source.clone(), &request, on_progress).await?;
-    if let Source::Paths { paths } = &source {
-        if view.completeness == Completeness::Complete {
-            preferences::remember(&app, paths);
+    if view.completeness == Completeness::Complete {
+        match &source {
+            Source::Paths { paths } => preferences::remember(&app, paths),
+            Source::Cloud { .. } => preferences::remember_fetch(&app, &source),
+            Source::Sample => {}
         }
     }
     Ok(view)

@@ -57,7 +57,7 @@ pub async fn export(
 }
 
 /// Where the user says to save `file_name` in the save dialog; None when cancelled.
-async fn save_target(
+pub(crate) async fn save_target(
     app: &tauri::AppHandle,
     format: Format,
     file_name: String,

@@ -3,6 +3,7 @@
 
 pub mod analyze;
 pub mod aws;
+pub mod compare;
 pub mod export;
 pub mod inputs;
 pub mod preferences;

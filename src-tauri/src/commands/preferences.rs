@@ -1,12 +1,12 @@
-//! The settings and recent inputs the app remembers between runs, in `preferences.json`
-//! of the app's config folder.
+//! The settings, recent inputs and last fetch the app remembers between runs, in
+//! `preferences.json` of the app's config folder.
 
 use std::path::PathBuf;
 
 use tauri::Manager;
 
 use crate::error::Error;
-use crate::transport::Preferences;
+use crate::transport::{Preferences, Source};
 
 /// Recent inputs remembered on the start screen.
 const RECENT: usize = 8;
@@ -52,6 +52,15 @@ pub fn remember(app: &tauri::AppHandle, paths: &[PathBuf]) {
     let _ = write_preferences(app, &preferences);
 }
 
+/// Keeps `source`, a fetch read in full, as the one to fetch again (with its stage's
+/// configuration, when it has one).
+pub fn remember_fetch(app: &tauri::AppHandle, source: &Source) {
+    let mut preferences = read_preferences(app);
+    preferences.fetch = Some(source.clone());
+    // Forgetting the fetch is no reason to fail an analysis.
+    let _ = write_preferences(app, &preferences);
+}
+
 #[tauri::command]
 pub fn load_preferences(app: tauri::AppHandle) -> Preferences {
     read_preferences(&app)
@@ -62,9 +71,11 @@ pub fn save_preferences(
     app: tauri::AppHandle,
     ceiling_ms: Option<u64>,
     local_time: bool,
+    console_region: Option<String>,
 ) -> Result<(), Error> {
     let mut preferences = read_preferences(&app);
     preferences.ceiling_ms = ceiling_ms;
     preferences.local_time = local_time;
+    preferences.console_region = console_region.filter(|r| !r.trim().is_empty());
     write_preferences(&app, &preferences)
 }
