@@ -231,3 +231,26 @@ fn minutes_past_the_kept_ones_are_merged_into_everything_earlier() {
     assert_eq!(long.requests, 5);
     assert_eq!(rolling.events(), 100);
 }
+
+#[test]
+fn an_invocation_started_in_one_minute_and_timed_out_in_the_next_counts_once() {
+    let id = "595492f6-0000-0000-0000-000000000001";
+    let events = vec![
+        (LAMBDA, T0 + 50_000, format!("START RequestId: {id} Version: $LATEST")),
+        (
+            LAMBDA,
+            T0 + 80_000,
+            format!("{id} Task timed out after 30.00 seconds"),
+        ),
+        (
+            LAMBDA,
+            T0 + 80_001,
+            format!("REPORT RequestId: {id}\tDuration: 30000.00 ms\tBilled Duration: 30000 ms\tMemory Size: 128 MB\tMax Memory Used: 64 MB"),
+        ),
+    ];
+    let files = from_files(&events);
+    let live = rolling(&events).analysis(LiveWindow::SinceStart, T0);
+    let counts = |a: &Analysis| a.lambda.as_ref().map(|l| (l.invocations, l.timeouts));
+    assert_eq!(counts(&files), Some((1, 1)));
+    assert_eq!(counts(&live), Some((1, 1)));
+}
