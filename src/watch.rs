@@ -56,6 +56,10 @@ pub struct WatchArgs {
     /// Time between two polling rounds.
     #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = parse_duration)]
     every: u64,
+    /// What each round reads again before the newest event of a group, for events that
+    /// reach CloudWatch late.
+    #[arg(long, value_name = "DURATION", default_value = "15s", value_parser = parse_duration)]
+    overlap: u64,
     /// Stop after this long [default: run until Ctrl-C].
     #[arg(long = "for", value_name = "DURATION", value_parser = parse_duration)]
     run_for: Option<u64>,
@@ -129,6 +133,7 @@ pub fn run(args: &WatchArgs) -> Result<Verdict, String> {
     let request = WatchRequest {
         backfill_ms: i64::try_from(args.since).unwrap_or(i64::MAX),
         poll_every: Duration::from_millis(args.every),
+        overlap_ms: i64::try_from(args.overlap).unwrap_or(i64::MAX),
         ..WatchRequest::new(args.log_groups.clone())
     };
     let switches = Switches::default();
@@ -154,6 +159,9 @@ pub fn run(args: &WatchArgs) -> Result<Verdict, String> {
         Verdict::Ran
     })
 }
+
+/// A finding shown: its id, severity and title.
+type Shown = (FindingId, Severity, String);
 
 /// A finding that appeared or cleared, and when.
 struct Change {
@@ -182,7 +190,7 @@ struct View {
     /// The output was closed by its reader.
     closed: bool,
     /// The last analysis shown, as JSON, and its findings.
-    last: Option<(serde_json::Value, Vec<(FindingId, Severity, String)>)>,
+    last: Option<(serde_json::Value, Vec<Shown>)>,
     /// The findings that appeared and cleared, newest last.
     changes: Vec<Change>,
     failed: bool,
@@ -243,7 +251,7 @@ impl View {
     fn show(&mut self) {
         let now = now_ms();
         let analysis = self.rolling.analysis(self.window, now);
-        let findings: Vec<(FindingId, Severity, String)> = analysis
+        let findings: Vec<Shown> = analysis
             .findings
             .iter()
             .map(|f| (f.id, f.severity, f.title.clone()))
