@@ -67,7 +67,7 @@ fn window(args: &CloudArgs) -> Result<Window, String> {
     })
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime, String> {
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, String> {
     // The reading blocks no worker (the engine reads on blocking threads), so one thread
     // drives it all.
     tokio::runtime::Builder::new_current_thread()
@@ -78,7 +78,7 @@ fn runtime() -> Result<tokio::runtime::Runtime, String> {
 
 /// The connection of the profile, asking for the MFA code on the terminal where the profile
 /// needs one and none was given.
-async fn connect(args: &CloudArgs) -> Result<Connection, String> {
+pub(crate) async fn connect(args: &CloudArgs) -> Result<Connection, String> {
     if args.log_groups.is_empty() {
         return Err("name at least one --log-group".to_owned());
     }

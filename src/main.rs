@@ -14,6 +14,7 @@ use ceiling_engine::{
 mod cloud;
 mod compare;
 mod config;
+mod watch;
 
 use ceiling_report::{Format, ReportOptions, Zone};
 use clap::{Parser, Subcommand};
@@ -47,6 +48,7 @@ enum Command {
     /// stage's (log groups, access-log format, integration timeouts, functions) for
     /// `ceiling analyze --config`.
     Config(config::ConfigArgs),
+    Watch(watch::WatchArgs),
 }
 
 #[derive(clap::Args)]
@@ -133,6 +135,7 @@ fn main() -> ExitCode {
         Command::Fetch(args) => cloud::fetch_to(&args.cloud, &args.out).map(|()| Verdict::Ran),
         Command::Compare(args) => compare::run(&args),
         Command::Config(args) => config::run(&args).map(|()| Verdict::Ran),
+        Command::Watch(args) => watch::run(&args),
     };
     match result {
         Ok(Verdict::Ran) => ExitCode::SUCCESS,

@@ -43,7 +43,7 @@ impl Budget {
     }
 
     /// Waits for this request's turn.
-    async fn take(&self) {
+    pub(crate) async fn take(&self) {
         let turn = {
             let mut next = self.next.lock().await;
             let turn = (*next).max(Instant::now());

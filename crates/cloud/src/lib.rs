@@ -20,6 +20,8 @@
 //!   ([`config::read_stage`]), for the engine to apply.
 //! - [`live`]: what live sources hand on ([`live::LiveBatch`]) and [`live::Seen`], which
 //!   keeps each event once across sources and reconnections.
+//!   [`live::watch`] runs a watch (backfill, then the live source, retries, Pause and
+//!   Stop); [`live::poll`] follows groups with FilterLogEvents.
 //! - [`error`]: [`Error`], in words that tell the user what to do, and [`Failure`].
 //!
 //! Dependencies point one way: `read` uses `insights` and `fetch`, which use `groups`,

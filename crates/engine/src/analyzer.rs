@@ -64,6 +64,26 @@ impl Analyzer {
         analyzer
     }
 
+    /// An analyzer over accumulators read elsewhere, with the reports of their inputs:
+    /// the merged minutes of a live window ([`crate::live::Rolling`]), to finish.
+    pub(crate) fn of_parts(
+        settings: Settings,
+        parser: AccessParser,
+        acc: Accumulators,
+        inputs: Vec<InputReport>,
+        config: Option<StageConfig>,
+    ) -> Analyzer {
+        Analyzer {
+            settings,
+            parser,
+            acc,
+            inputs,
+            progress: Arc::new(Progress::default()),
+            approximate: Vec::new(),
+            config,
+        }
+    }
+
     /// The analysis of what was read so far, leaving the analyzer to read on: what a window
     /// shows while the rest is still being read.
     pub fn snapshot(&self) -> Analysis {

@@ -7,6 +7,7 @@
 //!
 //! | module | what it holds |
 //! |---|---|
+//! | [`live`] | a rolling analysis for a live watch: events into per-minute accumulators, any window a merge of minutes |
 //! | [`Analyzer`] (`analyzer`) | orchestration: inputs into the accumulators, threads, then correlation and findings |
 //! | [`compare`] | two analyses side by side: what changed per route, function and finding, with the tests that call a change |
 //! | `findings` | the catalogue: one rule per finding, in one table, from the figures and the notable records |
@@ -61,6 +62,7 @@ pub mod compare;
 mod correlate;
 pub mod duration;
 mod findings;
+pub mod live;
 mod model;
 mod parse;
 mod read;

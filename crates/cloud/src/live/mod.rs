@@ -4,7 +4,9 @@
 //! hands on [`LiveBatch`]es of [`LiveEvent`]s, and [`Seen`] keeps each event once across
 //! sources, reconnections and the overlaps they re-read.
 
+pub mod poll;
 pub mod tail;
+pub mod watch;
 
 use std::collections::{HashSet, VecDeque};
 use std::hash::BuildHasher;

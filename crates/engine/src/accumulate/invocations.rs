@@ -138,7 +138,18 @@ impl Invocations {
     /// The REPORT of `request_id`: whether an earlier line said it timed out.
     pub(super) fn report(&mut self, request_id: &str, function: &str, timed_out: bool) -> bool {
         match self.open.remove(request_id) {
-            Some(open) => open.timed_out.is_some(),
+            Some(open) => {
+                if !open.started && self.orphans.len() < ORPHANS_CAP {
+                    // Opened by its timeout line: its START may be in an earlier part, for
+                    // the merge to close; the timeout is counted here.
+                    self.orphans.push(Orphan {
+                        request_id: request_id.to_owned(),
+                        function: function.to_owned(),
+                        timed_out: true,
+                    });
+                }
+                open.timed_out.is_some()
+            }
             None => {
                 if self.orphans.len() < ORPHANS_CAP {
                     self.orphans.push(Orphan {

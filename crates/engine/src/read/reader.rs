@@ -274,7 +274,7 @@ impl Reading<'_> {
     /// Classifies one event and adds it to the figures.
     /// Reads one event. With `open`, the event before it may go on (see [`EventEnd`]), and a
     /// line that is nothing of its own is taken as part of it, for the caller to count.
-    pub(super) fn event(
+    pub(crate) fn event(
         &mut self,
         state: &mut InputState,
         number: u64,

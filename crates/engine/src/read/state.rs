@@ -40,6 +40,7 @@ impl RejectReason {
 }
 
 /// What one input is being read into, until it is done.
+#[derive(Clone)]
 pub(crate) struct InputState {
     pub(crate) index: u32,
     pub(crate) report: InputReport,

@@ -1,0 +1,296 @@
+//! A watch of log groups: a backfill of the last minutes, then the live events as they come,
+//! with retries after errors (a network gone, credentials expired and renewed, a service
+//! failing), Pause and Stop through [`Switches`], and [`Notice`]s that say what happens:
+//! batches of new events, the moment the backfill is read, the status (events a second,
+//! sampled or not, session time, reconnections) and each retry.
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use serde::Serialize;
+use tokio::time::Instant;
+
+use super::poll::{Poller, DEFAULT_OVERLAP_MS};
+use super::LiveBatch;
+use crate::fetch::{Budget, FILTER_LOG_EVENTS_PER_SECOND};
+use crate::{now_ms, Connection, Error};
+
+/// What to watch, and how.
+#[derive(Debug, Clone)]
+pub struct WatchRequest {
+    pub groups: Vec<String>,
+    /// How far back the backfill reads before going live, in milliseconds.
+    pub backfill_ms: i64,
+    /// Time between two polling rounds.
+    pub poll_every: Duration,
+    /// What each polling round re-reads before the newest event of a group, for events
+    /// that reach CloudWatch late, in milliseconds.
+    pub overlap_ms: i64,
+}
+
+impl WatchRequest {
+    /// The last 15 minutes, then a round every 2 seconds with a 15-second overlap.
+    pub fn new(groups: Vec<String>) -> WatchRequest {
+        WatchRequest {
+            groups,
+            backfill_ms: 15 * 60_000,
+            poll_every: Duration::from_secs(2),
+            overlap_ms: DEFAULT_OVERLAP_MS,
+        }
+    }
+}
+
+/// The switches a front end flips while a watch runs.
+#[derive(Debug, Default)]
+pub struct Switches {
+    /// Paused: no request goes out; on resume the watch catches up from where it stood.
+    pub pause: AtomicBool,
+    /// Stopped: the watch ends after the request in flight.
+    pub stop: AtomicBool,
+}
+
+/// Where the live events come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SourceKind {
+    /// FilterLogEvents, every few seconds.
+    Polling,
+}
+
+/// How the watch stands.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Status {
+    pub source: SourceKind,
+    /// Since the watch began, in milliseconds.
+    pub session_ms: u64,
+    /// New events handed on, the backfill's included.
+    pub events: u64,
+    /// New events a second over the last ten seconds.
+    pub events_per_second: f64,
+    /// Whether the last events are a sample (Live Tail above its rate); polling reads all.
+    pub sampled: bool,
+    /// Times the watch went on after an error.
+    pub reconnections: u64,
+    /// Events read twice (an overlap re-read, a duplicate in CloudWatch) and kept once.
+    pub duplicates: u64,
+    pub paused: bool,
+    /// The backfill is read: what comes now is live.
+    pub live: bool,
+}
+
+/// What a watch tells as it runs.
+#[derive(Debug)]
+pub enum Notice {
+    /// New events, each handed on once.
+    Batch(LiveBatch),
+    /// The backfill is read.
+    Live,
+    /// After each round, and every second while paused.
+    Status(Status),
+    /// An error the watch goes on after, in `retry_in`.
+    Retrying {
+        error: Error,
+        attempt: u32,
+        retry_in: Duration,
+    },
+}
+
+/// Longest wait between two attempts after errors.
+const MAX_BACKOFF: Duration = Duration::from_secs(30);
+
+/// Watches `request.groups` through `connection` until `switches.stop` (then `Ok`), or an
+/// error it cannot go on after (a group that does not exist, access denied).
+pub async fn watch(
+    connection: &Connection,
+    request: &WatchRequest,
+    switches: &Switches,
+    mut on: impl FnMut(Notice),
+) -> Result<(), Error> {
+    if request.groups.is_empty() {
+        return Err(Error::NoGroups);
+    }
+    let started = Instant::now();
+    let mut rate = Rate::default();
+    let mut status = Status {
+        source: SourceKind::Polling,
+        session_ms: 0,
+        events: 0,
+        events_per_second: 0.0,
+        sampled: false,
+        reconnections: 0,
+        duplicates: 0,
+        paused: false,
+        live: false,
+    };
+    // The live source. Live Tail (`live::tail`) plugs in here, once the backfill is read:
+    // it runs first, and polling takes over where it is denied or unavailable. Until then
+    // polling is the source, and its first round is the backfill.
+    let mut poller = Poller::new(
+        &request.groups,
+        now_ms() - request.backfill_ms.max(0),
+        request.overlap_ms,
+    );
+    let budget = Budget::per_second(FILTER_LOG_EVENTS_PER_SECOND);
+    let mut failures: u32 = 0;
+    loop {
+        if switches.stop.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        if switches.pause.load(Ordering::Relaxed) {
+            status.paused = true;
+            status.session_ms = started.elapsed().as_millis() as u64;
+            status.events_per_second = rate.per_second(Instant::now());
+            on(Notice::Status(status.clone()));
+            pause(switches, Duration::from_secs(1)).await;
+            continue;
+        }
+        status.paused = false;
+        let round = poller
+            .round(connection, &budget, &switches.stop, |batch| {
+                rate.add(Instant::now(), batch.events.len() as u64);
+                status.events += batch.events.len() as u64;
+                status.sampled = batch.sampled;
+                on(Notice::Batch(batch));
+            })
+            .await;
+        status.duplicates = poller.duplicates();
+        match round {
+            Ok(()) => {
+                failures = 0;
+                if !status.live {
+                    status.live = true;
+                    on(Notice::Live);
+                }
+            }
+            Err(Error::Cancelled) => return Ok(()),
+            Err(error) if goes_on_after(&error) => {
+                failures += 1;
+                status.reconnections += 1;
+                let retry_in = backoff(failures);
+                on(Notice::Retrying {
+                    error,
+                    attempt: failures,
+                    retry_in,
+                });
+                pause(switches, retry_in).await;
+                continue;
+            }
+            Err(error) => return Err(error),
+        }
+        status.session_ms = started.elapsed().as_millis() as u64;
+        status.events_per_second = rate.per_second(Instant::now());
+        on(Notice::Status(status.clone()));
+        pause(switches, request.poll_every).await;
+    }
+}
+
+/// Whether the watch goes on after `error`: the network, the service or the credentials
+/// may come back (an SSO session renewed with `aws sso login` is picked up by the next
+/// request); a missing group or a refused permission will not.
+fn goes_on_after(error: &Error) -> bool {
+    matches!(
+        error,
+        Error::Network { .. } | Error::Request { .. } | Error::Credentials { .. }
+    )
+}
+
+/// The wait before the `failures`-th retry: 1, 2, 4 ... seconds, at most [`MAX_BACKOFF`].
+fn backoff(failures: u32) -> Duration {
+    let seconds = 1u64 << failures.saturating_sub(1).min(5);
+    Duration::from_secs(seconds).min(MAX_BACKOFF)
+}
+
+/// Waits `wait`, or less once the watch is stopped (or, while paused, resumed).
+async fn pause(switches: &Switches, wait: Duration) {
+    let end = Instant::now() + wait;
+    let paused = switches.pause.load(Ordering::Relaxed);
+    while Instant::now() < end {
+        if switches.stop.load(Ordering::Relaxed) || switches.pause.load(Ordering::Relaxed) != paused
+        {
+            return;
+        }
+        tokio::time::sleep((end - Instant::now()).min(Duration::from_millis(100))).await;
+    }
+}
+
+/// Events a second over the last [`RATE_SPAN`].
+#[derive(Debug, Default)]
+struct Rate {
+    counts: VecDeque<(Instant, u64)>,
+}
+
+const RATE_SPAN: Duration = Duration::from_secs(10);
+
+impl Rate {
+    fn add(&mut self, at: Instant, events: u64) {
+        self.counts.push_back((at, events));
+        self.forget(at);
+    }
+
+    fn per_second(&mut self, now: Instant) -> f64 {
+        self.forget(now);
+        let events: u64 = self.counts.iter().map(|(_, n)| n).sum();
+        events as f64 / RATE_SPAN.as_secs_f64()
+    }
+
+    fn forget(&mut self, now: Instant) {
+        while let Some(&(at, _)) = self.counts.front() {
+            if now.duration_since(at) <= RATE_SPAN {
+                break;
+            }
+            self.counts.pop_front();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_back_off_to_thirty_seconds() {
+        let waits: Vec<u64> = (1..=8).map(|n| backoff(n).as_secs()).collect();
+        assert_eq!(waits, [1, 2, 4, 8, 16, 30, 30, 30]);
+    }
+
+    #[test]
+    fn the_watch_goes_on_after_what_may_come_back() {
+        let network = Error::Network {
+            detail: "reset".to_owned(),
+        };
+        let expired = Error::Credentials {
+            profile: "p".to_owned(),
+            detail: "ExpiredToken".to_owned(),
+        };
+        assert!(goes_on_after(&network) && goes_on_after(&expired));
+        let missing = Error::GroupNotFound {
+            group: "g".to_owned(),
+        };
+        let denied = Error::AccessDenied {
+            action: "logs:FilterLogEvents",
+            group: None,
+        };
+        assert!(!goes_on_after(&missing) && !goes_on_after(&denied));
+    }
+
+    #[test]
+    fn the_rate_is_of_the_last_ten_seconds() {
+        let mut rate = Rate::default();
+        let start = Instant::now();
+        rate.add(start, 100);
+        rate.add(start + Duration::from_secs(5), 50);
+        assert_eq!(rate.per_second(start + Duration::from_secs(6)), 15.0);
+        assert_eq!(rate.per_second(start + Duration::from_secs(12)), 5.0);
+        assert_eq!(rate.per_second(start + Duration::from_secs(30)), 0.0);
+    }
+
+    #[tokio::test]
+    async fn a_pause_ends_early_when_the_watch_is_stopped() {
+        let switches = Switches::default();
+        switches.stop.store(true, Ordering::Relaxed);
+        let start = Instant::now();
+        pause(&switches, Duration::from_secs(10)).await;
+        assert!(start.elapsed() < Duration::from_secs(1));
+    }
+}
