@@ -39,6 +39,8 @@ pub(crate) struct Blocks<'a> {
     eof: bool,
     /// Line breaks consumed.
     newlines: &'a Cell<u64>,
+    /// `newlines` where the value starts, for the lines of errors, which count from there.
+    base: u64,
 }
 
 impl<'a> Blocks<'a> {
@@ -48,8 +50,17 @@ impl<'a> Blocks<'a> {
             buf: Vec::new(),
             at: 0,
             eof: false,
+            base: newlines.get(),
             newlines,
         }
+    }
+
+    /// Where the next byte is, as serde_json counts lines and columns from the value's start.
+    fn position(&self) -> (usize, usize) {
+        let line = (self.newlines.get() - self.base) as usize + 1;
+        let before = &self.buf[..self.at];
+        let column = before.len() - memchr::memrchr(b'\n', before).map_or(0, |at| at + 1);
+        (line, column)
     }
 
     /// What was read past the value's end, to be read next.
@@ -216,10 +227,11 @@ impl Read for Shared<'_, '_> {
 
 /// One element of an array, for a seed to read.
 pub(crate) enum Element<'e> {
-    /// The element whole, its line breaks already counted.
-    Slice(&'e [u8]),
-    /// The input, from the element's start.
-    Stream(&'e mut dyn Read),
+    /// The element whole, its line breaks already counted, and where it starts (line and
+    /// column) in the value.
+    Slice(&'e [u8], (usize, usize)),
+    /// The input, from the element's start, and where that is.
+    Stream(&'e mut dyn Read, (usize, usize)),
 }
 
 impl Element<'_> {
@@ -228,17 +240,31 @@ impl Element<'_> {
         T: for<'de> DeserializeSeed<'de, Value = V>,
     {
         match self {
-            Element::Slice(slice) => {
+            Element::Slice(slice, start) => {
                 let mut de = serde_json::Deserializer::from_slice(slice);
-                let value = seed.deserialize(&mut de)?;
-                de.end()?;
-                Ok(value)
+                let value = seed.deserialize(&mut de).and_then(|value| {
+                    de.end()?;
+                    Ok(value)
+                });
+                value.map_err(|error| in_value(error, start))
             }
-            Element::Stream(reader) => {
-                seed.deserialize(&mut serde_json::Deserializer::from_reader(reader))
-            }
+            Element::Stream(reader, start) => seed
+                .deserialize(&mut serde_json::Deserializer::from_reader(reader))
+                .map_err(|error| in_value(error, start)),
         }
     }
+}
+
+/// An error of an element, placed in the value as reading the value whole would place it.
+fn in_value(error: serde_json::Error, (line, column): (usize, usize)) -> serde_json::Error {
+    if error.line() == 0 {
+        return error;
+    }
+    let text = error.to_string();
+    let message = text.rsplit_once(" at line ").map_or(&text[..], |(m, _)| m);
+    let at_line = line + error.line() - 1;
+    let at_column = error.column() + if error.line() == 1 { column } else { 0 };
+    de::Error::custom(format!("{message} at line {at_line} column {at_column}"))
 }
 
 /// The elements of an array that serde has opened (its `[` read) on the blocks.
@@ -278,15 +304,16 @@ impl Elements for RefCell<Blocks<'_>> {
             }
             first = false;
             let opens = blocks.buf[blocks.at];
+            let start = blocks.position();
             match blocks.value_len().map_err(serde_json::Error::io)? {
                 Some((len, keyed)) if !flat_only || !keyed && opens != b'[' => {
                     blocks.consume(len);
                     let at = blocks.at;
-                    element(Element::Slice(&blocks.buf[at - len..at]))?;
+                    element(Element::Slice(&blocks.buf[at - len..at], start))?;
                 }
                 _ => {
                     drop(blocks);
-                    element(Element::Stream(&mut Shared(self)))?;
+                    element(Element::Stream(&mut Shared(self), start))?;
                 }
             }
         }
@@ -309,8 +336,8 @@ mod tests {
         blocks
             .elements(flat_only, &mut |element| {
                 let kind = match &element {
-                    Element::Slice(slice) => String::from_utf8_lossy(slice).into_owned(),
-                    Element::Stream(_) => "streamed".to_owned(),
+                    Element::Slice(slice, _) => String::from_utf8_lossy(slice).into_owned(),
+                    Element::Stream(..) => "streamed".to_owned(),
                 };
                 element.read(PhantomData::<IgnoredAny>)?;
                 seen.push((kind, newlines.get()));
@@ -342,6 +369,19 @@ mod tests {
         assert_eq!(seen[0].1, 2);
         assert_eq!(seen[3].1, 3);
         assert_eq!(rest, "] tail");
+    }
+
+    #[test]
+    fn an_element_that_does_not_parse_is_placed_in_the_value() {
+        let newlines = Cell::new(0);
+        let mut source = &b"\n{\"a\":1},\n {\"b\": x}]"[..];
+        let blocks = RefCell::new(Blocks::new(&mut source, &newlines));
+        let error = blocks
+            .elements(false, &mut |element| {
+                element.read(PhantomData::<IgnoredAny>).map(drop)
+            })
+            .unwrap_err();
+        assert_eq!(error.to_string(), "expected value at line 3 column 8");
     }
 
     #[test]
