@@ -14,7 +14,7 @@ use serde::Deserialize as _;
 use serde_json::Value;
 
 use super::blocks::Elements;
-use super::budget::{Budget, DocumentError, Over, Stop};
+use super::budget::{Budget, DocumentError, Metered, Over, Stop};
 use crate::time;
 
 /// One event of a document.
@@ -155,40 +155,6 @@ impl<'s> Walk<'s> {
         let message = E::custom(&error);
         self.nested.get_or_insert(error);
         message
-    }
-}
-
-/// A decompressing reader that counts its output against the payload's and the input's
-/// budgets, and fails past either.
-struct Metered<R> {
-    inner: R,
-    read: u64,
-    payload_limit: u64,
-    input_left: u64,
-    over: Option<Over>,
-    failed: Option<std::io::Error>,
-}
-
-impl<R: Read> Read for Metered<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = match self.inner.read(buf) {
-            Ok(n) => n,
-            Err(error) => {
-                let message = error.to_string();
-                self.failed = Some(error);
-                return Err(std::io::Error::other(message));
-            }
-        };
-        self.read += n as u64;
-        if self.read > self.input_left {
-            self.over.get_or_insert(Over::DecodedBytes);
-        } else if self.read > self.payload_limit {
-            self.over.get_or_insert(Over::PayloadBytes);
-        }
-        if self.over.is_some() {
-            return Err(std::io::Error::other("over the decoding budget"));
-        }
-        Ok(n)
     }
 }
 
