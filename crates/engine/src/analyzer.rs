@@ -102,14 +102,11 @@ impl Analyzer {
 
     /// Reads a file, with gzip inflated on a thread of its own when `inflate_apart`.
     fn read_path_on(&mut self, path: &Path, inflate_apart: bool) -> Result<(), Error> {
-        let reader = open_path(path)?;
+        let opened = open_path(path, &self.progress)?;
         let mut state = InputState::start(&input_name(path), self.inputs.len() as u32);
-        let mut reading = self.reading();
-        let outcome = if inflate_apart {
-            reading.read_into_inflating(&mut state, reader, true)
-        } else {
-            reading.read_into(&mut state, reader, true)
-        };
+        let outcome = self
+            .reading()
+            .read_opened(&mut state, opened, true, inflate_apart);
         self.finish_input(state);
         outcome
     }
@@ -393,16 +390,14 @@ impl<'a> Plan<'a> {
             progress,
         };
         let outcome = match piece.range {
-            Some((start, end)) => open_range(path, start, end)
+            Some((start, end)) => open_range(path, start, end, progress)
                 .map_err(|source| Error::Open {
                     path: name.clone(),
                     source,
                 })
-                .and_then(|reader| reading.read_into(&mut state, reader, false)),
-            None => open_path(path).and_then(|reader| match inflate_apart {
-                true => reading.read_into_inflating(&mut state, reader, true),
-                false => reading.read_into(&mut state, reader, true),
-            }),
+                .and_then(|opened| reading.read_opened(&mut state, opened, false, false)),
+            None => open_path(path, progress)
+                .and_then(|opened| reading.read_opened(&mut state, opened, true, inflate_apart)),
         };
         PieceRead {
             acc,

@@ -106,3 +106,37 @@ pub(crate) enum DocumentError {
     #[error("stopped")]
     Stopped,
 }
+
+/// A decompressing reader that counts its output against the payload's and the input's
+/// budgets, and fails past either.
+pub(super) struct Metered<R> {
+    pub(super) inner: R,
+    pub(super) read: u64,
+    pub(super) payload_limit: u64,
+    pub(super) input_left: u64,
+    pub(super) over: Option<Over>,
+    pub(super) failed: Option<std::io::Error>,
+}
+
+impl<R: std::io::Read> std::io::Read for Metered<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = match self.inner.read(buf) {
+            Ok(n) => n,
+            Err(error) => {
+                let message = error.to_string();
+                self.failed = Some(error);
+                return Err(std::io::Error::other(message));
+            }
+        };
+        self.read += n as u64;
+        if self.read > self.input_left {
+            self.over.get_or_insert(Over::DecodedBytes);
+        } else if self.read > self.payload_limit {
+            self.over.get_or_insert(Over::PayloadBytes);
+        }
+        if self.over.is_some() {
+            return Err(std::io::Error::other("over the decoding budget"));
+        }
+        Ok(n)
+    }
+}

@@ -1,10 +1,11 @@
 //! Cutting a large plain file into chunks at line breaks, one per thread, so that each is
 //! read by an analyzer of its own and the results merged in order.
 
-use std::io::Read;
 use std::path::Path;
+use std::sync::Arc;
 
 use super::decode;
+use super::input::{open_file, Opened, Progress};
 
 /// Files smaller than this are read by one thread: starting threads would cost more.
 const PARALLEL_MIN_BYTES: u64 = 16 * 1024 * 1024;
@@ -50,9 +51,11 @@ pub(crate) fn chunk_boundaries(path: &Path, threads: usize) -> std::io::Result<O
 }
 
 /// The bytes `start..end` of a file.
-pub(crate) fn open_range(path: &Path, start: u64, end: u64) -> std::io::Result<impl Read> {
-    use std::io::{Seek, SeekFrom};
-    let mut file = std::fs::File::open(path)?;
-    file.seek(SeekFrom::Start(start))?;
-    Ok(file.take(end - start))
+pub(crate) fn open_range(
+    path: &Path,
+    start: u64,
+    end: u64,
+    progress: &Arc<Progress>,
+) -> std::io::Result<Opened> {
+    open_file(std::fs::File::open(path)?, start, Some(end), progress)
 }

@@ -13,7 +13,8 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqA
 use serde::Deserialize as _;
 use serde_json::Value;
 
-use super::budget::{Budget, DocumentError, Over, Stop};
+use super::blocks::Elements;
+use super::budget::{Budget, DocumentError, Metered, Over, Stop};
 use crate::time;
 
 /// One event of a document.
@@ -39,6 +40,9 @@ pub(crate) struct Walk<'s> {
     stop: Option<Stop>,
     /// The first error of a nested payload, kept to be told rather than serde's message.
     nested: Option<DocumentError>,
+    /// Where the arrays of a large value are read from directly, element by element (not
+    /// within a nested payload, which serde reads from its own decoder).
+    pub(crate) direct: Option<&'s dyn Elements>,
 }
 
 /// Deepest nesting walked; deeper values are skipped.
@@ -62,6 +66,7 @@ impl<'s> Walk<'s> {
             containers: 0,
             stop: None,
             nested: None,
+            direct: None,
         }
     }
 
@@ -129,7 +134,9 @@ impl<'s> Walk<'s> {
             failed: None,
         };
         let mut de = serde_json::Deserializer::from_reader(&mut metered);
+        let direct = self.direct.take();
         let result = Node { walk: self, depth }.deserialize(&mut de);
+        self.direct = direct;
         self.budget.decoded_bytes += metered.read;
         if let Some(over) = metered.over {
             return Err(self.stopped(Stop::Over(over)));
@@ -148,40 +155,6 @@ impl<'s> Walk<'s> {
         let message = E::custom(&error);
         self.nested.get_or_insert(error);
         message
-    }
-}
-
-/// A decompressing reader that counts its output against the payload's and the input's
-/// budgets, and fails past either.
-struct Metered<R> {
-    inner: R,
-    read: u64,
-    payload_limit: u64,
-    input_left: u64,
-    over: Option<Over>,
-    failed: Option<std::io::Error>,
-}
-
-impl<R: Read> Read for Metered<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = match self.inner.read(buf) {
-            Ok(n) => n,
-            Err(error) => {
-                let message = error.to_string();
-                self.failed = Some(error);
-                return Err(std::io::Error::other(message));
-            }
-        };
-        self.read += n as u64;
-        if self.read > self.input_left {
-            self.over.get_or_insert(Over::DecodedBytes);
-        } else if self.read > self.payload_limit {
-            self.over.get_or_insert(Over::PayloadBytes);
-        }
-        if self.over.is_some() {
-            return Err(std::io::Error::other("over the decoding budget"));
-        }
-        Ok(n)
     }
 }
 
@@ -229,6 +202,17 @@ impl<'de> Visitor<'de> for Node<'_, '_> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let depth = self.depth + 1;
+        if let Some(direct) = self.walk.direct.take() {
+            let walk = &mut *self.walk;
+            let read = direct.elements(true, &mut |element| {
+                element.read(Node {
+                    walk: &mut *walk,
+                    depth,
+                })
+            });
+            self.walk.direct = Some(direct);
+            return read.map_err(de::Error::custom);
+        }
         while seq
             .next_element_seed(Node {
                 walk: &mut *self.walk,
@@ -280,6 +264,7 @@ impl<'de> Visitor<'de> for Node<'_, '_> {
                     map.next_value_seed(Rows {
                         walk: &mut *walk,
                         buffered: Vec::new(),
+                        streaming: false,
                     })?;
                 }
                 _ => {
@@ -410,22 +395,41 @@ impl<'de> Visitor<'de> for Events<'_, '_> {
         Ok(())
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let group = self.group;
+        if let Some(direct) = self.walk.direct.take() {
+            let walk = &mut *self.walk;
+            let read = direct.elements(false, &mut |element| {
+                let event = element.read(std::marker::PhantomData::<Option<EventFields>>)?;
+                emit_event(walk, group, event)
+            });
+            self.walk.direct = Some(direct);
+            return read.map_err(de::Error::custom);
+        }
         while let Some(event) = seq.next_element::<Option<EventFields>>()? {
-            let Some(EventFields {
-                message: Some(message),
-                timestamp,
-            }) = event
-            else {
-                continue;
-            };
-            self.walk.emit(OwnedEvent {
-                group: self.group.map(str::to_owned),
-                time_ms: timestamp.and_then(|t| epoch_ms(&t)),
-                message,
-            })?;
+            emit_event(self.walk, group, event)?;
         }
         Ok(())
     }
+}
+
+/// An element of `logEvents` or `events`, as an event if it has a message.
+fn emit_event<E: de::Error>(
+    walk: &mut Walk<'_>,
+    group: Option<&str>,
+    event: Option<EventFields>,
+) -> Result<(), E> {
+    let Some(EventFields {
+        message: Some(message),
+        timestamp,
+    }) = event
+    else {
+        return Ok(());
+    };
+    walk.emit(OwnedEvent {
+        group: group.map(str::to_owned),
+        time_ms: timestamp.and_then(|t| epoch_ms(&t)),
+        message,
+    })
 }
 
 /// The fields of a log event the engine reads; the others are skipped unread.
@@ -511,6 +515,8 @@ impl<'de> Visitor<'de> for Records<'_, '_> {
 struct Rows<'w, 's> {
     walk: &'w mut Walk<'s>,
     buffered: Vec<OwnedEvent>,
+    /// More rows than are held came: the rest are handed on as they come.
+    streaming: bool,
 }
 
 impl<'de> DeserializeSeed<'de> for Rows<'_, '_> {
@@ -529,26 +535,21 @@ impl<'de> Visitor<'de> for Rows<'_, '_> {
         Ok(())
     }
     fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<(), A::Error> {
-        let mut streaming = false;
-        loop {
-            let mut room = MAX_KEPT_BYTES;
-            let Some(row) = seq.next_element_seed(Kept { room: &mut room })? else {
-                break;
-            };
-            let Some(event) = insights_row(&row) else {
-                continue;
-            };
-            if streaming {
-                self.walk.emit(event)?;
-                continue;
-            }
-            self.buffered.push(event);
-            if self.buffered.len() > ROWS_SORTED {
-                // too many to hold: in the order given
-                streaming = true;
-                for event in std::mem::take(&mut self.buffered) {
-                    self.walk.emit(event)?;
-                }
+        if let Some(direct) = self.walk.direct.take() {
+            let read = direct.elements(false, &mut |element| {
+                let mut room = MAX_KEPT_BYTES;
+                let row = element.read(Kept { room: &mut room })?;
+                self.row(&row)
+            });
+            self.walk.direct = Some(direct);
+            read.map_err(de::Error::custom)?;
+        } else {
+            loop {
+                let mut room = MAX_KEPT_BYTES;
+                let Some(row) = seq.next_element_seed(Kept { room: &mut room })? else {
+                    break;
+                };
+                self.row(&row)?;
             }
         }
         if self.buffered.iter().all(|event| event.time_ms.is_some()) {
@@ -556,6 +557,27 @@ impl<'de> Visitor<'de> for Rows<'_, '_> {
         }
         for event in std::mem::take(&mut self.buffered) {
             self.walk.emit(event)?;
+        }
+        Ok(())
+    }
+}
+
+impl Rows<'_, '_> {
+    /// One row: held to be sorted while there are few, else handed on in the order given.
+    fn row<E: de::Error>(&mut self, row: &Value) -> Result<(), E> {
+        let Some(event) = insights_row(row) else {
+            return Ok(());
+        };
+        if self.streaming {
+            return self.walk.emit(event);
+        }
+        self.buffered.push(event);
+        if self.buffered.len() > ROWS_SORTED {
+            // too many to hold: in the order given
+            self.streaming = true;
+            for event in std::mem::take(&mut self.buffered) {
+                self.walk.emit(event)?;
+            }
         }
         Ok(())
     }

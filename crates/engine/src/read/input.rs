@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
 use super::inflate::{inflated_if_gzip, Inflated};
+use super::mapped::Mapped;
 use crate::model::Compression;
 use flate2::bufread::MultiGzDecoder;
 
@@ -74,6 +75,10 @@ impl Progress {
         self.bytes.load(Ordering::Relaxed)
     }
 
+    pub(crate) fn add_bytes(&self, bytes: u64) {
+        self.bytes.fetch_add(bytes, Ordering::Relaxed);
+    }
+
     /// Asks the reading to stop; it stops within a line, keeping what it read.
     pub fn cancel(&self) {
         self.cancelled.store(true, Ordering::Relaxed);
@@ -93,7 +98,7 @@ pub(crate) struct Counted<R> {
 impl<R: Read> Read for Counted<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.progress.bytes.fetch_add(n as u64, Ordering::Relaxed);
+        self.progress.add_bytes(n as u64);
         Ok(n)
     }
 }
@@ -158,17 +163,50 @@ fn collect_folder(
     Ok(())
 }
 
-/// Opens a file, or stdin for `-`.
-pub(crate) fn open_path(path: &Path) -> Result<Box<dyn Read + Send>, Error> {
+/// An input opened: a large plain file through a memory map, or anything else (stdin, gzip,
+/// UTF-16, a small or busy file) through `read`.
+pub(crate) enum Opened {
+    Mapped(Mapped),
+    Reader(Box<dyn Read + Send>),
+}
+
+/// Opens a file, or stdin for `-`, with `progress` told of the bytes read.
+pub(crate) fn open_path(path: &Path, progress: &Arc<Progress>) -> Result<Opened, Error> {
     if path.as_os_str() == "-" {
-        return Ok(Box::new(io::stdin()));
+        return Ok(Opened::Reader(Box::new(io::stdin())));
     }
-    File::open(path)
-        .map(|file| Box::new(file) as Box<dyn Read + Send>)
-        .map_err(|source| Error::Open {
-            path: path.display().to_string(),
-            source,
-        })
+    let open_error = |source| Error::Open {
+        path: path.display().to_string(),
+        source,
+    };
+    let file = File::open(path).map_err(open_error)?;
+    open_file(file, 0, None, progress).map_err(open_error)
+}
+
+/// The bytes `start..end` (or to its end) of an open file.
+pub(crate) fn open_file(
+    file: File,
+    start: u64,
+    end: Option<u64>,
+    progress: &Arc<Progress>,
+) -> io::Result<Opened> {
+    use std::io::{Seek, SeekFrom};
+    let mut file = match Mapped::open(file, start, end, progress)? {
+        Ok(mut mapped) => {
+            let head = mapped.fill_buf()?;
+            let plain = !head.starts_with(&[0x1f, 0x8b]) && utf16::detect(head).is_none();
+            if plain {
+                return Ok(Opened::Mapped(mapped));
+            }
+            mapped.into_file()
+        }
+        Err(file) => file,
+    };
+    file.seek(SeekFrom::Start(start))?;
+    Ok(Opened::Reader(match end {
+        Some(end) => Box::new(file.take(end.saturating_sub(start))),
+        None => Box::new(file),
+    }))
 }
 
 /// Reads an input line by line into one reused buffer, decompressing gzip when the first
@@ -180,6 +218,7 @@ pub(crate) struct LineReader<R: Read> {
 
 enum Source<R: Read> {
     Plain(BufReader<R>),
+    Mapped(Mapped),
     Gzip(Box<BufReader<MultiGzDecoder<BufReader<R>>>>),
     /// Gzip inflated on a thread of its own.
     Inflated(Inflated),
@@ -231,6 +270,11 @@ impl<R: Read> LineReader<R> {
         Self::of_source(source)
     }
 
+    /// A reader of the lines of a mapped file.
+    pub(crate) fn mapped(mapped: Mapped) -> io::Result<Self> {
+        Self::of_source(Source::Mapped(mapped))
+    }
+
     fn of_source(source: Source<R>) -> io::Result<Self> {
         let mut lines = LineReader {
             source,
@@ -248,6 +292,7 @@ impl<R: Read> LineReader<R> {
     pub(crate) fn reader(&mut self) -> &mut dyn BufRead {
         match &mut self.source {
             Source::Plain(reader) => reader,
+            Source::Mapped(reader) => reader,
             Source::Gzip(reader) => reader.as_mut(),
             Source::Inflated(reader) => reader,
             Source::Utf16(reader) => reader.as_mut(),
@@ -266,7 +311,7 @@ impl<R: Read> LineReader<R> {
 
     pub(crate) fn compression(&self) -> Compression {
         match self.source {
-            Source::Plain(_) | Source::Utf16(_) => Compression::None,
+            Source::Plain(_) | Source::Mapped(_) | Source::Utf16(_) => Compression::None,
             Source::Gzip(_) | Source::Inflated(_) => Compression::Gzip,
         }
     }
@@ -283,6 +328,7 @@ impl<R: Read> LineReader<R> {
         line.clear();
         let (read, complete) = match &mut self.source {
             Source::Plain(reader) => read_capped(reader, line)?,
+            Source::Mapped(reader) => read_capped(reader, line)?,
             Source::Gzip(reader) => read_capped(reader.as_mut(), line)?,
             Source::Inflated(reader) => read_capped(reader, line)?,
             Source::Utf16(reader) => read_capped(reader.as_mut(), line)?,

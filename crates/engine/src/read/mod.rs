@@ -3,6 +3,7 @@
 //! Documents are read as streams; large plain files are cut into chunks read on several
 //! threads.
 
+mod blocks;
 mod budget;
 pub(crate) mod chunks;
 pub(crate) mod decode;
@@ -11,6 +12,7 @@ mod frames;
 mod inflate;
 pub(crate) mod input;
 mod insights_csv;
+mod mapped;
 pub(crate) mod parallel;
 mod reader;
 mod state;

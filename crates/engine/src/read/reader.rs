@@ -8,7 +8,7 @@ use std::sync::Arc;
 use super::budget::DocumentError;
 use super::decode;
 use super::document::{document_events, OwnedEvent};
-use super::input::{Counted, Error, Line, LineReader, Progress};
+use super::input::{Counted, Error, Line, LineReader, Opened, Progress};
 use super::state::{
     ignore_control_messages, note, reject, EventEnd, InputState, RejectReason, FIELD_SAMPLE_RECORDS,
 };
@@ -58,6 +58,27 @@ impl Reading<'_> {
     ) -> Result<(), Error> {
         let lines = LineReader::inflating(self.counted(reader));
         self.read_lines(state, lines, whole_input)
+    }
+
+    /// [`Reading::read_into`] on an input opened by [`super::input::open_path`] or
+    /// [`super::chunks::open_range`]; `inflate_apart` as [`Reading::read_into_inflating`].
+    pub(crate) fn read_opened(
+        &mut self,
+        state: &mut InputState,
+        opened: Opened,
+        whole_input: bool,
+        inflate_apart: bool,
+    ) -> Result<(), Error> {
+        match opened {
+            Opened::Mapped(mapped) => {
+                let lines = LineReader::<std::io::Empty>::mapped(mapped);
+                self.read_lines(state, lines, whole_input)
+            }
+            Opened::Reader(reader) if inflate_apart => {
+                self.read_into_inflating(state, reader, whole_input)
+            }
+            Opened::Reader(reader) => self.read_into(state, reader, whole_input),
+        }
     }
 
     fn counted<R: Read>(&self, inner: R) -> Counted<R> {

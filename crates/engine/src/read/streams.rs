@@ -4,9 +4,10 @@
 //! exports row by row. Progress is told and Cancel heard between events, and nothing is kept
 //! beyond the event being read.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::io::{self, Cursor, Read};
 
+use super::blocks::{Blocks, Shared};
 use super::budget::DocumentError;
 use super::document::{document_events, OwnedEvent, Walk};
 use super::frames::{Frame, Frames};
@@ -36,37 +37,6 @@ impl<R: Read> Read for Newlines<'_, R> {
         let n = self.inner.read(buf)?;
         let breaks = memchr::memchr_iter(b'\n', &buf[..n]).count() as u64;
         self.count.set(self.count.get() + breaks);
-        Ok(n)
-    }
-}
-
-/// A buffer between a source and serde, which reads a byte at a time: the bytes it took
-/// from the source and did not hand out are given back when the value is read.
-struct Handout<'c, R> {
-    source: R,
-    buffer: Vec<u8>,
-    at: usize,
-    /// Line breaks handed out.
-    count: &'c Cell<u64>,
-}
-
-impl<R: Read> Read for Handout<'_, R> {
-    #[inline]
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        if self.at == self.buffer.len() {
-            self.buffer.resize(64 * 1024, 0);
-            let n = self.source.read(&mut self.buffer)?;
-            self.buffer.truncate(n);
-            self.at = 0;
-        }
-        let n = buf.len().min(self.buffer.len() - self.at);
-        let out = &self.buffer[self.at..self.at + n];
-        buf[..n].copy_from_slice(out);
-        self.at += n;
-        let breaks = memchr::memchr_iter(b'\n', out).count() as u64;
-        if breaks > 0 {
-            self.count.set(self.count.get() + breaks);
-        }
         Ok(n)
     }
 }
@@ -251,13 +221,9 @@ impl Reading<'_> {
         let prefix_breaks = memchr::memchr_iter(b'\n', &prefix).count() as u64;
         let newlines = Cell::new(stream.frames.newlines - prefix_breaks);
         let value_start = stream.frames.start;
-        let mut handout = Handout {
-            source: Cursor::new(prefix).chain(&mut *stream.source),
-            buffer: Vec::new(),
-            at: 0,
-            count: &newlines,
-        };
-        let mut de = serde_json::Deserializer::from_reader(&mut handout);
+        let mut source = Cursor::new(prefix).chain(&mut *stream.source);
+        let blocks = RefCell::new(Blocks::new(&mut source, &newlines));
+        let mut de = serde_json::Deserializer::from_reader(Shared(&blocks));
         let mut budget = std::mem::take(&mut state.budget);
         let (outcome, control) = {
             let accounted = &mut *stream.accounted;
@@ -277,13 +243,14 @@ impl Reading<'_> {
                 true
             };
             let mut walk = Walk::new(&mut budget, &mut sink);
+            walk.direct = Some(&blocks);
             let outcome = walk.value(&mut de);
             (outcome, walk.control_messages)
         };
         drop(de);
         state.budget = budget;
         ignore_control_messages(state, control);
-        stream.left_over = handout.buffer.split_off(handout.at);
+        stream.left_over = blocks.into_inner().into_rest();
         stream.frames.newlines = newlines.get().max(*stream.accounted);
         // the value's last byte, a bracket, is on a line not yet ended
         stream.frames.partial = true;

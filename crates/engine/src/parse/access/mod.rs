@@ -543,9 +543,9 @@ fn read_key_values<'a>(line: &'a [u8], record: &mut AccessRecord<'a>) -> bool {
         }
     };
     while start <= line.len() {
-        let end = memchr::memmem::find(&line[start..], b", ").map_or(line.len(), |p| start + p);
+        let end = find_pair(&line[start..], b',').map_or(line.len(), |p| start + p);
         let piece = &line[start..end];
-        let named = memchr::memmem::find(piece, b": ").and_then(|colon| {
+        let named = find_pair(piece, b':').and_then(|colon| {
             let name = &piece[..colon];
             let plain = !name.is_empty()
                 && name
@@ -576,6 +576,20 @@ fn read_key_values<'a>(line: &'a [u8], record: &mut AccessRecord<'a>) -> bool {
     }
     flush(&mut pending, record);
     known >= 2 && record.has(Field::Status)
+}
+
+/// Where `first` followed by a space is in `text`: a search for a byte (a `memmem` finder
+/// for two bytes would be built anew for every piece of every line).
+fn find_pair(text: &[u8], first: u8) -> Option<usize> {
+    let mut from = 0;
+    while let Some(offset) = memchr::memchr(first, &text[from..]) {
+        let at = from + offset;
+        if text.get(at + 1) == Some(&b' ') {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
 }
 
 #[cfg(test)]
