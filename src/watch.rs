@@ -63,6 +63,9 @@ pub struct WatchArgs {
     /// Stop after this long [default: run until Ctrl-C].
     #[arg(long = "for", value_name = "DURATION", value_parser = parse_duration)]
     run_for: Option<u64>,
+    /// Poll FilterLogEvents only, without Live Tail (which is billed per minute).
+    #[arg(long)]
+    poll: bool,
 }
 
 fn parse_duration(text: &str) -> Result<u64, String> {
@@ -134,6 +137,7 @@ pub fn run(args: &WatchArgs) -> Result<Verdict, String> {
         backfill_ms: i64::try_from(args.since).unwrap_or(i64::MAX),
         poll_every: Duration::from_millis(args.every),
         overlap_ms: i64::try_from(args.overlap).unwrap_or(i64::MAX),
+        live_tail: !args.poll,
         ..WatchRequest::new(args.log_groups.clone())
     };
     let switches = Switches::default();
@@ -238,6 +242,10 @@ impl View {
                 self.retrying = Some(note);
                 self.show();
             }
+            Notice::Polling { error } => {
+                self.source_note(format!("{error}; polling FilterLogEvents instead"))
+            }
+            Notice::Reconnecting { reason } => self.source_note(format!("{reason}; reconnecting")),
         }
         let over = self.run_for.is_some_and(|d| self.started.elapsed() >= d);
         if over || self.failed || self.closed || self.write_error.is_some() {
@@ -245,6 +253,15 @@ impl View {
                 .stop
                 .store(true, std::sync::atomic::Ordering::Relaxed);
         }
+    }
+
+    /// A note on the source, shown until the next status.
+    fn source_note(&mut self, note: String) {
+        if self.json {
+            eprintln!("ceiling: note: {note}");
+        }
+        self.retrying = Some(note);
+        self.show();
     }
 
     /// The window's analysis now, the changes in its findings noted, shown.

@@ -282,6 +282,13 @@ fn cli_watch(files: &Value, events: usize) {
         .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
+    // moto has no Live Tail (its streaming endpoint does not resolve): the watch says so
+    // and polls
+    assert!(
+        stderr.contains("Live Tail is not available")
+            && stderr.contains("polling FilterLogEvents instead"),
+        "{stderr}"
+    );
     let stdout = String::from_utf8(output.stdout).unwrap();
     let lines: Vec<Value> = stdout
         .lines()

@@ -42,9 +42,12 @@ pub struct Poller {
 
 impl Poller {
     /// Follows `groups` from `start_ms` on (the backfill's start), each round re-reading
-    /// `overlap_ms` before the newest event seen in a group.
-    pub fn new(groups: &[String], start_ms: i64, overlap_ms: i64) -> Poller {
+    /// `overlap_ms` before the newest event seen in a group, and remembering the events of
+    /// at least `remember_ms` (more than any re-read of another source, such as the gap
+    /// Live Tail leaves between two sessions) to keep each once.
+    pub fn new(groups: &[String], start_ms: i64, overlap_ms: i64, remember_ms: i64) -> Poller {
         let overlap_ms = overlap_ms.max(0);
+        let remember_ms = remember_ms.max(overlap_ms + SEEN_MARGIN_MS);
         Poller {
             groups: groups
                 .iter()
@@ -52,7 +55,7 @@ impl Poller {
                     group: group.clone(),
                     from_ms: start_ms,
                     newest_ms: None,
-                    seen: Seen::new(overlap_ms + SEEN_MARGIN_MS),
+                    seen: Seen::new(remember_ms),
                 })
                 .collect(),
             overlap_ms,
@@ -63,6 +66,30 @@ impl Poller {
     /// Events read again and kept once, so far.
     pub fn duplicates(&self) -> u64 {
         self.duplicates
+    }
+
+    /// Whether `event`, from another source (Live Tail), is new to its group: then it is
+    /// remembered and the group's next round starts from it, less the overlap.
+    pub fn keep(&mut self, event: &LiveEvent) -> bool {
+        let Some(followed) = self.groups.iter_mut().find(|f| f.group == event.group) else {
+            // a group not followed here has no memory to check against
+            return true;
+        };
+        if !followed.seen.first_time(event) {
+            self.duplicates += 1;
+            return false;
+        }
+        followed.newest_ms = followed.newest_ms.max(Some(event.timestamp_ms));
+        followed.from_ms = followed.from_ms.max(event.timestamp_ms - self.overlap_ms);
+        true
+    }
+
+    /// Makes the next round start at `from_ms` at the latest in every group, to read again
+    /// a stretch another source may have missed.
+    pub fn rewind(&mut self, from_ms: i64) {
+        for followed in &mut self.groups {
+            followed.from_ms = followed.from_ms.min(from_ms);
+        }
     }
 
     /// One round: every group from where it stands to now, page after page, the new events

@@ -3,6 +3,13 @@
 //! failing), Pause and Stop through [`Switches`], and [`Notice`]s that say what happens:
 //! batches of new events, the moment the backfill is read, the status (events a second,
 //! sampled or not, session time, reconnections) and each retry.
+//!
+//! The live source is Live Tail where it can be used, and polling where it cannot (denied,
+//! unavailable, or not asked for): the backfill is a polling round; then each Live Tail
+//! session, the first and each after a reconnection, is followed by a polling round from
+//! where the last one left off (rewound to the tail's resume point after a reconnection),
+//! which reads the gap before the session opened. Every event, whichever source read it,
+//! goes through the poller's memory, so each counts once.
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -12,6 +19,7 @@ use serde::Serialize;
 use tokio::time::Instant;
 
 use super::poll::{Poller, DEFAULT_OVERLAP_MS};
+use super::tail::{self, run_tail, Reconnect, TailNotice, TailRequest};
 use super::LiveBatch;
 use crate::fetch::{Budget, FILTER_LOG_EVENTS_PER_SECOND};
 use crate::{now_ms, Connection, Error};
@@ -27,16 +35,20 @@ pub struct WatchRequest {
     /// What each polling round re-reads before the newest event of a group, for events
     /// that reach CloudWatch late, in milliseconds.
     pub overlap_ms: i64,
+    /// Live Tail first (polling where it cannot be used), or polling only.
+    pub live_tail: bool,
 }
 
 impl WatchRequest {
-    /// The last 15 minutes, then a round every 2 seconds with a 15-second overlap.
+    /// The last 15 minutes, then Live Tail, or a polling round every 2 seconds with a
+    /// 15-second overlap where Live Tail cannot be used.
     pub fn new(groups: Vec<String>) -> WatchRequest {
         WatchRequest {
             groups,
             backfill_ms: 15 * 60_000,
             poll_every: Duration::from_secs(2),
             overlap_ms: DEFAULT_OVERLAP_MS,
+            live_tail: true,
         }
     }
 }
@@ -56,6 +68,8 @@ pub struct Switches {
 pub enum SourceKind {
     /// FilterLogEvents, every few seconds.
     Polling,
+    /// CloudWatch Logs Live Tail (StartLiveTail), sampled above 500 events a second.
+    LiveTail,
 }
 
 /// How the watch stands.
@@ -88,6 +102,10 @@ pub enum Notice {
     Live,
     /// After each round, and every second while paused.
     Status(Status),
+    /// Live Tail cannot be used (`error` says why): the watch polls from now on.
+    Polling { error: Error },
+    /// A Live Tail session ended (`reason`); a new one is opening.
+    Reconnecting { reason: Reconnect },
     /// An error the watch goes on after, in `retry_in`.
     Retrying {
         error: Error,
@@ -130,7 +148,10 @@ pub async fn watch(
         &request.groups,
         now_ms() - request.backfill_ms.max(0),
         request.overlap_ms,
+        // what a Live Tail reconnection reads again, twice over
+        2 * tail::DEFAULT_OVERLAP_MS,
     );
+    let mut tailing = request.live_tail;
     let budget = Budget::per_second(FILTER_LOG_EVENTS_PER_SECOND);
     let mut failures: u32 = 0;
     loop {
@@ -154,6 +175,42 @@ pub async fn watch(
                 on(Notice::Batch(batch));
             })
             .await;
+        status.duplicates = poller.duplicates();
+        let round = match round {
+            Ok(()) if tailing => {
+                if !status.live {
+                    status.live = true;
+                    on(Notice::Live);
+                }
+                status.duplicates = poller.duplicates();
+                status.session_ms = started.elapsed().as_millis() as u64;
+                status.events_per_second = rate.per_second(Instant::now());
+                on(Notice::Status(status.clone()));
+                let tailed = follow_tail(
+                    connection,
+                    request,
+                    switches,
+                    &mut poller,
+                    &budget,
+                    (&mut status, &mut rate, started),
+                    &mut on,
+                )
+                .await;
+                match tailed {
+                    Err(error @ (Error::LiveTailDenied | Error::LiveTailUnavailable { .. })) => {
+                        tailing = false;
+                        status.source = SourceKind::Polling;
+                        status.sampled = false;
+                        on(Notice::Polling { error });
+                        continue;
+                    }
+                    // stopped, or paused: the loop sees which
+                    Ok(()) => continue,
+                    Err(error) => Err(error),
+                }
+            }
+            round => round,
+        };
         status.duplicates = poller.duplicates();
         match round {
             Ok(()) => {
@@ -183,6 +240,98 @@ pub async fn watch(
         on(Notice::Status(status.clone()));
         pause(switches, request.poll_every).await;
     }
+}
+
+/// Follows Live Tail sessions until the watch is stopped or paused (then `Ok`) or the tail
+/// ends with an error. Each session's opening is followed by a polling round, from the
+/// tail's resume point after a reconnection, that reads what came before it opened; every
+/// event goes through `poller`'s memory, so the overlaps count once.
+async fn follow_tail(
+    connection: &Connection,
+    request: &WatchRequest,
+    switches: &Switches,
+    poller: &mut Poller,
+    budget: &Budget,
+    (status, rate, started): (&mut Status, &mut Rate, Instant),
+    on: &mut impl FnMut(Notice),
+) -> Result<(), Error> {
+    let tail_request = TailRequest::new(request.groups.clone());
+    let tail_stop = AtomicBool::new(false);
+    let (sender, mut notices) = tokio::sync::mpsc::unbounded_channel();
+    let tail = run_tail(connection, &tail_request, &tail_stop, move |notice| {
+        // the follower below ends only once the tail has
+        let _ = sender.send(notice);
+    });
+    let follow = async {
+        let mut resume_from_ms: Option<i64> = None;
+        let mut outcome = Ok(());
+        loop {
+            if switches.stop.load(Ordering::Relaxed) || switches.pause.load(Ordering::Relaxed) {
+                tail_stop.store(true, Ordering::Relaxed);
+            }
+            let notice =
+                match tokio::time::timeout(Duration::from_millis(100), notices.recv()).await {
+                    Ok(Some(notice)) => notice,
+                    // the tail is over
+                    Ok(None) => return outcome,
+                    Err(_) => continue,
+                };
+            if outcome.is_err() {
+                // a gap that could not be read: stop the tail, for the watch to retry
+                continue;
+            }
+            match notice {
+                TailNotice::Started { .. } => {
+                    status.source = SourceKind::LiveTail;
+                    if let Some(from_ms) = resume_from_ms.take() {
+                        poller.rewind(from_ms);
+                    }
+                    let gap = poller
+                        .round(connection, budget, &tail_stop, |batch| {
+                            rate.add(Instant::now(), batch.events.len() as u64);
+                            status.events += batch.events.len() as u64;
+                            on(Notice::Batch(batch));
+                        })
+                        .await;
+                    match gap {
+                        Ok(()) | Err(Error::Cancelled) => {}
+                        Err(error) => {
+                            tail_stop.store(true, Ordering::Relaxed);
+                            outcome = Err(error);
+                        }
+                    }
+                }
+                TailNotice::Batch(batch) => {
+                    let sampled = batch.sampled;
+                    let events: Vec<_> = batch
+                        .events
+                        .into_iter()
+                        .filter(|event| poller.keep(event))
+                        .collect();
+                    rate.add(Instant::now(), events.len() as u64);
+                    status.events += events.len() as u64;
+                    status.sampled = sampled;
+                    if !events.is_empty() {
+                        on(Notice::Batch(LiveBatch { events, sampled }));
+                    }
+                }
+                TailNotice::Reconnecting {
+                    reason,
+                    resume_from_ms: from_ms,
+                } => {
+                    status.reconnections += 1;
+                    resume_from_ms = Some(resume_from_ms.map_or(from_ms, |r| r.min(from_ms)));
+                    on(Notice::Reconnecting { reason });
+                }
+            }
+            status.duplicates = poller.duplicates();
+            status.session_ms = started.elapsed().as_millis() as u64;
+            status.events_per_second = rate.per_second(Instant::now());
+            on(Notice::Status(status.clone()));
+        }
+    };
+    let (tailed, followed) = tokio::join!(tail, follow);
+    tailed.and(followed)
 }
 
 /// Whether the watch goes on after `error`: the network, the service or the credentials
