@@ -29,47 +29,53 @@ impl StsMfa {
         let refused = Arc::new(AtomicUsize::new(0));
         let spent: Arc<Mutex<BTreeSet<String>>> = Arc::default();
         let (g, r) = (granted.clone(), refused.clone());
+        // A thread per connection: a client keeps its connection open between requests,
+        // and another process's must not wait behind it.
         std::thread::spawn(move || {
             for mut client in listener.incoming().flatten() {
-                while let Some((_, body)) = read_request(&mut client) {
-                    let form = parse_form(&String::from_utf8_lossy(&body));
-                    let field = |name: &str| form.iter().find(|(k, _)| k == name).map(|(_, v)| v);
-                    if field("Action").map(String::as_str) != Some("AssumeRole") {
-                        error(
-                            &mut client,
-                            "400 Bad Request",
-                            "InvalidAction",
-                            "only AssumeRole",
-                        );
-                        continue;
-                    }
-                    let code = field("TokenCode").cloned().unwrap_or_default();
-                    let well_formed = code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit());
-                    let fresh = well_formed && spent.lock().unwrap().insert(code);
-                    if field("SerialNumber").map(String::as_str) != Some(serial) || !fresh {
-                        r.fetch_add(1, Ordering::SeqCst);
-                        error(
+                let (g, r, spent) = (g.clone(), r.clone(), spent.clone());
+                std::thread::spawn(move || {
+                    while let Some((_, body)) = read_request(&mut client) {
+                        let form = parse_form(&String::from_utf8_lossy(&body));
+                        let field =
+                            |name: &str| form.iter().find(|(k, _)| k == name).map(|(_, v)| v);
+                        if field("Action").map(String::as_str) != Some("AssumeRole") {
+                            error(
+                                &mut client,
+                                "400 Bad Request",
+                                "InvalidAction",
+                                "only AssumeRole",
+                            );
+                            continue;
+                        }
+                        let code = field("TokenCode").cloned().unwrap_or_default();
+                        let well_formed =
+                            code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit());
+                        let fresh = well_formed && spent.lock().unwrap().insert(code);
+                        if field("SerialNumber").map(String::as_str) != Some(serial) || !fresh {
+                            r.fetch_add(1, Ordering::SeqCst);
+                            error(
                             &mut client,
                             "403 Forbidden",
                             "AccessDenied",
                             "MultiFactorAuthentication failed with invalid MFA one time pass code. ",
                         );
-                        continue;
-                    }
-                    g.fetch_add(1, Ordering::SeqCst);
-                    let lasts_s: i64 = field("DurationSeconds")
-                        .and_then(|d| d.parse().ok())
-                        .unwrap_or(3600);
-                    let now_ms = std::time::SystemTime::now()
-                        .duration_since(std::time::UNIX_EPOCH)
-                        .unwrap()
-                        .as_millis() as i64;
-                    let expiration = ceiling_engine::format_utc(now_ms + lasts_s * 1000)
-                        .replace(' ', "T")
-                        .replace("TUTC", "Z");
-                    let role = field("RoleArn").cloned().unwrap_or_default();
-                    let session = field("RoleSessionName").cloned().unwrap_or_default();
-                    answer(
+                            continue;
+                        }
+                        g.fetch_add(1, Ordering::SeqCst);
+                        let lasts_s: i64 = field("DurationSeconds")
+                            .and_then(|d| d.parse().ok())
+                            .unwrap_or(3600);
+                        let now_ms = std::time::SystemTime::now()
+                            .duration_since(std::time::UNIX_EPOCH)
+                            .unwrap()
+                            .as_millis() as i64;
+                        let expiration = ceiling_engine::format_utc(now_ms + lasts_s * 1000)
+                            .replace(' ', "T")
+                            .replace("TUTC", "Z");
+                        let role = field("RoleArn").cloned().unwrap_or_default();
+                        let session = field("RoleSessionName").cloned().unwrap_or_default();
+                        answer(
                         &mut client,
                         "200 OK",
                         &format!(
@@ -84,7 +90,8 @@ impl StsMfa {
                              </ResponseMetadata></AssumeRoleResponse>"
                         ),
                     );
-                }
+                    }
+                });
             }
         });
         StsMfa {
