@@ -1,8 +1,12 @@
 //! crates/cloud against a real local endpoint: moto server, started and stopped here, reached
 //! through a named profile in temporary AWS config files, as a user's machine would have them.
 
+#[path = "support/aws_env.rs"]
+mod aws_env;
 #[path = "support/fault_proxy.rs"]
 mod fault_proxy;
+#[path = "support/figures.rs"]
+mod figures;
 #[path = "support/gen.rs"]
 mod gen;
 #[path = "support/http.rs"]
@@ -40,42 +44,21 @@ async fn within<T>(call: impl std::future::Future<Output = T>) -> T {
 /// The test owns the process environment: it points the AWS variables at its own files and
 /// endpoint, and clears anything from the machine that would take precedence.
 fn use_aws_files(dir: &std::path::Path, endpoint: &str) {
-    std::fs::write(
-        dir.join("config"),
-        format!(
-            "[profile ceiling-test]\nregion = {REGION}\n\n[profile no-region]\n\n\
-             [profile via-process]\nregion = {REGION}\ncredential_process = sh -c \"echo \
-             '{{\\\"Version\\\": 1, \\\"AccessKeyId\\\": \\\"testing\\\", \\\"SecretAccessKey\\\": \\\"testing\\\"}}'\"\n\n\
-             [profile sso-user]\nregion = {REGION}\nsso_session = corp\nsso_account_id = 123456789012\n\
-             sso_role_name = Reader\n\n[sso-session corp]\nsso_region = {REGION}\n\
-             sso_start_url = https://corp.awsapps.com/start\n\n[profile no-keys]\nregion = {REGION}\n\n\
-             [profile with-mfa]\nregion = {REGION}\nrole_arn = arn:aws:iam::123456789012:role/Reader\n\
-             source_profile = ceiling-test\nmfa_serial = arn:aws:iam::123456789012:mfa/oncall\n"
-        ),
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("credentials"),
-        "[ceiling-test]\naws_access_key_id = testing\naws_secret_access_key = testing\n\n\
-         [no-region]\naws_access_key_id = testing\naws_secret_access_key = testing\n",
-    )
-    .unwrap();
-    for variable in [
-        "AWS_PROFILE",
-        "AWS_DEFAULT_PROFILE",
-        "AWS_REGION",
-        "AWS_DEFAULT_REGION",
-        "AWS_ACCESS_KEY_ID",
-        "AWS_SECRET_ACCESS_KEY",
-        "AWS_SESSION_TOKEN",
-    ] {
-        std::env::remove_var(variable);
-    }
-    std::env::set_var("AWS_CONFIG_FILE", dir.join("config"));
-    std::env::set_var("AWS_SHARED_CREDENTIALS_FILE", dir.join("credentials"));
-    std::env::set_var("AWS_ENDPOINT_URL", endpoint);
-    // Never ask an instance metadata service for a region or credentials: there is none here.
-    std::env::set_var("AWS_EC2_METADATA_DISABLED", "true");
+    let config = format!(
+        "[profile ceiling-test]\nregion = {REGION}\n\n[profile no-region]\n\n\
+         [profile via-process]\nregion = {REGION}\ncredential_process = sh -c \"echo \
+         '{{\\\"Version\\\": 1, \\\"AccessKeyId\\\": \\\"testing\\\", \\\"SecretAccessKey\\\": \\\"testing\\\"}}'\"\n\n\
+         [profile sso-user]\nregion = {REGION}\nsso_session = corp\nsso_account_id = 123456789012\n\
+         sso_role_name = Reader\n\n[sso-session corp]\nsso_region = {REGION}\n\
+         sso_start_url = https://corp.awsapps.com/start\n\n[profile no-keys]\nregion = {REGION}\n\n\
+         [profile with-mfa]\nregion = {REGION}\nrole_arn = arn:aws:iam::123456789012:role/Reader\n\
+         source_profile = ceiling-test\nmfa_serial = arn:aws:iam::123456789012:mfa/oncall\n"
+    );
+    let credentials = format!(
+        "{}\n[no-region]\naws_access_key_id = testing\naws_secret_access_key = testing\n",
+        aws_env::TEST_CREDENTIALS
+    );
+    aws_env::use_aws_files(dir, &config, &credentials, endpoint);
 }
 
 /// The profile with static keys the config files above hold.
@@ -355,8 +338,8 @@ fn insights_counts_logs_as_their_files_read(requests: &str, lambda_format: &str)
     assert!(stderr.contains("counted by Logs Insights"), "{stderr}");
     let counted: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(counted["requests"], json!(requests.parse::<u64>().unwrap()));
-    let mut want = figures(&from_file);
-    let mut got = figures(&counted);
+    let mut want = figures::figures(&from_file);
+    let mut got = figures::figures(&counted);
     for figures in [&mut want, &mut got] {
         let figures = figures.as_object_mut().unwrap();
         // the findings are assessed on the same figures, but bursts are seen in the
@@ -442,8 +425,8 @@ fn insights_counts_logs_as_their_files_read(requests: &str, lambda_format: &str)
         assert!(said.contains("s to download"), "{said}");
         assert!(said.contains("counted by Logs Insights"), "{said}");
         assert_eq!(
-            figures(&large),
-            figures(&counted),
+            figures::figures(&large),
+            figures::figures(&counted),
             "auto counts as always does"
         );
         fake.volume_scale
@@ -524,46 +507,6 @@ fn ceiling_json(args: &[&str]) -> Value {
     serde_json::from_slice(&output.stdout).unwrap()
 }
 
-/// The figures that must not depend on where the logs came from.
-fn figures(analysis: &Value) -> Value {
-    let routes: Vec<Value> = analysis["routes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            json!([
-                r["route"],
-                r["requests"],
-                r["timeouts"],
-                r["p50_ms"],
-                r["p95_ms"],
-                r["p99_ms"],
-                r["max_ms"]
-            ])
-        })
-        .collect();
-    let lambda = &analysis["lambda"];
-    let findings: Vec<&Value> = analysis["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| &f["id"])
-        .collect();
-    json!({
-        "requests": analysis["requests"],
-        "status": analysis["status"],
-        "integration_timeouts": analysis["integration_timeouts"],
-        "near_ceiling": analysis["near_ceiling"],
-        "bad_gateway": analysis["bad_gateway"],
-        "overall": analysis["overall"],
-        "routes": routes,
-        "lambda": [lambda["invocations"], lambda["cold_starts"], lambda["timeouts"],
-            lambda["outlived_gateway"], lambda["gateway_timeouts_on_cold_start"],
-            lambda["memory_pressure"]],
-        "findings": findings,
-    })
-}
-
 /// A gen.py incident put into five log groups, fetched and analyzed, gives the figures of
 /// the same incident read from its files; saved with `ceiling fetch`, it re-opens the same;
 /// a second fetch of an overlapping window adds no event twice and misses none.
@@ -639,8 +582,8 @@ fn fetches_an_incident_as_its_files_read(
         "{auto_said}"
     );
     assert_eq!(
-        figures(&fetched),
-        figures(&from_files),
+        figures::figures(&fetched),
+        figures::figures(&from_files),
         "fetched against files"
     );
     let names: Vec<&str> = fetched["inputs"]
@@ -660,7 +603,11 @@ fn fetches_an_incident_as_its_files_read(
     let (never, never_said) = ceiling_run(&never);
     assert!(!never_said.contains("Logs Insights"), "{never_said}");
     assert!(!never_said.contains("volume"), "{never_said}");
-    assert_eq!(figures(&never), figures(&from_files), "--insights never");
+    assert_eq!(
+        figures::figures(&never),
+        figures::figures(&from_files),
+        "--insights never"
+    );
 
     // a role assumed with the MFA code given on the command line; without one, and no
     // terminal to ask on, the reason names --mfa-code
@@ -675,7 +622,11 @@ fn fetches_an_incident_as_its_files_read(
         ]
         .concat(),
     );
-    assert_eq!(figures(&by_role), figures(&from_files), "--mfa-code");
+    assert_eq!(
+        figures::figures(&by_role),
+        figures::figures(&from_files),
+        "--mfa-code"
+    );
     let refused = Command::new(env!("CARGO_BIN_EXE_ceiling"))
         .args([&["analyze"][..], &with_mfa].concat())
         .stdin(std::process::Stdio::null())
@@ -718,8 +669,8 @@ fn fetches_an_incident_as_its_files_read(
     let saved = tempfile::tempdir().unwrap();
     let reopened = fetched_and_reopened(&saved.path().display().to_string());
     assert_eq!(
-        figures(&reopened),
-        figures(&from_files),
+        figures::figures(&reopened),
+        figures::figures(&from_files),
         "a saved fetch re-opened"
     );
 
@@ -727,8 +678,8 @@ fn fetches_an_incident_as_its_files_read(
     let one = saved.path().join("incident.jsonl.gz").display().to_string();
     let reopened = fetched_and_reopened(&one);
     assert_eq!(
-        figures(&reopened),
-        figures(&from_files),
+        figures::figures(&reopened),
+        figures::figures(&from_files),
         "a fetch saved in one file re-opened"
     );
     let functions = |analysis: &Value| {

@@ -3,6 +3,8 @@
 //! access logging, integrations with their timeouts and the Lambda functions behind them;
 //! then the configuration Ceiling reads is checked, and the CLI's `ceiling config`.
 
+#[path = "support/aws_env.rs"]
+mod aws_env;
 #[allow(dead_code)]
 #[path = "support/gen.rs"]
 mod gen;
@@ -29,36 +31,6 @@ fn venv_python() -> PathBuf {
                 .join(".cache/ceiling/moto-venv/bin/moto_server")
         });
     server.with_file_name("python3")
-}
-
-/// The test owns the process environment: one profile with static keys, the endpoint, and
-/// nothing of the machine's that would take precedence.
-fn use_aws_files(dir: &Path, endpoint: &str) {
-    std::fs::write(
-        dir.join("config"),
-        format!("[profile ceiling-test]\nregion = {REGION}\n"),
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("credentials"),
-        "[ceiling-test]\naws_access_key_id = testing\naws_secret_access_key = testing\n",
-    )
-    .unwrap();
-    for variable in [
-        "AWS_PROFILE",
-        "AWS_DEFAULT_PROFILE",
-        "AWS_REGION",
-        "AWS_DEFAULT_REGION",
-        "AWS_ACCESS_KEY_ID",
-        "AWS_SECRET_ACCESS_KEY",
-        "AWS_SESSION_TOKEN",
-    ] {
-        std::env::remove_var(variable);
-    }
-    std::env::set_var("AWS_CONFIG_FILE", dir.join("config"));
-    std::env::set_var("AWS_SHARED_CREDENTIALS_FILE", dir.join("credentials"));
-    std::env::set_var("AWS_ENDPOINT_URL", endpoint);
-    std::env::set_var("AWS_EC2_METADATA_DISABLED", "true");
 }
 
 /// The APIs of tests/support/make_api.py, created in `moto`: their ids.
@@ -188,7 +160,12 @@ fn check_http_stage(stage: &StageConfig) {
 fn discovers_the_apis_stages_routes_and_functions_of_an_account() {
     let moto = moto::MotoServer::start();
     let dir = tempfile::tempdir().unwrap();
-    use_aws_files(dir.path(), &moto.endpoint());
+    aws_env::use_aws_files(
+        dir.path(),
+        &format!("[profile ceiling-test]\nregion = {REGION}\n"),
+        aws_env::TEST_CREDENTIALS,
+        &moto.endpoint(),
+    );
     let (rest, http) = make_api(&moto);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -6,6 +6,10 @@
 #[path = "support/gen.rs"]
 mod gen;
 // the helpers the cloud tests use beside the ones used here
+#[path = "support/aws_env.rs"]
+mod aws_env;
+#[path = "support/figures.rs"]
+mod figures;
 #[allow(dead_code)]
 #[path = "support/moto.rs"]
 mod moto;
@@ -21,7 +25,7 @@ use ceiling_cloud::live::watch::{watch, Notice, Switches, WatchRequest};
 use ceiling_cloud::{Connection, Target};
 use ceiling_engine::live::{LiveEvent, LiveWindow, Rolling};
 use ceiling_engine::{Analyzer, Settings};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 const REGION: &str = "eu-west-1";
 
@@ -33,82 +37,17 @@ const GROUPS: [(&str, &str); 5] = [
     ("/aws/lambda/reports-fn", "lambda-reports-fn.log"),
 ];
 
-/// The test owns the process environment: a profile with static keys in its own files, and
-/// the endpoint moto listens on.
-fn use_aws_files(dir: &std::path::Path, endpoint: &str) {
-    std::fs::write(
-        dir.join("config"),
-        format!("[profile ceiling-test]\nregion = {REGION}\n"),
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("credentials"),
-        "[ceiling-test]\naws_access_key_id = testing\naws_secret_access_key = testing\n",
-    )
-    .unwrap();
-    for variable in [
-        "AWS_PROFILE",
-        "AWS_DEFAULT_PROFILE",
-        "AWS_REGION",
-        "AWS_DEFAULT_REGION",
-        "AWS_ACCESS_KEY_ID",
-        "AWS_SECRET_ACCESS_KEY",
-        "AWS_SESSION_TOKEN",
-    ] {
-        std::env::remove_var(variable);
-    }
-    std::env::set_var("AWS_CONFIG_FILE", dir.join("config"));
-    std::env::set_var("AWS_SHARED_CREDENTIALS_FILE", dir.join("credentials"));
-    std::env::set_var("AWS_ENDPOINT_URL", endpoint);
-    std::env::set_var("AWS_EC2_METADATA_DISABLED", "true");
-}
-
-/// The figures that must not depend on where the logs came from.
-fn figures(analysis: &Value) -> Value {
-    let routes: Vec<Value> = analysis["routes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            json!([
-                r["route"],
-                r["requests"],
-                r["timeouts"],
-                r["p50_ms"],
-                r["p95_ms"],
-                r["p99_ms"],
-                r["max_ms"]
-            ])
-        })
-        .collect();
-    let lambda = &analysis["lambda"];
-    let findings: Vec<&Value> = analysis["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| &f["id"])
-        .collect();
-    json!({
-        "requests": analysis["requests"],
-        "status": analysis["status"],
-        "integration_timeouts": analysis["integration_timeouts"],
-        "near_ceiling": analysis["near_ceiling"],
-        "bad_gateway": analysis["bad_gateway"],
-        "overall": analysis["overall"],
-        "routes": routes,
-        "lambda": [lambda["invocations"], lambda["cold_starts"], lambda["timeouts"],
-            lambda["outlived_gateway"], lambda["gateway_timeouts_on_cold_start"],
-            lambda["memory_pressure"]],
-        "findings": findings,
-    })
-}
-
 // One test function: it sets process-wide variables, which parallel tests would race on.
 #[test]
 fn an_incident_watched_as_it_arrives_gives_the_figures_of_its_files() {
     let moto = moto::MotoServer::start();
     let dir = tempfile::tempdir().unwrap();
-    use_aws_files(dir.path(), &moto.endpoint());
+    aws_env::use_aws_files(
+        dir.path(),
+        &format!("[profile ceiling-test]\nregion = {REGION}\n"),
+        aws_env::TEST_CREDENTIALS,
+        &moto.endpoint(),
+    );
     // an incident of two hours that ended ten minutes ago
     let now = ceiling_cloud::now_ms();
     let start = (now - 130 * 60_000) / 60_000 * 60_000;
@@ -140,7 +79,11 @@ fn an_incident_watched_as_it_arrives_gives_the_figures_of_its_files() {
     let live = watched.analysis(LiveWindow::SinceStart, ceiling_cloud::now_ms());
     assert_eq!(watched.events(), events.len() as u64, "each event once");
     let live = serde_json::to_value(live).unwrap();
-    assert_eq!(figures(&live), figures(&files), "watched against files");
+    assert_eq!(
+        figures::figures(&live),
+        figures::figures(&files),
+        "watched against files"
+    );
 
     cli_watch(&files, events.len());
 }
@@ -295,7 +238,11 @@ fn cli_watch(files: &Value, events: usize) {
         .map(|line| serde_json::from_str(line).unwrap())
         .collect();
     let last = lines.last().expect("a JSON line");
-    assert_eq!(figures(last), figures(files), "ceiling watch against files");
+    assert_eq!(
+        figures::figures(last),
+        figures::figures(files),
+        "ceiling watch against files"
+    );
     assert_eq!(last["watch"]["status"]["events"], events);
     assert_eq!(last["watch"]["window"], "all");
     assert!(lines.iter().all(|line| line["watch"]["live"].is_boolean()));
