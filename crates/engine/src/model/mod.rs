@@ -274,7 +274,7 @@ pub enum Wrapping {
     JsonDocument,
     /// Logs Insights "Download table (CSV)".
     InsightsCsv,
-    /// `HH:MM:SS  <message>`, as `sam logs` and some consoles print: no date.
+    /// `HH:MM:SS  <message>`, as some consoles and copied terminals print: no date.
     ClockTime,
     /// `Thu Aug 31 01:07:25 UTC 2017 : <message>`, the console's test-invoke output.
     ConsoleTime,
@@ -283,6 +283,9 @@ pub enum Wrapping {
     /// A Logs Insights result copied as tab-separated text: a line of column names
     /// (`@timestamp`, then the query's fields), then a row per result.
     InsightsTable,
+    /// `sam logs`: `<stream> <UTC time without zone> <message>`, a JSON message indented
+    /// over the lines after it.
+    SamLogs,
 }
 
 impl Wrapping {
@@ -299,6 +302,7 @@ impl Wrapping {
             Wrapping::ConsoleTime => "console test output",
             Wrapping::MarkdownTable => "Markdown table",
             Wrapping::InsightsTable => "Logs Insights table (tab-separated)",
+            Wrapping::SamLogs => "sam logs",
         }
     }
 }

@@ -163,6 +163,9 @@ pub(crate) fn strip_prefix(line: &[u8]) -> (Wrapping, Option<i64>, &[u8]) {
     if let Some(message) = markdown_message(line) {
         return (Wrapping::MarkdownTable, None, message);
     }
+    if let Some((time_ms, message)) = strip_sam_logs(line) {
+        return (Wrapping::SamLogs, Some(time_ms), message);
+    }
     let Some(end) = time::iso_prefix_len(line) else {
         if let Some(message) = strip_clock(line) {
             return (Wrapping::ClockTime, None, message);
@@ -195,6 +198,39 @@ pub(crate) fn strip_prefix(line: &[u8]) -> (Wrapping, Option<i64>, &[u8]) {
         Wrapping::S3Export
     };
     (wrapping, time_ms, rest)
+}
+
+/// `2023/02/03/[$LATEST]8514... 2023-02-03T09:24:34.095000 INIT_START ...` to its time and
+/// message. `sam logs` prints the stream, then the time in UTC as Python's `isoformat()`
+/// writes it (microseconds, no zone), then the message.
+fn strip_sam_logs(line: &[u8]) -> Option<(i64, &[u8])> {
+    // a Lambda stream's name: `YYYY/MM/DD/[version]id`
+    let shaped = line.len() > 12
+        && line[..4].iter().all(u8::is_ascii_digit)
+        && line[4] == b'/'
+        && line[7] == b'/'
+        && line[10] == b'/'
+        && line[11] == b'[';
+    if !shaped {
+        return None;
+    }
+    let after_stream = memchr::memchr(b' ', line)? + 1;
+    let rest = &line[after_stream..];
+    let end = time::iso_prefix_len(rest)?;
+    let stamp = &rest[..end];
+    let zoned = stamp.ends_with(b"Z") || stamp[19..].iter().any(|b| matches!(b, b'+' | b'-'));
+    if zoned || rest.get(end).is_some_and(|b| *b != b' ') {
+        return None;
+    }
+    let time_ms = time::parse_iso(stamp)?;
+    Some((time_ms, rest.get(end + 1..).unwrap_or_default()))
+}
+
+/// The time of a `sam logs` line whose message opens a JSON value alone (`... {`): `sam
+/// logs` indents JSON messages over the lines that follow.
+pub(crate) fn sam_logs_opening_brace(line: &[u8]) -> Option<i64> {
+    let (time_ms, message) = strip_sam_logs(line.trim_ascii_start())?;
+    (message.trim_ascii() == b"{").then_some(time_ms)
 }
 
 /// The message of a Markdown table row (`| 2024-06-21 ... | REPORT RequestId: ... |`): its
@@ -265,6 +301,46 @@ mod tests {
         assert_eq!((wrapping, message), (Wrapping::ConsoleTime, &b"x"[..]));
         let (wrapping, _, _) = strip_prefix(b"Thursday : not a console date");
         assert_eq!(wrapping, Wrapping::Raw);
+    }
+
+    #[test]
+    fn sam_logs_lines_give_their_utc_time_and_message() {
+        // as aws-sam-cli's CWPrettyPrintFormatter writes them: stream, isoformat() time, message
+        let (wrapping, time, message) = strip_prefix(
+            b"2023/02/03/[$LATEST]851411a899b545eea2cffeba4cfbec81 2023-02-03T09:24:35.252000 START RequestId: 7f Version: $LATEST",
+        );
+        assert_eq!(
+            (wrapping, time, message),
+            (
+                Wrapping::SamLogs,
+                Some(1_675_416_275_252),
+                &b"START RequestId: 7f Version: $LATEST"[..]
+            )
+        );
+        // isoformat() leaves the fraction out when it is zero
+        let (wrapping, time, _) =
+            strip_prefix(b"2023/02/03/[7]ab 2023-02-03T09:24:35 END RequestId: 7f");
+        assert_eq!(
+            (wrapping, time),
+            (Wrapping::SamLogs, Some(1_675_416_275_000))
+        );
+        assert_eq!(
+            sam_logs_opening_brace(b"2023/02/03/[$LATEST]ab 2023-02-03T09:24:36.531000 {"),
+            Some(1_675_416_276_531)
+        );
+        // a path that merely looks like a stream, or a zoned time, is not sam's
+        for line in [
+            &b"2023/02/03/[x]ab not-a-time START RequestId: 7f"[..],
+            b"2023/02/03/[x]ab 2023-02-03T09:24:35Z START RequestId: 7f",
+            b"2023/02/03/report.txt 2023-02-03T09:24:35 x",
+        ] {
+            assert_ne!(
+                strip_prefix(line).0,
+                Wrapping::SamLogs,
+                "{}",
+                String::from_utf8_lossy(line)
+            );
+        }
     }
 
     #[test]

@@ -171,9 +171,22 @@ impl Reading<'_> {
             } else {
                 line.trim_ascii() == b"{"
             };
-            if opens {
+            // `sam logs` indents a JSON message over the lines under its prefixed first line
+            let sam_json_time = (!opens)
+                .then(|| decode::sam_logs_opening_brace(&line))
+                .flatten();
+            if opens || sam_json_time.is_some() {
                 let head = std::mem::take(&mut line);
-                let read = self.read_values(state, &mut lines, Some((&head, number)), &mut told);
+                let value_head: &[u8] = if sam_json_time.is_some() { b"{" } else { &head };
+                if sam_json_time.is_some() {
+                    state.pending_time = sam_json_time;
+                }
+                let first_event = state.report.events == 0;
+                let read =
+                    self.read_values(state, &mut lines, Some((value_head, number)), &mut told);
+                if sam_json_time.is_some() && first_event {
+                    state.report.wrapping = Wrapping::SamLogs;
+                }
                 line = head;
                 match read {
                     Ok(Left::End) => break Ok(()),

@@ -171,10 +171,14 @@ impl Reading<'_> {
         }
         if document.containers == 0 && document.events.is_empty() && document.control_messages == 0
         {
-            // A record of its own, when on one line (records one after another, `}{`) or
-            // under the time line the console writes; else a document without events, as
-            // `aws lambda invoke` prints its answer above the log.
-            if memchr::memchr(b'\n', value).is_some() && time.is_none() {
+            // A record of its own, when on one line (records one after another, `}{`), under
+            // the time line the console writes, or a log tool's envelope of a line printed
+            // indented (`{"timestamp": ..., "message": "REPORT ..."}`); else a document
+            // without events, as `aws lambda invoke` prints its answer above the log.
+            if memchr::memchr(b'\n', value).is_some()
+                && time.is_none()
+                && super::decode::envelope(value).is_none()
+            {
                 state.set_aside("JSON documents without log events (ignored)");
                 return;
             }
