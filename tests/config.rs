@@ -632,6 +632,18 @@ fn the_stand_in_gives_what_moto_cannot(moto: &moto::MotoServer, dir: &Path, rest
         "the delivery of its execution log could not be read: the credentials may not call \
          logs:GetDeliveryDestination"
     );
+    // delivered to S3 only: a note says so (the execution log keeps its standard name)
+    let mut archived = account(rest);
+    archived.deliveries.retain(|d| d["id"] != "d3");
+    let archived = read(archived);
+    assert_eq!(
+        archived.notes[0].detail,
+        "its execution log is delivered to S3 only, which Ceiling does not read"
+    );
+    assert_eq!(
+        archived.execution_log.as_ref().unwrap().log_group,
+        format!("API-Gateway-Execution-Logs_{rest}/prod")
+    );
 
     // the CLI saves what the stand-in gave, and the cold-start advice knows the 5
     // environments: a timeout whose invocation ran a 5 s init spilled over beyond them

@@ -19,14 +19,24 @@ use crate::{Connection, Error};
 /// The log type of an API Gateway execution log's delivery source.
 const EXECUTION_LOGS: &str = "EXECUTION_LOGS";
 
+/// Where CloudWatch Logs deliveries take a stage's execution log.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum Delivered {
+    /// No delivery: the standard group.
+    Nowhere,
+    /// To this log group.
+    Group(String),
+    /// Only to destinations of these types (`S3`, `FH`), which Ceiling does not read.
+    Elsewhere(Vec<String>),
+}
+
 /// Where the execution log of stage `stage` of REST API `api_id` is delivered, as CloudWatch
-/// Logs deliveries say: `Ok(Some(group))` for a delivery to a log group, `Ok(None)` where no
-/// delivery takes it to one.
-pub(super) async fn delivered_group(
+/// Logs deliveries say.
+pub(super) async fn delivered(
     connection: &Connection,
     api_id: &str,
     stage: &str,
-) -> Result<Option<String>, Error> {
+) -> Result<Delivered, Error> {
     let client = Client::new(&connection.sdk);
     let mut sources = Vec::new();
     let mut pages = client.describe_delivery_sources().into_paginator().send();
@@ -52,9 +62,10 @@ pub(super) async fn delivered_group(
         );
     }
     if sources.is_empty() {
-        return Ok(None);
+        return Ok(Delivered::Nowhere);
     }
     let mut destinations = Vec::new();
+    let mut elsewhere: Vec<String> = Vec::new();
     let mut pages = client.describe_deliveries().into_paginator().send();
     while let Some(page) = pages.next().await {
         let page = page.map_err(|e| {
@@ -65,22 +76,22 @@ pub(super) async fn delivered_group(
                 e,
             )
         })?;
-        destinations.extend(
-            page.deliveries()
-                .iter()
-                .filter(|d| {
-                    d.delivery_source_name()
-                        .is_some_and(|name| sources.iter().any(|s| s == name))
-                })
-                // to a log group: not to S3, Firehose or X-Ray
-                .filter(|d| {
-                    d.delivery_destination_type()
-                        .is_none_or(|t| *t == DeliveryDestinationType::Cwl)
-                })
-                .filter_map(|d| d.delivery_destination_arn())
-                .filter_map(destination_name)
-                .map(str::to_owned),
-        );
+        let ours = page.deliveries().iter().filter(|d| {
+            d.delivery_source_name()
+                .is_some_and(|name| sources.iter().any(|s| s == name))
+        });
+        for delivery in ours {
+            match delivery.delivery_destination_type() {
+                // to a log group, or a type not said: its destination tells
+                None | Some(DeliveryDestinationType::Cwl) => destinations.extend(
+                    delivery
+                        .delivery_destination_arn()
+                        .and_then(destination_name)
+                        .map(str::to_owned),
+                ),
+                Some(other) => elsewhere.push(other.as_str().to_owned()),
+            }
+        }
     }
     for name in destinations {
         let answer = client
@@ -100,11 +111,17 @@ pub(super) async fn delivered_group(
             .delivery_destination()
             .and_then(|d| d.delivery_destination_configuration())
             .and_then(|c| log_group_of(c.destination_resource_arn()));
-        if group.is_some() {
-            return Ok(group);
+        if let Some(group) = group {
+            return Ok(Delivered::Group(group));
         }
     }
-    Ok(None)
+    elsewhere.sort();
+    elsewhere.dedup();
+    Ok(if elsewhere.is_empty() {
+        Delivered::Nowhere
+    } else {
+        Delivered::Elsewhere(elsewhere)
+    })
 }
 
 /// Whether `arn` names stage `stage` of REST API `api_id` in `region`, as a delivery source's

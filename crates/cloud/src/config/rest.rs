@@ -8,7 +8,8 @@ use ceiling_engine::{
 };
 
 use super::actions::APIGATEWAY_GET;
-use super::{deliveries, failed, function_of, log_group_of, piece};
+use super::deliveries::{self, Delivered};
+use super::{failed, function_of, log_group_of, piece};
 use crate::{Connection, Error};
 
 fn client(connection: &Connection) -> Client {
@@ -101,14 +102,22 @@ pub(super) async fn read(
         .as_deref()
         .is_some_and(|level| level != "OFF")
     {
-        let delivered = piece(
-            deliveries::delivered_group(connection, api_id, stage_name).await,
-            &format!("stage {stage_name}"),
+        let subject = format!("stage {stage_name}");
+        match piece(
+            deliveries::delivered(connection, api_id, stage_name).await,
+            &subject,
             "the delivery of its execution log",
             &mut notes,
-        )?;
-        if let Some(group) = delivered.flatten() {
-            execution_log.log_group = group;
+        )? {
+            Some(Delivered::Group(group)) => execution_log.log_group = group,
+            Some(Delivered::Elsewhere(kinds)) => notes.push(ConfigNote {
+                subject,
+                detail: format!(
+                    "its execution log is delivered to {} only, which Ceiling does not read",
+                    kinds.join(" and ")
+                ),
+            }),
+            Some(Delivered::Nowhere) | None => {}
         }
     }
     let mut variables: Vec<(String, String)> = stage
