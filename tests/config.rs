@@ -5,9 +5,18 @@
 
 #[path = "support/aws_env.rs"]
 mod aws_env;
+#[path = "support/config_proxy.rs"]
+mod config_proxy;
 #[allow(dead_code)]
 #[path = "support/gen.rs"]
 mod gen;
+#[path = "support/http.rs"]
+mod http;
+#[allow(dead_code)]
+#[path = "support/insights_fake.rs"]
+mod insights_fake;
+#[path = "support/insights_query.rs"]
+mod insights_query;
 #[allow(dead_code)]
 #[path = "support/moto.rs"]
 mod moto;
@@ -18,7 +27,7 @@ use std::process::Command;
 use ceiling_cloud::config::{list_apis, read_stage};
 use ceiling_cloud::{Connection, Error, Target};
 use ceiling_engine::{ApiKind, ApiSummary, StageConfig};
-use serde_json::Value;
+use serde_json::{json, Value};
 
 const REGION: &str = "eu-west-1";
 
@@ -115,14 +124,16 @@ fn check_rest_stage(stage: &StageConfig, rest: &str) {
         (orders.timeout_ms, orders.reserved_concurrency),
         (5_000, Some(5))
     );
-    // moto does not implement GetProvisionedConcurrencyConfig: the alias's provisioned
-    // concurrency is a note, and the rest is read
+    // moto does not implement ListProvisionedConcurrencyConfigs: the alias's provisioned
+    // concurrency is a note of one sentence, and the rest is read
     assert_eq!(reports.provisioned_concurrency, None);
     assert_eq!(stage.notes.len(), 1, "{:?}", stage.notes);
     assert_eq!(stage.notes[0].subject, "function reports-fn:live");
-    assert!(stage.notes[0]
-        .detail
-        .contains("lambda:GetProvisionedConcurrencyConfig"));
+    assert_eq!(
+        stage.notes[0].detail,
+        "its provisioned concurrency could not be read: this endpoint does not support \
+         lambda:ListProvisionedConcurrencyConfigs"
+    );
     assert_eq!(
         stage.log_groups(),
         [
@@ -218,6 +229,8 @@ fn discovers_the_apis_stages_routes_and_functions_of_an_account() {
         );
     });
     the_cli_saves_a_stage_and_the_analysis_applies_it(dir.path(), &rest);
+    insights_reads_the_near_misses_of_a_route_with_its_own_ceiling(dir.path());
+    the_stand_in_gives_what_moto_cannot(&moto, dir.path(), &rest);
 }
 
 fn ceiling(args: &[&str]) -> String {
@@ -395,5 +408,312 @@ fn the_cli_saves_a_stage_and_the_analysis_applies_it(dir: &Path, rest: &str) {
     assert!(
         text.contains("routes with their own ceiling: POST /reports 10.0 s"),
         "{text}"
+    );
+}
+
+/// The access log the CLI test wrote (dir/access.log) counted by Logs Insights (the
+/// project's stand-in), with the stage's configuration: the near misses of POST /reports,
+/// at 9.4 s, are notable against its own 10 s though far under the stage's 29 s, so the
+/// notable-records query asks for them, and the analysis counts the 4 of them as the one
+/// of the file does.
+fn insights_reads_the_near_misses_of_a_route_with_its_own_ceiling(dir: &Path) {
+    let access = dir.join("access.log");
+    let events: Vec<(i64, String)> = std::fs::read_to_string(&access)
+        .unwrap()
+        .lines()
+        .map(|line| {
+            let record: Value = serde_json::from_str(line).unwrap();
+            let time = record["requestTimeEpoch"]
+                .as_str()
+                .unwrap()
+                .parse()
+                .unwrap();
+            (time, line.to_owned())
+        })
+        .collect();
+    let group = "/aws/apigateway/orders-access";
+    let fake = insights_fake::InsightsFake::start(vec![(group.to_owned(), events)]);
+    let saved = dir.join("stage.json");
+    let output = Command::new(env!("CARGO_BIN_EXE_ceiling"))
+        .args(["analyze", "--config", saved.to_str().unwrap()])
+        .args(["--profile", "ceiling-test", "--log-group", group])
+        .args([
+            "--since",
+            "2026-05-28T20:00:00Z",
+            "--until",
+            "2026-05-28T21:00:00Z",
+        ])
+        .args(["--insights", "always", "--json"])
+        .env("AWS_ENDPOINT_URL", fake.endpoint())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains("counted by Logs Insights"), "{stderr}");
+    let counted: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let from_file: Value = serde_json::from_str(&ceiling(&[
+        "analyze",
+        "--config",
+        saved.to_str().unwrap(),
+        access.to_str().unwrap(),
+        "--json",
+    ]))
+    .unwrap();
+    assert_eq!(counted["requests"], 9);
+    assert_eq!(from_file["near_ceiling"], 4);
+    assert_eq!(counted["near_ceiling"], from_file["near_ceiling"]);
+    let near = counted["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "near-ceiling")
+        .unwrap_or_else(|| panic!("no near-ceiling in {:#}", counted["findings"]));
+    assert!(
+        near["summary"].as_str().unwrap().contains(
+            "POST /reports (4, from 9.0 s against its own integration timeout of 10.0 s)"
+        ),
+        "{near:#}"
+    );
+    // the near misses are kept as evidence, as the file's are
+    assert_eq!(near["evidence"]["requests"].as_array().unwrap().len(), 4);
+}
+
+/// The account as the stand-in answers for it: prod's execution log delivered to S3 and to
+/// a log group of the user's, dev's to another group; reports-fn provisioned with 5
+/// environments on its alias `live` and 2 on version 1.
+fn account(rest: &str) -> config_proxy::Account {
+    let arn = |kind: &str, name: &str| format!("arn:aws:logs:{REGION}:123456789012:{kind}:{name}");
+    let source = |name: &str, stage: &str| {
+        json!({
+            "name": name,
+            "arn": arn("delivery-source", name),
+            "resourceArns": [format!(
+                "arn:aws:apigateway:{REGION}:123456789012:/restapis/{rest}/stages/{stage}"
+            )],
+            "service": "apigateway",
+            "logType": "EXECUTION_LOGS",
+        })
+    };
+    let delivery = |id: &str, source: &str, destination: &str, kind: &str| {
+        json!({
+            "id": id,
+            "arn": arn("delivery", id),
+            "deliverySourceName": source,
+            "deliveryDestinationArn": arn("delivery-destination", destination),
+            "deliveryDestinationType": kind,
+        })
+    };
+    let destination = |name: &str, kind: &str, resource: &str| {
+        json!({
+            "name": name,
+            "arn": arn("delivery-destination", name),
+            "deliveryDestinationType": kind,
+            "deliveryDestinationConfiguration": { "destinationResourceArn": resource },
+        })
+    };
+    let provisioned = |qualifier: &str, environments: u32| {
+        json!({
+            "FunctionArn": format!("arn:aws:lambda:{REGION}:123456789012:function:reports-fn:{qualifier}"),
+            "RequestedProvisionedConcurrentExecutions": environments,
+            "AvailableProvisionedConcurrentExecutions": environments,
+            "AllocatedProvisionedConcurrentExecutions": environments,
+            "Status": "READY",
+            "LastModified": "2026-11-30T10:00:00.000+0000",
+        })
+    };
+    config_proxy::Account {
+        delivery_sources: vec![source("dev-exec", "dev"), source("prod-exec", "prod")],
+        deliveries: vec![
+            delivery("d1", "prod-exec", "prod-archive", "S3"),
+            delivery("d2", "dev-exec", "dev-logs", "CWL"),
+            delivery("d3", "prod-exec", "prod-logs", "CWL"),
+        ],
+        delivery_destinations: vec![
+            destination("prod-archive", "S3", "arn:aws:s3:::orders-execution-logs"),
+            destination("dev-logs", "CWL", &arn("log-group", "dev-execution")),
+            destination(
+                "prod-logs",
+                "CWL",
+                &arn("log-group", "/aws/vendedlogs/orders-execution:*"),
+            ),
+        ],
+        provisioned: [(
+            "reports-fn".to_owned(),
+            vec![provisioned("1", 2), provisioned("live", 5)],
+        )]
+        .into(),
+        denied: Vec::new(),
+    }
+}
+
+/// Through the stand-in in front of moto: the stage's execution log is read where its
+/// delivery takes it, and reports-fn:live's provisioned concurrency is read, then reaches
+/// the cold-start advice; with those calls denied, each is a note naming the permission and
+/// the rest is read as before.
+fn the_stand_in_gives_what_moto_cannot(moto: &moto::MotoServer, dir: &Path, rest: &str) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let read = |account: config_proxy::Account| {
+        let proxy = config_proxy::ConfigProxy::start(moto.port(), account);
+        std::env::set_var("AWS_ENDPOINT_URL", proxy.endpoint());
+        runtime.block_on(async {
+            let target = Target {
+                profile: Some("ceiling-test".to_owned()),
+                ..Target::default()
+            };
+            let connection = Connection::open(&target).await.unwrap();
+            read_stage(&connection, rest, "prod").await.unwrap()
+        })
+    };
+    let stage = read(account(rest));
+    assert!(stage.notes.is_empty(), "{:?}", stage.notes);
+    let execution = stage.execution_log.as_ref().unwrap();
+    assert_eq!(execution.log_group, "/aws/vendedlogs/orders-execution");
+    assert_eq!(execution.logging_level.as_deref(), Some("INFO"));
+    assert!(stage
+        .log_groups()
+        .contains(&"/aws/vendedlogs/orders-execution".to_owned()));
+    let reports = stage.function("reports-fn").unwrap();
+    assert_eq!(reports.provisioned_concurrency, Some(5));
+    // orders-fn is invoked unqualified ($LATEST), which has none to ask for
+    assert_eq!(
+        stage.function("orders-fn").unwrap().provisioned_concurrency,
+        None
+    );
+
+    let denied = read(config_proxy::Account {
+        denied: vec![
+            "DescribeDeliverySources",
+            "ListProvisionedConcurrencyConfigs",
+        ],
+        ..account(rest)
+    });
+    let notes: Vec<(&str, &str)> = denied
+        .notes
+        .iter()
+        .map(|n| (n.subject.as_str(), n.detail.as_str()))
+        .collect();
+    assert_eq!(
+        notes,
+        [
+            (
+                "stage prod",
+                "the delivery of its execution log could not be read: the credentials may \
+                 not call logs:DescribeDeliverySources"
+            ),
+            (
+                "function reports-fn:live",
+                "its provisioned concurrency could not be read: the credentials may not call \
+                 lambda:ListProvisionedConcurrencyConfigs"
+            ),
+        ]
+    );
+    // the standard group, and the rest as read before
+    assert_eq!(
+        denied.execution_log.as_ref().unwrap().log_group,
+        format!("API-Gateway-Execution-Logs_{rest}/prod")
+    );
+    assert_eq!(
+        denied
+            .function("reports-fn")
+            .unwrap()
+            .provisioned_concurrency,
+        None
+    );
+    assert_eq!(denied.routes, stage.routes);
+    let destination_denied = read(config_proxy::Account {
+        denied: vec!["GetDeliveryDestination"],
+        ..account(rest)
+    });
+    assert_eq!(
+        destination_denied.notes[0].detail,
+        "the delivery of its execution log could not be read: the credentials may not call \
+         logs:GetDeliveryDestination"
+    );
+    // delivered to S3 only: a note says so (the execution log keeps its standard name)
+    let mut archived = account(rest);
+    archived.deliveries.retain(|d| d["id"] != "d3");
+    let archived = read(archived);
+    assert_eq!(
+        archived.notes[0].detail,
+        "its execution log is delivered to S3 only, which Ceiling does not read"
+    );
+    assert_eq!(
+        archived.execution_log.as_ref().unwrap().log_group,
+        format!("API-Gateway-Execution-Logs_{rest}/prod")
+    );
+
+    // the CLI saves what the stand-in gave, and the cold-start advice knows the 5
+    // environments: a timeout whose invocation ran a 5 s init spilled over beyond them
+    let proxy = config_proxy::ConfigProxy::start(moto.port(), account(rest));
+    let saved = dir.join("provisioned.json");
+    let output = Command::new(env!("CARGO_BIN_EXE_ceiling"))
+        .args([
+            "config",
+            "--profile",
+            "ceiling-test",
+            "--api",
+            rest,
+            "--stage",
+            "prod",
+        ])
+        .args(["--out", saved.to_str().unwrap()])
+        .env("AWS_ENDPOINT_URL", proxy.endpoint())
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let case = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("crates/engine/tests/findings/cold-start-timeouts/fires/input");
+    let analyze = |config: &Path| -> Value {
+        serde_json::from_str(&ceiling(&[
+            "analyze",
+            "--config",
+            config.to_str().unwrap(),
+            case.join("apigw-access.jsonl").to_str().unwrap(),
+            case.join("lambda-reports-fn.log").to_str().unwrap(),
+            "--json",
+        ]))
+        .unwrap()
+    };
+    let advice = |analysis: &Value| -> Vec<String> {
+        analysis["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["id"] == "cold-start-timeouts")
+            .unwrap_or_else(|| panic!("no cold-start-timeouts in {:#}", analysis["findings"]))
+            ["advice"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["text"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let provisioned = advice(&analyze(&saved));
+    assert!(
+        provisioned.iter().any(|a| a.starts_with(
+            "reports-fn has a provisioned concurrency of 5, and these requests still waited \
+             for an init"
+        )),
+        "{provisioned:#?}"
+    );
+    assert!(
+        !provisioned.iter().any(|a| a.starts_with("Give reports-fn")),
+        "{provisioned:#?}"
+    );
+    // read through moto alone, the configuration knows of none: provisioned concurrency
+    // is offered instead
+    let offered = advice(&analyze(&dir.join("stage.json")));
+    assert!(
+        offered
+            .iter()
+            .any(|a| a.starts_with("Give reports-fn provisioned concurrency")),
+        "{offered:#?}"
     );
 }

@@ -64,6 +64,28 @@ impl Analyzer {
         analyzer
     }
 
+    /// The routes of the stage's configuration whose requests are notable from another
+    /// latency than [`Settings::notable_ms`], each with it ([`Settings::notable_ms_of`] its
+    /// integration's timeout): what a server that counts the rest of a window must return
+    /// in full for them, as the analysis keeps evidence and counts near misses against
+    /// the route's own ceiling.
+    pub fn notable_routes(&self) -> Vec<(String, u64)> {
+        let Some(config) = &self.config else {
+            return Vec::new();
+        };
+        let stage_ms = self.settings.notable_ms();
+        config
+            .routes
+            .iter()
+            .filter_map(|route| {
+                let ms = self
+                    .settings
+                    .notable_ms_of(route.integration.as_ref()?.timeout_ms);
+                (ms != stage_ms).then(|| (route.route.clone(), ms))
+            })
+            .collect()
+    }
+
     /// An analyzer over accumulators read elsewhere, with the reports of their inputs:
     /// the merged minutes of a live window ([`crate::live::Rolling`]), to finish.
     pub(crate) fn of_parts(

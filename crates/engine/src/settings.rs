@@ -123,9 +123,14 @@ impl Settings {
     /// evidence, or a near miss by the thresholds, whichever starts lower. A server that
     /// counts the rest of a window is asked for these in full.
     pub fn notable_ms(&self) -> u64 {
-        let near =
-            self.ceiling_or_default() * u64::from(self.thresholds.near_ceiling_percent) / 100;
-        self.evidence_from_ms().min(near)
+        self.notable_ms_of(self.ceiling_or_default())
+    }
+
+    /// As [`Settings::notable_ms`], for a route whose integration has a ceiling of its own,
+    /// `ceiling_ms`.
+    pub fn notable_ms_of(&self, ceiling_ms: u64) -> u64 {
+        let near = ceiling_ms * u64::from(self.thresholds.near_ceiling_percent) / 100;
+        (ceiling_ms * NOTABLE_PERCENT / 100).min(near)
     }
 }
 

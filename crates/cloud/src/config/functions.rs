@@ -1,13 +1,12 @@
 //! The Lambda functions behind a stage's integrations: timeout, memory, runtime,
 //! architecture, SnapStart, reserved and provisioned concurrency, and where they log.
 
-use aws_sdk_lambda::error::ProvideErrorMetadata;
 use aws_sdk_lambda::types::SnapStartApplyOn;
 use aws_sdk_lambda::Client;
 use ceiling_engine::{ConfigNote, FunctionConfig, FunctionRef, RouteConfig};
 
 use super::actions::{
-    GET_FUNCTION_CONCURRENCY, GET_FUNCTION_CONFIGURATION, GET_PROVISIONED_CONCURRENCY,
+    GET_FUNCTION_CONCURRENCY, GET_FUNCTION_CONFIGURATION, LIST_PROVISIONED_CONCURRENCY,
 };
 use super::{failed, piece};
 use crate::{Connection, Error};
@@ -31,6 +30,7 @@ pub(super) async fn read(
         if let Some(config) = piece(
             one(connection, &client, function, notes).await,
             &subject(function),
+            "its configuration",
             notes,
         )? {
             functions.push(config);
@@ -76,26 +76,15 @@ async fn one(
         .await
         .map(|answer| answer.reserved_concurrent_executions())
         .map_err(|e| failed(connection, GET_FUNCTION_CONCURRENCY, what, e));
-    let reserved = piece(reserved, &what(), notes)?.flatten();
+    let reserved = piece(reserved, &what(), "its reserved concurrency", notes)?.flatten();
     // Provisioned concurrency belongs to an alias or a version, never to $LATEST.
     let provisioned = match function.qualifier.as_deref() {
         None | Some("$LATEST") => None,
         Some(qualifier) => {
-            let answer = client
-                .get_provisioned_concurrency_config()
-                .function_name(unqualified)
-                .qualifier(qualifier)
-                .send()
-                .await;
-            let answer = match answer {
-                Ok(answer) => Ok(answer.allocated_provisioned_concurrent_executions()),
-                // None configured: the documented answer, not a failure.
-                Err(e) if e.code() == Some("ProvisionedConcurrencyConfigNotFoundException") => {
-                    Ok(None)
-                }
-                Err(e) => Err(failed(connection, GET_PROVISIONED_CONCURRENCY, what, e)),
-            };
-            piece(answer, &what(), notes)?.flatten()
+            let answer = provisioned_concurrency(client, unqualified, &function.name, qualifier)
+                .await
+                .map_err(|e| failed(connection, LIST_PROVISIONED_CONCURRENCY, what, e));
+            piece(answer, &what(), "its provisioned concurrency", notes)?.flatten()
         }
     };
     let logging = config.logging_config();
@@ -124,4 +113,41 @@ async fn one(
             .map(|f| f.as_str().to_owned())
             .unwrap_or_else(|| "Text".to_owned()),
     })
+}
+
+/// The provisioned concurrency allocated to `name:qualifier`, from the function's list of
+/// them (ListProvisionedConcurrencyConfigs: one entry per alias or version that has any);
+/// `None` where that alias or version has none.
+async fn provisioned_concurrency(
+    client: &Client,
+    unqualified: &str,
+    name: &str,
+    qualifier: &str,
+) -> Result<
+    Option<i32>,
+    aws_sdk_lambda::error::SdkError<
+        aws_sdk_lambda::operation::list_provisioned_concurrency_configs::ListProvisionedConcurrencyConfigsError,
+        aws_sdk_lambda::config::http::HttpResponse,
+    >,
+>{
+    let ours = format!(":function:{name}:{qualifier}");
+    let mut pages = client
+        .list_provisioned_concurrency_configs()
+        .function_name(unqualified)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        let found = page?
+            .provisioned_concurrency_configs()
+            .iter()
+            .find(|c| c.function_arn().is_some_and(|arn| arn.ends_with(&ours)))
+            .map(|c| {
+                c.allocated_provisioned_concurrent_executions()
+                    .or(c.requested_provisioned_concurrent_executions())
+            });
+        if let Some(found) = found {
+            return Ok(found);
+        }
+    }
+    Ok(None)
 }

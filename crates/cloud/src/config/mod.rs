@@ -9,12 +9,15 @@
 //! reading.
 //!
 //! Modules: `rest` (API Gateway's REST APIs), `v2` (HTTP and WebSocket APIs, a service of
-//! their own), `functions` (Lambda); the pure pieces (ARNs and URIs) are here.
+//! their own), `deliveries` (a REST stage's execution log delivered through CloudWatch Logs),
+//! `functions` (Lambda); the pure pieces (ARNs and URIs) are here.
 
+mod deliveries;
 mod functions;
 mod rest;
 mod v2;
 
+use aws_sdk_cloudwatchlogs::config::http::HttpResponse;
 use aws_sdk_cloudwatchlogs::error::{ProvideErrorMetadata, SdkError};
 use ceiling_engine::{ApiSummary, ConfigNote, FunctionRef, StageConfig};
 
@@ -42,30 +45,55 @@ pub async fn read_stage(
     Ok(config)
 }
 
+/// The detail of an [`Error::Request`] for a call the endpoint does not implement.
+const UNSUPPORTED: &str = "not supported by this endpoint";
+
 /// An SDK error as discovery reports it: a missing API, stage or function is
-/// [`Error::NotFound`] with `what`; the rest as [`Connection::classify`] says.
-fn failed<E, R>(
+/// [`Error::NotFound`] with `what`; an answer that is no AWS error at all (no error code, a
+/// 404 or 501: a local endpoint without this call) is [`UNSUPPORTED`]; the rest as
+/// [`Connection::classify`] says.
+fn failed<E>(
     connection: &Connection,
     action: &'static str,
     what: impl FnOnce() -> String,
-    error: SdkError<E, R>,
+    error: SdkError<E, HttpResponse>,
 ) -> Error
 where
     E: std::error::Error + ProvideErrorMetadata + 'static,
-    R: std::fmt::Debug,
 {
+    let unsupported = error.code().is_none()
+        && error
+            .raw_response()
+            .is_some_and(|r| matches!(r.status().as_u16(), 404 | 501));
     match error.code() {
         Some("NotFoundException" | "ResourceNotFoundException") => Error::NotFound { what: what() },
+        _ if unsupported => Error::Request {
+            action,
+            detail: UNSUPPORTED.to_owned(),
+        },
         _ => connection.classify(action, None, error),
     }
 }
 
-/// A piece of the configuration: its value, or `None` and a note saying why it is missing.
-/// What stops every call (credentials, the network) is not a piece's failure: it is
-/// returned.
+/// Why a piece could not be read, in a few words: the permission missing, a call the
+/// endpoint does not have, or the error as it says itself.
+fn reason(error: &Error) -> String {
+    match error {
+        Error::AccessDenied { action, .. } => format!("the credentials may not call {action}"),
+        Error::Request { action, detail } if detail == UNSUPPORTED => {
+            format!("this endpoint does not support {action}")
+        }
+        error => error.to_string(),
+    }
+}
+
+/// A piece of the configuration: its value, or `None` and a note on `subject` saying that
+/// `what` could not be read, and why, in one sentence. What stops every call (credentials,
+/// the network) is not a piece's failure: it is returned.
 fn piece<T>(
     result: Result<T, Error>,
     subject: &str,
+    what: &str,
     notes: &mut Vec<ConfigNote>,
 ) -> Result<Option<T>, Error> {
     match result {
@@ -82,7 +110,7 @@ fn piece<T>(
         Err(error) => {
             notes.push(ConfigNote {
                 subject: subject.to_owned(),
-                detail: error.to_string(),
+                detail: format!("{what} could not be read: {}", reason(&error)),
             });
             Ok(None)
         }
@@ -136,7 +164,10 @@ mod actions {
     pub const APIGATEWAY_GET: &str = "apigateway:GET";
     pub const GET_FUNCTION_CONFIGURATION: &str = "lambda:GetFunctionConfiguration";
     pub const GET_FUNCTION_CONCURRENCY: &str = "lambda:GetFunctionConcurrency";
-    pub const GET_PROVISIONED_CONCURRENCY: &str = "lambda:GetProvisionedConcurrencyConfig";
+    pub const LIST_PROVISIONED_CONCURRENCY: &str = "lambda:ListProvisionedConcurrencyConfigs";
+    pub const DESCRIBE_DELIVERY_SOURCES: &str = "logs:DescribeDeliverySources";
+    pub const DESCRIBE_DELIVERIES: &str = "logs:DescribeDeliveries";
+    pub const GET_DELIVERY_DESTINATION: &str = "logs:GetDeliveryDestination";
 }
 
 #[cfg(test)]
@@ -192,19 +223,35 @@ mod tests {
     #[test]
     fn a_denied_piece_is_a_note_and_a_lost_network_is_an_error() {
         let mut notes = Vec::new();
+        let what = "its provisioned concurrency";
         let denied: Result<u32, Error> = Err(Error::AccessDenied {
-            action: actions::GET_PROVISIONED_CONCURRENCY,
+            action: actions::LIST_PROVISIONED_CONCURRENCY,
             group: None,
         });
-        assert_eq!(piece(denied, "reports-fn", &mut notes).unwrap(), None);
+        assert_eq!(piece(denied, "reports-fn", what, &mut notes).unwrap(), None);
         assert_eq!(notes[0].subject, "reports-fn");
-        assert!(notes[0]
-            .detail
-            .contains("lambda:GetProvisionedConcurrencyConfig"));
+        assert_eq!(
+            notes[0].detail,
+            "its provisioned concurrency could not be read: the credentials may not call \
+             lambda:ListProvisionedConcurrencyConfigs"
+        );
+        let unsupported: Result<u32, Error> = Err(Error::Request {
+            action: actions::LIST_PROVISIONED_CONCURRENCY,
+            detail: UNSUPPORTED.to_owned(),
+        });
+        assert_eq!(
+            piece(unsupported, "reports-fn", what, &mut notes).unwrap(),
+            None
+        );
+        assert_eq!(
+            notes[1].detail,
+            "its provisioned concurrency could not be read: this endpoint does not support \
+             lambda:ListProvisionedConcurrencyConfigs"
+        );
         let lost: Result<u32, Error> = Err(Error::Network {
             detail: "reset".to_owned(),
         });
-        assert!(piece(lost, "reports-fn", &mut notes).is_err());
-        assert_eq!(notes.len(), 1);
+        assert!(piece(lost, "reports-fn", what, &mut notes).is_err());
+        assert_eq!(notes.len(), 2);
     }
 }

@@ -8,6 +8,7 @@ use ceiling_engine::{
 };
 
 use super::actions::APIGATEWAY_GET;
+use super::deliveries::{self, Delivered};
 use super::{failed, function_of, log_group_of, piece};
 use crate::{Connection, Error};
 
@@ -89,20 +90,45 @@ pub(super) async fn read(
     });
     // The settings of every method, `*/*`; a method's own settings are not read.
     let all = stage.method_settings().and_then(|m| m.get("*/*"));
-    let execution_log = ExecutionLogConfig {
+    let mut execution_log = ExecutionLogConfig {
         log_group: format!("API-Gateway-Execution-Logs_{api_id}/{stage_name}"),
         logging_level: all.and_then(|s| s.logging_level()).map(str::to_owned),
         data_trace: all.is_some_and(|s| s.data_trace_enabled()),
     };
+    let mut notes: Vec<ConfigNote> = Vec::new();
+    // A delivery takes the execution log elsewhere; without logging on, there is none.
+    if execution_log
+        .logging_level
+        .as_deref()
+        .is_some_and(|level| level != "OFF")
+    {
+        let subject = format!("stage {stage_name}");
+        match piece(
+            deliveries::delivered(connection, api_id, stage_name).await,
+            &subject,
+            "the delivery of its execution log",
+            &mut notes,
+        )? {
+            Some(Delivered::Group(group)) => execution_log.log_group = group,
+            Some(Delivered::Elsewhere(kinds)) => notes.push(ConfigNote {
+                subject,
+                detail: format!(
+                    "its execution log is delivered to {} only, which Ceiling does not read",
+                    kinds.join(" and ")
+                ),
+            }),
+            Some(Delivered::Nowhere) | None => {}
+        }
+    }
     let mut variables: Vec<(String, String)> = stage
         .variables()
         .map(|v| v.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
         .unwrap_or_default();
     variables.sort();
-    let mut notes: Vec<ConfigNote> = Vec::new();
     let routes = piece(
         routes(connection, &client, api_id, &variables).await,
-        &format!("the routes of API {api_id}"),
+        &format!("API {api_id}"),
+        "its routes",
         &mut notes,
     )?
     .unwrap_or_default();

@@ -140,7 +140,8 @@ pub(super) async fn read(
     let mut notes: Vec<ConfigNote> = Vec::new();
     let routes = piece(
         routes(connection, &client, api_id, kind, &variables).await,
-        &format!("the routes of API {api_id}"),
+        &format!("API {api_id}"),
+        "its routes",
         &mut notes,
     )?
     .unwrap_or_default();

@@ -6,13 +6,17 @@
 //! approximate.
 //!
 //! - [`queries`]: the text of the queries and the reading of their rows (pure).
+//! - [`notable`]: from which latency a request is read raw, per route where the stage's
+//!   configuration gives one a ceiling of its own (pure).
 //! - [`plan`]: download or Insights, per group, from a sampled message and the mode (pure).
 //! - [`run`]: the queries sent and waited for, and [`Counting`], which drives a set of groups.
 
+pub mod notable;
 pub mod plan;
 pub mod queries;
 pub mod run;
 
+pub use notable::Notable;
 pub use plan::{Mode, Plan, DOWNLOAD_SECONDS_LIMIT};
 pub use queries::{
     json_of_rows, rows_of_json, AccessQueries, FunctionQueries, Row, RowsDocument, Volume, MAX_ROWS,

@@ -6,6 +6,7 @@
 use crate::groups::{kind_of_message, GroupKind};
 use crate::window::Window;
 
+use super::notable::Notable;
 use super::queries::{AccessQueries, FunctionQueries, Volume};
 
 /// Downloading is preferred below this many seconds at the FilterLogEvents budget.
@@ -47,20 +48,21 @@ pub enum Plan {
 impl Plan {
     /// What Insights could do with the group `sample` is a message of: count it as an access
     /// log (its messages have a status and a route), or as a function's log; else download.
-    pub fn of_sample(sample: Option<&str>, window: Window, notable_ms: u64) -> Plan {
+    /// Requests are notable from `notable`'s thresholds, invocations from its stage's.
+    pub fn of_sample(sample: Option<&str>, window: Window, notable: &Notable) -> Plan {
         let Some(sample) = sample else {
             return Plan::Download;
         };
         if let Some(queries) = ceiling_engine::access_keys(sample.as_bytes())
-            .and_then(|keys| AccessQueries::new(keys, window, notable_ms))
+            .and_then(|keys| AccessQueries::new(keys, window, notable.clone()))
         {
             return Plan::Access(Box::new(queries));
         }
         if kind_of_message(sample) == Some(GroupKind::Lambda) {
             return Plan::Function(if sample.trim_start().starts_with('{') {
-                FunctionQueries::json(notable_ms)
+                FunctionQueries::json(notable.ms)
             } else {
-                FunctionQueries::text(notable_ms)
+                FunctionQueries::text(notable.ms)
             });
         }
         Plan::Download
@@ -98,7 +100,7 @@ mod tests {
     const REPORT: &str = "REPORT RequestId: 3364d63a-b18c-5ed6-97c7-85c6bf57800e\tDuration: 12.00 ms\tBilled Duration: 13 ms\tMemory Size: 128 MB\tMax Memory Used: 60 MB";
 
     fn plan(sample: &str) -> Plan {
-        Plan::of_sample(Some(sample), WINDOW, 26_100)
+        Plan::of_sample(Some(sample), WINDOW, &26_100.into())
     }
 
     /// A window of a group holding `seconds` of download at the FilterLogEvents budget.
@@ -125,7 +127,7 @@ mod tests {
         let execution = "(0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0) Method completed with status: 504";
         assert!(!plan(execution).counts());
         assert!(!plan(r#"{"requestId":"a","status":"200"}"#).counts());
-        assert!(!Plan::of_sample(None, WINDOW, 1).counts());
+        assert!(!Plan::of_sample(None, WINDOW, &1.into()).counts());
     }
 
     #[test]

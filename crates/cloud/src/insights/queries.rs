@@ -12,6 +12,7 @@ use ceiling_engine::{
 };
 use serde::Serialize;
 
+use super::notable::Notable;
 use crate::window::Window;
 
 /// The most rows a query returns; a window with more notable requests is split in two.
@@ -53,14 +54,18 @@ impl Volume {
 pub struct AccessQueries {
     keys: AccessKeys,
     bin_minutes: i64,
-    /// Latencies at or above this (ms) make a request notable.
-    notable_ms: u64,
+    /// Latencies at or above these (ms) make a request notable.
+    notable: Notable,
 }
 
 impl AccessQueries {
     /// Queries for a group whose messages have `keys`; `None` without a status and a route
     /// (method and resource, or a route key), which the figures are counted by.
-    pub fn new(keys: AccessKeys, window: Window, notable_ms: u64) -> Option<AccessQueries> {
+    pub fn new(
+        keys: AccessKeys,
+        window: Window,
+        notable: impl Into<Notable>,
+    ) -> Option<AccessQueries> {
         keys.status.as_ref()?;
         let routed = keys.route_key.is_some()
             || (keys.http_method.is_some() && keys.resource_path.is_some());
@@ -73,7 +78,7 @@ impl AccessQueries {
         Some(AccessQueries {
             keys,
             bin_minutes,
-            notable_ms,
+            notable: notable.into(),
         })
     }
 
@@ -143,12 +148,7 @@ impl AccessQueries {
             "{} >= 500",
             field(self.keys.status.as_deref().unwrap_or_default())
         )];
-        for latency in [&self.keys.integration_latency, &self.keys.response_latency]
-            .into_iter()
-            .flatten()
-        {
-            conditions.push(format!("{} >= {}", field(latency), self.notable_ms));
-        }
+        conditions.extend(self.notable.condition(&self.keys));
         if let Some(response_type) = &self.keys.error_response_type {
             conditions.push(format!(
                 "{} = \"INTEGRATION_TIMEOUT\"",

@@ -19,6 +19,7 @@ use crate::fetch::GroupProgress;
 use crate::window::Window;
 use crate::{Connection, Error};
 
+use super::notable::Notable;
 use super::plan::{Mode, Plan};
 use super::queries::{AccessQueries, FunctionQueries, Row, RowsDocument, Volume, MAX_ROWS};
 
@@ -108,7 +109,9 @@ pub struct Counting<'a> {
     pub cancel: &'a AtomicBool,
     pub window: Window,
     pub mode: Mode,
-    /// Requests and invocations from this latency up are notable: read raw.
+    /// Requests and invocations from this latency up are notable: read raw (requests on
+    /// a route with a ceiling of its own, from the analyzer's
+    /// [`Analyzer::notable_routes`]).
     pub notable_ms: u64,
 }
 
@@ -126,8 +129,12 @@ impl Counting<'_> {
         let mut counted = Counted::default();
         // the engine takes one set of request counts: the first access log that needs them
         let mut access_counted = false;
+        let notable = Notable {
+            ms: self.notable_ms,
+            routes: analyzer.notable_routes(),
+        };
         for group in groups {
-            let plan = self.plan(group, &mut counted.notes).await;
+            let plan = self.plan(group, &notable, &mut counted.notes).await;
             let mut watch = Watch::new(group, self.cancel, &mut progress);
             let outcome = match plan {
                 Plan::Access(queries) if !access_counted => self
@@ -178,14 +185,14 @@ impl Counting<'_> {
 
     /// How `group` is read: a sampled message says what Insights could count, and the mode
     /// (for `Auto`, the volume, which `notes` then tells) whether it should.
-    async fn plan(&self, group: &str, notes: &mut Vec<String>) -> Plan {
+    async fn plan(&self, group: &str, notable: &Notable, notes: &mut Vec<String>) -> Plan {
         if !self.mode.samples() {
             return Plan::Download;
         }
         let Ok(sample) = self.connection.sample_message(group, self.window).await else {
             return Plan::Download;
         };
-        let plan = Plan::of_sample(sample.as_deref(), self.window, self.notable_ms);
+        let plan = Plan::of_sample(sample.as_deref(), self.window, notable);
         if !plan.counts() || !self.mode.weighs_volume() {
             return plan.under(self.mode, None);
         }
