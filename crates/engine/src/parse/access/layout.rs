@@ -46,8 +46,6 @@ pub(super) struct Layout {
     /// Scratch for one record's values before they are handed out, so that a record that
     /// stops matching halfway hands out nothing.
     found: Vec<(Field, Span)>,
-    /// Scratch: where the line's `"` and `\` are (see [`Specials`]).
-    specials: Specials,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -88,9 +86,7 @@ impl Layout {
         set: &mut impl FnMut(Field, Value<'a>),
     ) -> bool {
         let mut found = std::mem::take(&mut self.found);
-        let mut specials = std::mem::take(&mut self.specials);
-        specials.find_in(line);
-        let matched = self.collect(line, &specials, &mut found);
+        let matched = self.collect(line, &mut found);
         if matched {
             for &(field, span) in &found {
                 set(field, span.value(line));
@@ -98,13 +94,12 @@ impl Layout {
         }
         found.clear();
         self.found = found;
-        self.specials = specials;
         matched
     }
 
     /// Matches `line` against the shape, putting where each value with a field lies into
     /// `found`.
-    fn collect(&self, line: &[u8], specials: &Specials, found: &mut Vec<(Field, Span)>) -> bool {
+    fn collect(&self, line: &[u8], found: &mut Vec<(Field, Span)>) -> bool {
         let mut at = 0;
         let mut between_start = 0;
         for value in &self.values {
@@ -118,7 +113,7 @@ impl Layout {
             }
             at += between.len();
             let (end, escaped) = if value.quoted {
-                match specials.string_end(line, at) {
+                match string_end(line, at) {
                     Some(found) => found,
                     None => return false,
                 }
@@ -183,125 +178,95 @@ fn word(bytes: &[u8]) -> u64 {
     u64::from_le_bytes(bytes.try_into().expect("chunks of eight"))
 }
 
-/// Where a line's `"` and `\` bytes are: bit `i % 64` of word `i / 64` is set where
-/// `line[i]` is one. Found for the whole line at once, 16 bytes a step, so that finding
-/// where a value ends is a look at a bit mask rather than a search whose length varies from
-/// value to value (a branch the processor cannot predict).
-#[derive(Debug, Clone, Default)]
-struct Specials {
-    words: Vec<u64>,
-}
-
-impl Specials {
-    fn find_in(&mut self, line: &[u8]) {
-        self.words.clear();
-        let blocks = line.chunks_exact(64);
-        let rest = blocks.remainder().len();
-        self.words
-            .extend(blocks.map(|block| specials_of_block(block.try_into().expect("64 bytes"))));
-        if rest == 0 {
-            return;
+/// Where the string value starting at `start` ends (its closing quote), and whether it
+/// holds escapes.
+fn string_end(line: &[u8], start: usize) -> Option<(usize, bool)> {
+    let mut at = start;
+    let mut escaped = false;
+    loop {
+        at = quote_or_backslash(line, at)?;
+        if line[at] == b'"' {
+            return Some((at, escaped));
         }
-        let last = if line.len() >= 64 {
-            // the line's last 64 bytes, of which the first `64 - rest` are in the word before
-            let block = line[line.len() - 64..].try_into().expect("64 bytes");
-            specials_of_block(block) >> (64 - rest)
-        } else {
-            let mut block = [0u8; 64];
-            block[..rest].copy_from_slice(line);
-            specials_of_block(&block)
-        };
-        self.words.push(last);
-    }
-
-    /// The first `"` or `\` at or after `start`.
-    fn next(&self, start: usize) -> Option<usize> {
-        let mut index = start / 64;
-        let mut bits = self.words.get(index)? & (u64::MAX << (start % 64));
-        while bits == 0 {
-            index += 1;
-            bits = *self.words.get(index)?;
-        }
-        Some(index * 64 + bits.trailing_zeros() as usize)
-    }
-
-    /// Where the string value starting at `start` ends (its closing quote), and whether it
-    /// holds escapes.
-    fn string_end(&self, line: &[u8], start: usize) -> Option<(usize, bool)> {
-        let mut at = start;
-        let mut escaped = false;
-        loop {
-            at = self.next(at)?;
-            if line[at] == b'"' {
-                return Some((at, escaped));
-            }
-            escaped = true;
-            at += 2;
-            if at > line.len() {
-                return None;
-            }
+        escaped = true;
+        at += 2;
+        if at > line.len() {
+            return None;
         }
     }
 }
 
-/// The mask of `"` and `\` in 64 bytes (bit `i` for byte `i`).
+/// Where the first `"` or `\` at or after `start` is, sixteen bytes a step: most values
+/// are shorter than that, so that a value's end is found in one step whatever its length
+/// (a search whose number of steps varies from value to value is a branch the processor
+/// cannot predict), and values are shorter than the set-up of `memchr`'s search.
+fn quote_or_backslash(line: &[u8], start: usize) -> Option<usize> {
+    let mut at = start;
+    while let Some(bytes) = line.get(at..at + 16) {
+        let mask = specials_of_16(bytes.try_into().expect("16 bytes"));
+        if mask != 0 {
+            return Some(at + mask.trailing_zeros() as usize);
+        }
+        at += 16;
+    }
+    line[at..]
+        .iter()
+        .position(|b| matches!(b, b'"' | b'\\'))
+        .map(|offset| at + offset)
+}
+
+/// The mask of `"` and `\` in 16 bytes (bit `i` for byte `i`).
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-fn specials_of_block(block: &[u8; 64]) -> u64 {
+fn specials_of_16(bytes: &[u8; 16]) -> u32 {
     // SAFETY: the build enables SSE2 for all its code (as every x86_64 target does), so
     // the processor running it has SSE2.
-    unsafe { specials_of_block_sse2(block) }
+    unsafe { specials_of_16_sse2(bytes) }
 }
 
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[target_feature(enable = "sse2")]
-fn specials_of_block_sse2(block: &[u8; 64]) -> u64 {
+fn specials_of_16_sse2(bytes: &[u8; 16]) -> u32 {
     use std::arch::x86_64::{
         __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
     };
-    let quote = _mm_set1_epi8(b'"' as i8);
-    let backslash = _mm_set1_epi8(b'\\' as i8);
-    let mut mask = 0u64;
-    for k in 0..4 {
-        // SAFETY: the 16 bytes at 16 * k lie inside the 64 of `block`; the load is unaligned.
-        let bytes = unsafe { _mm_loadu_si128(block.as_ptr().add(16 * k).cast::<__m128i>()) };
-        let hits = _mm_or_si128(
-            _mm_cmpeq_epi8(bytes, quote),
-            _mm_cmpeq_epi8(bytes, backslash),
-        );
-        mask |= u64::from(_mm_movemask_epi8(hits) as u16) << (16 * k);
-    }
-    mask
+    // SAFETY: `bytes` is 16 bytes; the load is unaligned.
+    let bytes = unsafe { _mm_loadu_si128(bytes.as_ptr().cast::<__m128i>()) };
+    let hits = _mm_or_si128(
+        _mm_cmpeq_epi8(bytes, _mm_set1_epi8(b'"' as i8)),
+        _mm_cmpeq_epi8(bytes, _mm_set1_epi8(b'\\' as i8)),
+    );
+    _mm_movemask_epi8(hits) as u32
 }
 
-/// The mask of `"` and `\` in 64 bytes (bit `i` for byte `i`), eight bytes at a time.
+/// The mask of `"` and `\` in 16 bytes (bit `i` for byte `i`), eight bytes at a time.
 #[cfg(any(test, not(all(target_arch = "x86_64", target_feature = "sse2"))))]
-fn specials_of_block_words(block: &[u8; 64]) -> u64 {
+fn specials_of_16_words(bytes: &[u8; 16]) -> u32 {
     const LOW7: u64 = u64::from_le_bytes([0x7f; 8]);
     // the high bit of each byte of `x` that is zero (exact: no borrow from byte to byte)
     let zero_bytes = |x: u64| !(((x & LOW7) + LOW7) | x | LOW7);
     // the eight high bits gathered into one byte
     let gather = |hits: u64| ((hits >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56;
-    let mut mask = 0u64;
-    for (k, part) in block.chunks_exact(8).enumerate() {
+    let mut mask = 0u32;
+    for (k, part) in bytes.chunks_exact(8).enumerate() {
         let x = word(part);
         let hits = zero_bytes(x ^ u64::from_le_bytes([b'"'; 8]))
             | zero_bytes(x ^ u64::from_le_bytes([b'\\'; 8]));
-        mask |= gather(hits) << (8 * k);
+        mask |= (gather(hits) as u32) << (8 * k);
     }
     mask
 }
 
 #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
-fn specials_of_block(block: &[u8; 64]) -> u64 {
-    specials_of_block_words(block)
+fn specials_of_16(bytes: &[u8; 16]) -> u32 {
+    specials_of_16_words(bytes)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn by_bytes(block: &[u8]) -> u64 {
-        block
+    fn by_bytes(bytes: &[u8]) -> u32 {
+        bytes
             .iter()
             .enumerate()
             .filter(|(_, b)| matches!(b, b'"' | b'\\'))
@@ -310,55 +275,46 @@ mod tests {
 
     #[test]
     fn the_masks_mark_quotes_and_backslashes_only() {
-        let mut block = [0u8; 64];
+        let mut bytes = [0u8; 16];
         // every byte value at every place, a few at a time
         for start in 0..=255u8 {
-            for (i, b) in block.iter_mut().enumerate() {
+            for (i, b) in bytes.iter_mut().enumerate() {
                 *b = start.wrapping_add((i * 37) as u8);
             }
-            block[(start % 64) as usize] = b'"';
-            block[((start / 3) % 64) as usize] = b'\\';
-            assert_eq!(specials_of_block(&block), by_bytes(&block));
-            assert_eq!(specials_of_block_words(&block), by_bytes(&block));
+            bytes[(start % 16) as usize] = b'"';
+            bytes[((start / 3) % 16) as usize] = b'\\';
+            assert_eq!(specials_of_16(&bytes), by_bytes(&bytes));
+            assert_eq!(specials_of_16_words(&bytes), by_bytes(&bytes));
         }
     }
 
     #[test]
-    fn lines_of_every_length_are_masked_whole() {
-        let mut specials = Specials::default();
-        for len in 0..200 {
-            let line: Vec<u8> = (0..len)
-                .map(|i| {
-                    if i % 7 == 3 {
-                        b'"'
-                    } else if i % 11 == 5 {
-                        b'\\'
-                    } else {
-                        b'a'
-                    }
-                })
-                .collect();
-            specials.find_in(&line);
-            let words: Vec<u64> = line.chunks(64).map(by_bytes).collect();
-            assert_eq!(specials.words, words, "{len}");
+    fn the_first_quote_or_backslash_is_found_at_any_distance() {
+        for len in 0..80 {
+            for place in 0..=len {
+                let mut line = vec![b'a'; len];
+                if place < len {
+                    line[place] = if place % 2 == 0 { b'"' } else { b'\\' };
+                }
+                for start in 0..=place.min(len) {
+                    let expected = (place < len).then_some(place);
+                    assert_eq!(quote_or_backslash(&line, start), expected, "{len} {place}");
+                }
+            }
         }
     }
 
     #[test]
-    fn string_ends_are_found_across_blocks_and_escapes() {
+    fn string_ends_are_found_past_escapes() {
         let mut line = vec![b'a'; 200];
         line[130] = b'\\';
         line[131] = b'"';
         line[150] = b'"';
-        let mut specials = Specials::default();
-        specials.find_in(&line);
-        assert_eq!(specials.string_end(&line, 0), Some((150, true)));
-        assert_eq!(specials.string_end(&line, 132), Some((150, false)));
-        assert_eq!(specials.string_end(&line, 151), None);
+        assert_eq!(string_end(&line, 0), Some((150, true)));
+        assert_eq!(string_end(&line, 132), Some((150, false)));
+        assert_eq!(string_end(&line, 151), None);
         // an escape as the line's last byte
-        let line = br#"abc\"#;
-        specials.find_in(line);
-        assert_eq!(specials.string_end(line, 0), None);
+        assert_eq!(string_end(br#"abc\"#, 0), None);
     }
 
     #[test]
