@@ -13,6 +13,13 @@
 //!   and gzip, on 1 and 2 threads, the median of three runs, with its lines/s as a ratio to
 //!   the JSON row's and its time as a ratio to `wc -l` (plain) or to inflating (gzip).
 //!
+//! `cargo bench --bench throughput -- json` runs only the plain JSON log's pairs (the parts:
+//! `json`, `gzip`, `folder`, `formats`; none named: all). `CEILING_BENCH_DATA` names another
+//! folder for the inputs. Each paired run also reports the contenders' CPU time (user and
+//! system, all threads: Ceiling's from /proc/self/stat around its run, DuckDB's from Python's
+//! `time.process_time()` around its query), and the pair ratios of it: on a machine whose
+//! other work takes the cores, CPU time is the steadier of the two.
+//!
 //! The machine's `nproc` and load average are printed with each part. The DuckDB runs need
 //! `duckdb` from PyPI (`CEILING_BENCH_PYTHON` names a Python that has it; by default the venv
 //! at ~/.cache/ceiling/bench-venv). Compare ratios, not seconds: machines are noisy.
@@ -31,6 +38,9 @@ const FORMAT_REQUESTS: &str = "200000";
 const ROUNDS: usize = 7;
 
 fn data_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("CEILING_BENCH_DATA") {
+        return PathBuf::from(dir);
+    }
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"));
@@ -115,8 +125,24 @@ fn reset_peak_rss() {
     let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
 
+/// CPU seconds (user and system, every thread) this process has used so far, from
+/// /proc/self/stat (in clock ticks, 100 a second on Linux).
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // the fields after the command name (which is in parentheses and may hold spaces)
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map_or(Vec::new(), |(_, rest)| rest.split_whitespace().collect());
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name
+    let ticks = |index: usize| fields.get(index).and_then(|f| f.parse::<f64>().ok());
+    ticks(11)
+        .zip(ticks(12))
+        .map_or(0.0, |(user, system)| (user + system) / 100.0)
+}
+
 struct Run {
     seconds: f64,
+    cpu_seconds: f64,
     lines: u64,
     requests: u64,
     peak_mb: f64,
@@ -126,6 +152,7 @@ fn ceiling_once(files: &[PathBuf], threads: usize, template: Option<&Path>) -> R
     let access_format =
         template.map(|t| Template::parse(&std::fs::read_to_string(t).unwrap()).unwrap());
     reset_peak_rss();
+    let cpu_start = cpu_seconds();
     let start = Instant::now();
     let mut analyzer = Analyzer::new(Settings {
         access_format,
@@ -136,14 +163,15 @@ fn ceiling_once(files: &[PathBuf], threads: usize, template: Option<&Path>) -> R
     let analysis = analyzer.finish();
     Run {
         seconds: start.elapsed().as_secs_f64(),
+        cpu_seconds: cpu_seconds() - cpu_start,
         lines: analysis.inputs.iter().map(|i| i.lines).sum(),
         requests: analysis.requests,
         peak_mb: peak_rss_mb(),
     }
 }
 
-/// DuckDB's seconds and requests on `path` (a file or a glob).
-fn duckdb_once(path: &str, threads: usize) -> Option<(f64, u64)> {
+/// DuckDB's seconds, CPU seconds and requests on `path` (a file or a glob).
+fn duckdb_once(path: &str, threads: usize) -> Option<(Timed, u64)> {
     let python = std::env::var_os("CEILING_BENCH_PYTHON")
         .map(PathBuf::from)
         .unwrap_or_else(|| {
@@ -165,18 +193,26 @@ fn duckdb_once(path: &str, threads: usize) -> Option<(f64, u64)> {
         return None;
     }
     let result: serde_json::Value = serde_json::from_slice(&output.stdout).ok()?;
-    Some((result["seconds"].as_f64()?, result["requests"].as_u64()?))
+    let timed = Timed {
+        seconds: result["seconds"].as_f64()?,
+        cpu_seconds: result["cpu_seconds"].as_f64()?,
+    };
+    Some((timed, result["requests"].as_u64()?))
 }
 
 /// Inflating gzip files into nothing, one after another: the floor under reading them.
-fn inflate_once(files: &[PathBuf]) -> f64 {
+fn inflate_once(files: &[PathBuf]) -> Timed {
+    let cpu_start = cpu_seconds();
     let start = Instant::now();
     for file in files {
         let file = BufReader::with_capacity(256 * 1024, std::fs::File::open(file).unwrap());
         let mut decoder = flate2::bufread::MultiGzDecoder::new(file);
         std::io::copy(&mut decoder, &mut std::io::sink()).unwrap();
     }
-    start.elapsed().as_secs_f64()
+    Timed {
+        seconds: start.elapsed().as_secs_f64(),
+        cpu_seconds: cpu_seconds() - cpu_start,
+    }
 }
 
 /// `wc -l` on the files, as a whole process.
@@ -197,8 +233,15 @@ fn median(values: &mut [f64]) -> f64 {
     values[values.len() / 2]
 }
 
+/// One timed run: wall seconds and CPU seconds.
+#[derive(Debug, Clone, Copy)]
+struct Timed {
+    seconds: f64,
+    cpu_seconds: f64,
+}
+
 /// One contender of a paired comparison: a name and one timed run (`None`: not available).
-type Contender<'a> = (&'a str, Box<dyn FnMut() -> Option<f64> + 'a>);
+type Contender<'a> = (&'a str, Box<dyn FnMut() -> Option<Timed> + 'a>);
 
 /// Runs the contenders once each per round (after one warm-up round), the order reversed
 /// every other round, and prints each one's median seconds and, for each pair `(a, b)`, the
@@ -222,8 +265,8 @@ fn paired(
             (0..contenders.len()).rev().collect()
         };
         for k in order {
-            if let Some(seconds) = (contenders[k].1)() {
-                times[k].push((round, seconds));
+            if let Some(timed) = (contenders[k].1)() {
+                times[k].push((round, timed));
             }
         }
     }
@@ -232,35 +275,42 @@ fn paired(
             println!("  {name:<34} not run");
             continue;
         }
-        let mut seconds: Vec<f64> = runs.iter().map(|r| r.1).collect();
+        let mut seconds: Vec<f64> = runs.iter().map(|r| r.1.seconds).collect();
+        let mut cpu: Vec<f64> = runs.iter().map(|r| r.1.cpu_seconds).collect();
         let m = median(&mut seconds);
         println!(
-            "  {name:<34} median {m:>6.2} s {:>6.0} MB/s (runs {:.2}..{:.2} s)",
+            "  {name:<34} median {m:>6.2} s {:>6.0} MB/s (runs {:.2}..{:.2} s); CPU median {:.2} s",
             megabytes / m,
             seconds[0],
-            seconds[seconds.len() - 1]
+            seconds[seconds.len() - 1],
+            median(&mut cpu)
         );
     }
     for &(a, b) in pairs {
-        let mut ratios: Vec<f64> = times[a]
-            .iter()
-            .filter_map(|(round, ta)| {
-                let tb = times[b].iter().find(|(r, _)| r == round)?.1;
-                Some(tb / ta)
-            })
-            .collect();
-        if ratios.is_empty() {
-            continue;
+        for (what, of) in [
+            ("wall", (|t: &Timed| t.seconds) as fn(&Timed) -> f64),
+            ("CPU", |t: &Timed| t.cpu_seconds),
+        ] {
+            let mut ratios: Vec<f64> = times[a]
+                .iter()
+                .filter_map(|(round, ta)| {
+                    let tb = times[b].iter().find(|(r, _)| r == round)?.1;
+                    Some(of(&tb) / of(ta))
+                })
+                .collect();
+            if ratios.is_empty() {
+                continue;
+            }
+            let m = median(&mut ratios);
+            println!(
+                "  {} / {} ({what}): median {m:.2}x over {} pairs (range {:.2}x..{:.2}x)",
+                contenders[a].0,
+                contenders[b].0,
+                ratios.len(),
+                ratios[0],
+                ratios[ratios.len() - 1]
+            );
         }
-        let m = median(&mut ratios);
-        println!(
-            "  {} / {}: median {m:.2}x over {} pairs (range {:.2}x..{:.2}x)",
-            contenders[a].0,
-            contenders[b].0,
-            ratios.len(),
-            ratios[0],
-            ratios[ratios.len() - 1]
-        );
     }
     println!("  after: {}", machine());
 }
@@ -271,12 +321,15 @@ fn ceiling<'a>(
     threads: usize,
     peak: &'a std::cell::Cell<f64>,
     requests: &'a std::cell::Cell<u64>,
-) -> Box<dyn FnMut() -> Option<f64> + 'a> {
+) -> Box<dyn FnMut() -> Option<Timed> + 'a> {
     Box::new(move || {
         let run = ceiling_once(files, threads, None);
         peak.set(peak.get().max(run.peak_mb));
         requests.set(run.requests);
-        Some(run.seconds)
+        Some(Timed {
+            seconds: run.seconds,
+            cpu_seconds: run.cpu_seconds,
+        })
     })
 }
 
@@ -284,30 +337,35 @@ fn duckdb<'a>(
     path: &'a str,
     threads: usize,
     requests: &'a std::cell::Cell<u64>,
-) -> Box<dyn FnMut() -> Option<f64> + 'a> {
+) -> Box<dyn FnMut() -> Option<Timed> + 'a> {
     Box::new(move || {
-        let (seconds, counted) = duckdb_once(path, threads)?;
+        let (timed, counted) = duckdb_once(path, threads)?;
         requests.set(counted);
-        Some(seconds)
+        Some(timed)
     })
 }
 
-/// The paired comparisons on the 1M-request JSON access log.
-fn head_to_head(json: &Path) {
+/// The paired comparisons on the 1M-request JSON access log, those of `parts` (see the
+/// module's comment).
+fn head_to_head(json: &Path, parts: &[String]) {
+    let wanted = |part: &str| parts.is_empty() || parts.iter().any(|p| p == part);
     let plain = vec![json.to_path_buf()];
     let dir = json.parent().unwrap();
     let gzip = vec![dir.join("apigw-access.jsonl.gz")];
     let lines = line_count(json);
-    gzip_lines(json, &gzip[0], 0..lines);
+    if wanted("gzip") {
+        gzip_lines(json, &gzip[0], 0..lines);
+    }
     let folder = dir.join("objects");
-    std::fs::create_dir_all(&folder).unwrap();
-    let parts: Vec<PathBuf> = (0..4)
-        .map(|k| {
-            let part = folder.join(format!("part-{k}.jsonl.gz"));
-            gzip_lines(json, &part, lines * k / 4..lines * (k + 1) / 4);
-            part
-        })
+    let objects: Vec<PathBuf> = (0..4)
+        .map(|k| folder.join(format!("part-{k}.jsonl.gz")))
         .collect();
+    if wanted("folder") {
+        std::fs::create_dir_all(&folder).unwrap();
+        for (k, part) in objects.iter().enumerate() {
+            gzip_lines(json, part, lines * k / 4..lines * (k + 1) / 4);
+        }
+    }
     let glob = folder.join("*.jsonl.gz").display().to_string();
     let mb = |files: &[PathBuf]| -> f64 {
         files
@@ -319,42 +377,48 @@ fn head_to_head(json: &Path) {
     let peak = std::cell::Cell::new(0.0);
     let (ours, theirs) = (std::cell::Cell::new(0), std::cell::Cell::new(0));
     let json_path = json.display().to_string();
-    paired(
-        "JSON access log, Ceiling and DuckDB in turn",
-        mb(&plain),
-        vec![
-            ("Ceiling, 1 thread", ceiling(&plain, 1, &peak, &ours)),
-            ("DuckDB, 1 thread", duckdb(&json_path, 1, &theirs)),
-            ("Ceiling, 2 threads", ceiling(&plain, 2, &peak, &ours)),
-            ("DuckDB, 2 threads", duckdb(&json_path, 2, &theirs)),
-        ],
-        &[(0, 1), (2, 3), (2, 0)],
-    );
-    report_checks(&peak, &ours, &theirs);
+    if wanted("json") {
+        paired(
+            "JSON access log, Ceiling and DuckDB in turn",
+            mb(&plain),
+            vec![
+                ("Ceiling, 1 thread", ceiling(&plain, 1, &peak, &ours)),
+                ("DuckDB, 1 thread", duckdb(&json_path, 1, &theirs)),
+                ("Ceiling, 2 threads", ceiling(&plain, 2, &peak, &ours)),
+                ("DuckDB, 2 threads", duckdb(&json_path, 2, &theirs)),
+            ],
+            &[(0, 1), (2, 3), (2, 0)],
+        );
+        report_checks(&peak, &ours, &theirs);
+    }
     let gzip_path = gzip[0].display().to_string();
-    paired(
-        "One gzip of the JSON access log, compressed",
-        mb(&gzip),
-        vec![
-            ("Ceiling, 1 thread", ceiling(&gzip, 1, &peak, &ours)),
-            ("Ceiling, 2 threads", ceiling(&gzip, 2, &peak, &ours)),
-            ("DuckDB, 2 threads", duckdb(&gzip_path, 2, &theirs)),
-            ("inflating alone", Box::new(|| Some(inflate_once(&gzip)))),
-        ],
-        &[(1, 0), (1, 2), (3, 1)],
-    );
-    report_checks(&peak, &ours, &theirs);
-    paired(
-        "A folder of four gzip objects of the JSON access log",
-        mb(&parts),
-        vec![
-            ("Ceiling, 1 thread", ceiling(&parts, 1, &peak, &ours)),
-            ("Ceiling, 2 threads", ceiling(&parts, 2, &peak, &ours)),
-            ("DuckDB, 2 threads", duckdb(&glob, 2, &theirs)),
-        ],
-        &[(1, 0), (1, 2)],
-    );
-    report_checks(&peak, &ours, &theirs);
+    if wanted("gzip") {
+        paired(
+            "One gzip of the JSON access log, compressed",
+            mb(&gzip),
+            vec![
+                ("Ceiling, 1 thread", ceiling(&gzip, 1, &peak, &ours)),
+                ("Ceiling, 2 threads", ceiling(&gzip, 2, &peak, &ours)),
+                ("DuckDB, 2 threads", duckdb(&gzip_path, 2, &theirs)),
+                ("inflating alone", Box::new(|| Some(inflate_once(&gzip)))),
+            ],
+            &[(1, 0), (1, 2), (3, 1)],
+        );
+        report_checks(&peak, &ours, &theirs);
+    }
+    if wanted("folder") {
+        paired(
+            "A folder of four gzip objects of the JSON access log",
+            mb(&objects),
+            vec![
+                ("Ceiling, 1 thread", ceiling(&objects, 1, &peak, &ours)),
+                ("Ceiling, 2 threads", ceiling(&objects, 2, &peak, &ours)),
+                ("DuckDB, 2 threads", duckdb(&glob, 2, &theirs)),
+            ],
+            &[(1, 0), (1, 2)],
+        );
+        report_checks(&peak, &ours, &theirs);
+    }
 }
 
 fn report_checks(
@@ -489,7 +553,7 @@ fn formats_table() {
             let mut reference: Vec<f64> = (0..3)
                 .map(|_| {
                     if gz {
-                        inflate_once(&files)
+                        inflate_once(&files).seconds
                     } else {
                         wc_once(&files)
                     }
@@ -524,8 +588,15 @@ fn formats_table() {
 }
 
 fn main() {
+    // the parts named on the command line (cargo adds `--bench`)
+    let parts: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|arg| !arg.starts_with("--"))
+        .collect();
     println!("Ceiling throughput bench; {}", machine());
     let json = incident("json", REQUESTS, &["--no-lambda"]);
-    head_to_head(&json.join("apigw-access.jsonl"));
-    formats_table();
+    head_to_head(&json.join("apigw-access.jsonl"), &parts);
+    if parts.is_empty() || parts.iter().any(|p| p == "formats") {
+        formats_table();
+    }
 }
