@@ -9,13 +9,16 @@ use std::time::{Duration, Instant};
 
 use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_credential_types::Credentials;
-use aws_sdk_cloudwatchlogs::primitives::event_stream::{Header, HeaderValue, Message};
 use aws_smithy_http_client::test_util::{ReplayEvent, StaticReplayClient};
 use aws_smithy_types::body::SdkBody;
 use ceiling_cloud::live::tail::{run_tail, Reconnect, TailNotice, TailRequest};
 use ceiling_cloud::live::{LiveEvent, Seen};
 use ceiling_cloud::{Connection, Error};
 use serde_json::{json, Value};
+
+#[path = "support/frames.rs"]
+mod frames;
+use frames::frame;
 
 const ACCOUNT: &str = "123456789012";
 const ACCESS: &str = "/aws/apigateway/orders-access";
@@ -36,27 +39,6 @@ fn connection(replay: &StaticReplayClient) -> Connection {
         .http_client(replay.clone())
         .build();
     Connection::from_config(config, "test".to_owned()).unwrap()
-}
-
-/// One event-stream message as the service frames it.
-fn frame(message_type: &'static str, kind: &'static str, payload: Value) -> Vec<u8> {
-    let type_header = match message_type {
-        "exception" => ":exception-type",
-        _ => ":event-type",
-    };
-    let message = Message::new(payload.to_string().into_bytes())
-        .add_header(Header::new(
-            ":message-type",
-            HeaderValue::String(message_type.into()),
-        ))
-        .add_header(Header::new(type_header, HeaderValue::String(kind.into())))
-        .add_header(Header::new(
-            ":content-type",
-            HeaderValue::String("application/json".into()),
-        ));
-    let mut bytes = Vec::new();
-    aws_smithy_eventstream::frame::write_message_to(&message, &mut bytes).unwrap();
-    bytes
 }
 
 fn initial_response() -> Vec<u8> {

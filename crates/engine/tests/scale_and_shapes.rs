@@ -1,9 +1,12 @@
 //! Trust at any size and shape (issue 13): invocations told by several lines counted once,
-//! captures cut mid-invocation, an execution log alone, absurd values, unbounded paths and
-//! bursts of timeouts without ids. The `#[ignore]`d tests are the full-size forms, run in
-//! release under `/usr/bin/time -v` (`cargo test --release -p ceiling-engine --test
-//! scale_and_shapes -- --ignored`; measured: 10 M lines 15 MB in 7.7 s, 300,000 requests on
-//! 100,000 distinct paths 15 MB, the burst of 50,000 32 MB); the others are their cheap forms.
+//! captures cut mid-invocation, an execution log alone, absurd values, unbounded paths,
+//! bursts of timeouts without ids, and a Python function's log of 1 GB. The `#[ignore]`d
+//! tests are the full-size forms, run in release under `/usr/bin/time -v` (`cargo test
+//! --release -p ceiling-engine --test scale_and_shapes -- --ignored --exact NAME`); the
+//! others are their cheap forms. Measured on 2026-12-01 18:32 UTC, load average about 4
+//! (docs/benchmarks.md, "Scale"): 10 M access lines 16 MB in 10.1 s; 300,000 requests on
+//! 100,000 distinct paths 16 MB in 0.3 s; the burst of 50,000 33 MB in 0.5 s; the Python
+//! log, 263 MB then 1,054 MB, 6.9 s then 26.0 s (generating it included), 14 to 42 MB.
 
 use std::io::Read;
 use std::time::Instant;
@@ -316,4 +319,144 @@ fn access_lines_at_scale_cheap() {
 #[ignore = "full size: cargo test --release -- --ignored"]
 fn ten_million_access_lines() {
     access_lines(10_000_000);
+}
+
+/// The peak resident memory of this process so far, in MB (Linux).
+fn peak_rss_mb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024)
+}
+
+/// A Python function's log of `n` invocations, as the runtime prints it, made on the fly:
+/// the init phase's `[INFO]` line first (so the input starts with `[`), then for each
+/// invocation its START, `[INFO]` application lines (tab-separated level, time, request id,
+/// message), for one in ten an `[ERROR]` with its traceback on the following lines, for one
+/// in fifty the runtime's "Task timed out" line, then END and REPORT (with an Init Duration
+/// for one in two hundred, a cold start). The invocations, timeouts and cold starts are
+/// counted here from the same rules, not by the engine; returns the analysis and the bytes
+/// read.
+fn python_lambda_log(n: u64) -> (Analysis, u64) {
+    let start = 1_772_787_600_000i64;
+    let timed_out = |i: u64| i % 50 == 7;
+    let cold = |i: u64| i % 200 == 0;
+    let utc = |ms: i64| {
+        let text = ceiling_engine::format_utc(ms);
+        format!("{}T{}.{:03}Z", &text[..10], &text[11..19], ms % 1000)
+    };
+    let bytes = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let counted = std::sync::Arc::clone(&bytes);
+    let input = lines(n, move |i, out| {
+        let before = out.len();
+        let at = start + i as i64 * 100;
+        let id = format!(
+            "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
+            i.wrapping_mul(2_654_435_761) & 0xffff_ffff,
+            i & 0xffff,
+            i % 0xfff,
+            (i / 7) % 0xfff,
+            i
+        );
+        if i == 0 {
+            out.extend_from_slice(
+                format!(
+                    "[INFO]\t{}\t\tFound credentials in environment variables.\n",
+                    utc(at - 500)
+                )
+                .as_bytes(),
+            );
+        }
+        let mut text = format!("START RequestId: {id} Version: $LATEST\n");
+        text += &format!(
+            "[INFO]\t{}\t{id}\tProcessing order {i} for customer c{}\n",
+            utc(at + 3),
+            i % 977
+        );
+        text += &format!(
+            "[INFO]\t{}\t{id}\tFetched 12 items from the catalogue in 41 ms\n",
+            utc(at + 45)
+        );
+        if i % 10 == 3 {
+            text += &format!(
+                "[ERROR]\t{}\t{id}\tKeyError: 'price'\nTraceback (most recent call last):\n  File \"/var/task/app.py\", line 31, in handler\n    total = sum(item[\"price\"] for item in items)\n  File \"/var/task/app.py\", line 31, in <genexpr>\n    total = sum(item[\"price\"] for item in items)\nKeyError: 'price'\n",
+                utc(at + 50)
+            );
+        }
+        let duration = if timed_out(i) {
+            text += &format!(
+                "{} {id} Task timed out after 3.00 seconds\n",
+                utc(at + 3_001)
+            );
+            3_000.41
+        } else {
+            60.0 + (i % 400) as f64 + 0.25
+        };
+        text += &format!("END RequestId: {id}\n");
+        text += &format!(
+            "REPORT RequestId: {id}\tDuration: {duration:.2} ms\tBilled Duration: {} ms\tMemory Size: 512 MB\tMax Memory Used: {} MB",
+            duration.ceil() as u64,
+            70 + i % 50
+        );
+        if cold(i) {
+            text += "\tInit Duration: 412.77 ms";
+        }
+        text += "\t\n";
+        out.extend_from_slice(text.as_bytes());
+        counted.fetch_add(
+            (out.len() - before) as u64,
+            std::sync::atomic::Ordering::Relaxed,
+        );
+    });
+    let mut analyzer = Analyzer::new(Settings::default());
+    analyzer.read("orders-python.log", input).unwrap();
+    let analysis = analyzer.finish();
+    let lambda = analysis.lambda.as_ref().expect("a Lambda log");
+    assert_eq!(lambda.invocations, n);
+    assert_eq!(
+        lambda.timeouts,
+        (0..n).filter(|&i| timed_out(i)).count() as u64
+    );
+    assert_eq!(
+        lambda.cold_starts,
+        (0..n).filter(|&i| cold(i)).count() as u64
+    );
+    assert_eq!(analysis.rejected_lines, 0);
+    let read = bytes.load(std::sync::atomic::Ordering::Relaxed);
+    (analysis, read)
+}
+
+#[test]
+fn a_python_lambda_log_cheap() {
+    let (_, bytes) = python_lambda_log(5_000);
+    assert!(bytes > 2_000_000, "{bytes}");
+}
+
+/// 1 GB of a Python function's log (2 M invocations), and a quarter of it for the time's
+/// growth with the input (a byte of the larger no slower than twice a byte of the smaller,
+/// for the slow spells of a shared machine): under 150 MB at its peak.
+#[test]
+#[ignore = "full size: cargo test --release -- --ignored"]
+fn a_python_lambda_log_of_one_gigabyte() {
+    let mut seconds = Vec::new();
+    for n in [500_000, 2_000_000] {
+        let began = Instant::now();
+        let (_, bytes) = python_lambda_log(n);
+        let elapsed = began.elapsed().as_secs_f64();
+        eprintln!(
+            "{n} invocations, {:.0} MB: {elapsed:.1} s, peak RSS {:?} MB",
+            bytes as f64 / 1e6,
+            peak_rss_mb()
+        );
+        seconds.push((bytes, elapsed));
+    }
+    assert!(seconds[1].0 > 1_000_000_000, "{seconds:?}");
+    let per_byte = |(bytes, elapsed): (u64, f64)| elapsed / bytes as f64;
+    assert!(
+        per_byte(seconds[1]) < 2.0 * per_byte(seconds[0]),
+        "not linear: {seconds:?}"
+    );
+    if let Some(rss) = peak_rss_mb() {
+        assert!(rss < 150, "peak RSS {rss} MB");
+    }
 }

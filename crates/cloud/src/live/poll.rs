@@ -35,6 +35,8 @@ struct Followed {
 #[derive(Debug)]
 pub struct Poller {
     groups: Vec<Followed>,
+    /// Where the watch begins: no round reads before it.
+    start_ms: i64,
     overlap_ms: i64,
     /// Events read again in an overlap (or twice in CloudWatch) and kept once.
     duplicates: u64,
@@ -58,6 +60,7 @@ impl Poller {
                     seen: Seen::new(remember_ms),
                 })
                 .collect(),
+            start_ms,
             overlap_ms,
             duplicates: 0,
         }
@@ -69,8 +72,13 @@ impl Poller {
     }
 
     /// Whether `event`, from another source (Live Tail), is new to its group: then it is
-    /// remembered and the group's next round starts from it, less the overlap.
+    /// remembered and the group's next round starts from it, less the overlap. An event
+    /// from before the poller's start (ingested that late) is not kept: no round would
+    /// read it, and the watch covers the time from its start.
     pub fn keep(&mut self, event: &LiveEvent) -> bool {
+        if event.timestamp_ms < self.start_ms {
+            return false;
+        }
         let Some(followed) = self.groups.iter_mut().find(|f| f.group == event.group) else {
             // a group not followed here has no memory to check against
             return true;
@@ -85,8 +93,10 @@ impl Poller {
     }
 
     /// Makes the next round start at `from_ms` at the latest in every group, to read again
-    /// a stretch another source may have missed.
+    /// a stretch another source may have missed; never before the start the poller was
+    /// given, whose earlier events are not the watch's.
     pub fn rewind(&mut self, from_ms: i64) {
+        let from_ms = from_ms.max(self.start_ms);
         for followed in &mut self.groups {
             followed.from_ms = followed.from_ms.min(from_ms);
         }

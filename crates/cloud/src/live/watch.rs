@@ -6,10 +6,11 @@
 //!
 //! The live source is Live Tail where it can be used, and polling where it cannot (denied,
 //! unavailable, or not asked for): the backfill is a polling round; then each Live Tail
-//! session, the first and each after a reconnection, is followed by a polling round from
-//! where the last one left off (rewound to the tail's resume point after a reconnection),
-//! which reads the gap before the session opened. Every event, whichever source read it,
-//! goes through the poller's memory, so each counts once.
+//! session, the first and each after a reconnection, is followed by a polling round over
+//! the gap before the session opened: rewound, for the first, to when the round before it
+//! began, and after a reconnection to the tail's resume point, each less the tail's
+//! overlap for the ingestion lag, and never before the watch's start. Every event,
+//! whichever source read it, goes through the poller's memory, so each counts once.
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -128,22 +129,7 @@ pub async fn watch(
     if request.groups.is_empty() {
         return Err(Error::NoGroups);
     }
-    let started = Instant::now();
-    let mut rate = Rate::default();
-    let mut status = Status {
-        source: SourceKind::Polling,
-        session_ms: 0,
-        events: 0,
-        events_per_second: 0.0,
-        sampled: false,
-        reconnections: 0,
-        duplicates: 0,
-        paused: false,
-        live: false,
-    };
-    // The live source. Live Tail (`live::tail`) plugs in here, once the backfill is read:
-    // it runs first, and polling takes over where it is denied or unavailable. Until then
-    // polling is the source, and its first round is the backfill.
+    let mut tally = Tally::new();
     let mut poller = Poller::new(
         &request.groups,
         now_ms() - request.backfill_ms.max(0),
@@ -151,6 +137,8 @@ pub async fn watch(
         // what a Live Tail reconnection reads again, twice over
         2 * tail::DEFAULT_OVERLAP_MS,
     );
+    // Live Tail once the backfill is read; polling where it is denied or unavailable, or
+    // not asked for. Polling's first round is the backfill.
     let mut tailing = request.live_tail;
     let budget = Budget::per_second(FILTER_LOG_EVENTS_PER_SECOND);
     let mut failures: u32 = 0;
@@ -159,48 +147,41 @@ pub async fn watch(
             return Ok(());
         }
         if switches.pause.load(Ordering::Relaxed) {
-            status.paused = true;
-            status.session_ms = started.elapsed().as_millis() as u64;
-            status.events_per_second = rate.per_second(Instant::now());
-            on(Notice::Status(status.clone()));
+            tally.status.paused = true;
+            on(Notice::Status(tally.report(&poller)));
             pause(switches, Duration::from_secs(1)).await;
             continue;
         }
-        status.paused = false;
+        tally.status.paused = false;
+        let round_began_ms = now_ms();
         let round = poller
             .round(connection, &budget, &switches.stop, |batch| {
-                rate.add(Instant::now(), batch.events.len() as u64);
-                status.events += batch.events.len() as u64;
-                status.sampled = batch.sampled;
+                tally.count(batch.events.len());
+                tally.status.sampled = batch.sampled;
                 on(Notice::Batch(batch));
             })
             .await;
-        status.duplicates = poller.duplicates();
         let round = match round {
             Ok(()) if tailing => {
-                if !status.live {
-                    status.live = true;
+                if !tally.status.live {
+                    tally.status.live = true;
                     on(Notice::Live);
                 }
-                status.duplicates = poller.duplicates();
-                status.session_ms = started.elapsed().as_millis() as u64;
-                status.events_per_second = rate.per_second(Instant::now());
-                on(Notice::Status(status.clone()));
+                on(Notice::Status(tally.report(&poller)));
                 let tailed = follow_tail(
                     connection,
                     request,
                     switches,
-                    &mut poller,
-                    &budget,
-                    (&mut status, &mut rate, started),
+                    (&mut poller, &budget, round_began_ms),
+                    &mut tally,
                     &mut on,
                 )
                 .await;
                 match tailed {
                     Err(error @ (Error::LiveTailDenied | Error::LiveTailUnavailable { .. })) => {
                         tailing = false;
-                        status.source = SourceKind::Polling;
-                        status.sampled = false;
+                        tally.status.source = SourceKind::Polling;
+                        tally.status.sampled = false;
                         on(Notice::Polling { error });
                         continue;
                     }
@@ -211,19 +192,18 @@ pub async fn watch(
             }
             round => round,
         };
-        status.duplicates = poller.duplicates();
         match round {
             Ok(()) => {
                 failures = 0;
-                if !status.live {
-                    status.live = true;
+                if !tally.status.live {
+                    tally.status.live = true;
                     on(Notice::Live);
                 }
             }
             Err(Error::Cancelled) => return Ok(()),
             Err(error) if goes_on_after(&error) => {
                 failures += 1;
-                status.reconnections += 1;
+                tally.status.reconnections += 1;
                 let retry_in = backoff(failures);
                 on(Notice::Retrying {
                     error,
@@ -235,24 +215,24 @@ pub async fn watch(
             }
             Err(error) => return Err(error),
         }
-        status.session_ms = started.elapsed().as_millis() as u64;
-        status.events_per_second = rate.per_second(Instant::now());
-        on(Notice::Status(status.clone()));
+        on(Notice::Status(tally.report(&poller)));
         pause(switches, request.poll_every).await;
     }
 }
 
 /// Follows Live Tail sessions until the watch is stopped or paused (then `Ok`) or the tail
-/// ends with an error. Each session's opening is followed by a polling round, from the
-/// tail's resume point after a reconnection, that reads what came before it opened; every
+/// ends with an error. Each session's opening is followed by a polling round that reads
+/// what came before it opened: for the first session, from when the polling round before
+/// it (`round_began_ms`) began, and after a reconnection, from the tail's resume point,
+/// each less the tail's overlap for the ingestion lag (an event ingested while that round
+/// ran, or between two sessions, can be older than the newest the poller has seen). Every
 /// event goes through `poller`'s memory, so the overlaps count once.
 async fn follow_tail(
     connection: &Connection,
     request: &WatchRequest,
     switches: &Switches,
-    poller: &mut Poller,
-    budget: &Budget,
-    (status, rate, started): (&mut Status, &mut Rate, Instant),
+    (poller, budget, round_began_ms): (&mut Poller, &Budget, i64),
+    tally: &mut Tally,
     on: &mut impl FnMut(Notice),
 ) -> Result<(), Error> {
     let tail_request = TailRequest::new(request.groups.clone());
@@ -263,12 +243,13 @@ async fn follow_tail(
         let _ = sender.send(notice);
     });
     let follow = async {
-        let mut resume_from_ms: Option<i64> = None;
+        let mut resume_from_ms = Some(round_began_ms.saturating_sub(tail_request.overlap_ms));
         let mut outcome = Ok(());
         loop {
             if switches.stop.load(Ordering::Relaxed) || switches.pause.load(Ordering::Relaxed) {
                 tail_stop.store(true, Ordering::Relaxed);
             }
+            // The switches are plain flags a front end sets: looked at every 100 ms.
             let notice =
                 match tokio::time::timeout(Duration::from_millis(100), notices.recv()).await {
                     Ok(Some(notice)) => notice,
@@ -282,14 +263,13 @@ async fn follow_tail(
             }
             match notice {
                 TailNotice::Started { .. } => {
-                    status.source = SourceKind::LiveTail;
+                    tally.status.source = SourceKind::LiveTail;
                     if let Some(from_ms) = resume_from_ms.take() {
                         poller.rewind(from_ms);
                     }
                     let gap = poller
                         .round(connection, budget, &tail_stop, |batch| {
-                            rate.add(Instant::now(), batch.events.len() as u64);
-                            status.events += batch.events.len() as u64;
+                            tally.count(batch.events.len());
                             on(Notice::Batch(batch));
                         })
                         .await;
@@ -308,9 +288,8 @@ async fn follow_tail(
                         .into_iter()
                         .filter(|event| poller.keep(event))
                         .collect();
-                    rate.add(Instant::now(), events.len() as u64);
-                    status.events += events.len() as u64;
-                    status.sampled = sampled;
+                    tally.count(events.len());
+                    tally.status.sampled = sampled;
                     if !events.is_empty() {
                         on(Notice::Batch(LiveBatch { events, sampled }));
                     }
@@ -319,19 +298,60 @@ async fn follow_tail(
                     reason,
                     resume_from_ms: from_ms,
                 } => {
-                    status.reconnections += 1;
+                    tally.status.reconnections += 1;
                     resume_from_ms = Some(resume_from_ms.map_or(from_ms, |r| r.min(from_ms)));
                     on(Notice::Reconnecting { reason });
                 }
             }
-            status.duplicates = poller.duplicates();
-            status.session_ms = started.elapsed().as_millis() as u64;
-            status.events_per_second = rate.per_second(Instant::now());
-            on(Notice::Status(status.clone()));
+            on(Notice::Status(tally.report(poller)));
         }
     };
     let (tailed, followed) = tokio::join!(tail, follow);
     tailed.and(followed)
+}
+
+/// The watch's status as it goes, and the one place it is reported from.
+#[derive(Debug)]
+struct Tally {
+    status: Status,
+    rate: Rate,
+    started: Instant,
+}
+
+impl Tally {
+    fn new() -> Tally {
+        Tally {
+            status: Status {
+                source: SourceKind::Polling,
+                session_ms: 0,
+                events: 0,
+                events_per_second: 0.0,
+                sampled: false,
+                reconnections: 0,
+                duplicates: 0,
+                paused: false,
+                live: false,
+            },
+            rate: Rate::default(),
+            started: Instant::now(),
+        }
+    }
+
+    /// `events` new events handed on now.
+    fn count(&mut self, events: usize) {
+        self.rate.add(Instant::now(), events as u64);
+        self.status.events += events as u64;
+    }
+
+    /// The status now: the session's time, the rate and `poller`'s duplicates brought up
+    /// to date.
+    fn report(&mut self, poller: &Poller) -> Status {
+        let now = Instant::now();
+        self.status.duplicates = poller.duplicates();
+        self.status.session_ms = now.duration_since(self.started).as_millis() as u64;
+        self.status.events_per_second = self.rate.per_second(now);
+        self.status.clone()
+    }
 }
 
 /// Whether the watch goes on after `error`: the network, the service or the credentials

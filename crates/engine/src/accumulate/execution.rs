@@ -13,6 +13,10 @@ use crate::parse::execution::{self, ExecutionLine};
 pub(crate) struct Execution {
     figures: Option<ExecutionFigures>,
     notable: Vec<NotableExecution>,
+    /// The most timeout lines merges keep ([`NOTABLE_CAP`] when `None`).
+    pub(super) notable_cap: Option<usize>,
+    /// Timeout lines merges found no room for under `notable_cap`.
+    pub(super) notable_dropped: u64,
 }
 
 /// One execution-log line: what it says, and its text (for the request id).
@@ -68,7 +72,12 @@ impl Accumulator for Execution {
     }
 
     fn merge(&mut self, later: Execution, line_offset: u64) {
-        let Execution { figures, notable } = later;
+        let Execution {
+            figures,
+            notable,
+            notable_cap: _,
+            notable_dropped,
+        } = later;
         if let Some(theirs) = figures {
             let ExecutionFigures {
                 lines,
@@ -80,7 +89,11 @@ impl Accumulator for Execution {
             mine.timeouts += timeouts;
             add_counts(&mut mine.completed, completed);
         }
-        extend_notable(&mut self.notable, notable, line_offset, |e| &mut e.line);
+        let cap = self.notable_cap.unwrap_or(NOTABLE_CAP);
+        self.notable_dropped += notable_dropped
+            + extend_notable(&mut self.notable, notable, line_offset, cap, |e| {
+                &mut e.line
+            });
     }
 
     fn finish(self, _: &Finish<'_>) -> Option<ExecutionFigures> {

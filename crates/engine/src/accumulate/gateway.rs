@@ -52,6 +52,10 @@ pub(crate) struct Gateway {
     window: Option<Window>,
     timeline: Timeline,
     notable: Vec<NotableRequest>,
+    /// The most notable requests merges keep ([`NOTABLE_CAP`] when `None`).
+    pub(super) notable_cap: Option<usize>,
+    /// Notable requests merges found no room for under `notable_cap`.
+    pub(super) notable_dropped: u64,
     /// The access-log fields seen in sampled records.
     fields_seen: FieldSet,
     /// A server's counts over the whole window, when only the notable records were read.
@@ -209,6 +213,8 @@ impl Gateway {
             window: None,
             timeline: Timeline::default(),
             notable: Vec::new(),
+            notable_cap: None,
+            notable_dropped: 0,
             fields_seen: FieldSet::default(),
             server_counts: None,
             route_scratch: String::new(),
@@ -406,6 +412,8 @@ impl Accumulator for Gateway {
             window,
             timeline,
             notable,
+            notable_cap: _,
+            notable_dropped,
             fields_seen,
             server_counts,
             route_scratch: _,
@@ -426,7 +434,11 @@ impl Accumulator for Gateway {
             mine.end_ms = mine.end_ms.max(theirs.end_ms);
         }
         self.timeline.merge(timeline);
-        extend_notable(&mut self.notable, notable, line_offset, |r| &mut r.line);
+        let cap = self.notable_cap.unwrap_or(NOTABLE_CAP);
+        self.notable_dropped += notable_dropped
+            + extend_notable(&mut self.notable, notable, line_offset, cap, |r| {
+                &mut r.line
+            });
         self.fields_seen.extend(fields_seen);
         if self.server_counts.is_none() {
             self.server_counts = server_counts;

@@ -28,6 +28,10 @@ pub(crate) struct Lambda {
     /// Bounded by the functions read: one per log group or input.
     functions: BTreeMap<String, FunctionStats>,
     notable: Vec<NotableInvocation>,
+    /// The most notable invocations merges keep ([`NOTABLE_CAP`] when `None`).
+    pub(super) notable_cap: Option<usize>,
+    /// Notable invocations merges found no room for under `notable_cap`.
+    pub(super) notable_dropped: u64,
     /// The notable invocation of the last REPORT of an input, for an XRAY line that follows.
     last_invocation: Option<(u32, usize)>,
     /// A server's counts of functions whose logs were counted rather than downloaded.
@@ -131,6 +135,8 @@ impl Lambda {
             invocations: Invocations::default(),
             functions: BTreeMap::new(),
             notable: Vec::new(),
+            notable_cap: None,
+            notable_dropped: 0,
             last_invocation: None,
             server_counts: Vec::new(),
             steps: Steps::default(),
@@ -439,6 +445,8 @@ impl Accumulator for Lambda {
             invocations,
             functions,
             notable,
+            notable_cap: _,
+            notable_dropped,
             // an XRAY line belongs to the REPORT before it in the same part
             last_invocation: _,
             server_counts,
@@ -451,11 +459,15 @@ impl Accumulator for Lambda {
         }
         // An invocation whose lines fall in two parts is matched up here.
         let offset = self.notable.len();
-        let room = NOTABLE_CAP.saturating_sub(offset);
+        let cap = self.notable_cap.unwrap_or(NOTABLE_CAP);
+        let room = cap.saturating_sub(offset);
         let late = self.invocations.merge(invocations, line_offset, |i| {
             (i < room).then_some(offset + i)
         });
-        extend_notable(&mut self.notable, notable, line_offset, |i| &mut i.line);
+        self.notable_dropped += notable_dropped
+            + extend_notable(&mut self.notable, notable, line_offset, cap, |i| {
+                &mut i.line
+            });
         for (request_id, recent, seconds) in late {
             count_late_timeout(
                 &mut self.functions,

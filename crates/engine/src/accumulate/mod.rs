@@ -89,6 +89,22 @@ impl Accumulators {
         }
     }
 
+    /// From now on, keeps at most `cap` of each kind of notable record (requests,
+    /// invocations, execution-log timeouts) when later parts are merged in: for a part
+    /// that gathers a long run of merged parts (a live watch's minutes older than the kept
+    /// hour). What finds no room is counted ([`Accumulators::notable_dropped`]); the counts
+    /// and percentiles stay exact, since they never come from the notable records.
+    pub(crate) fn cap_notable(&mut self, cap: usize) {
+        self.gateway.notable_cap = Some(cap);
+        self.lambda.notable_cap = Some(cap);
+        self.execution.notable_cap = Some(cap);
+    }
+
+    /// Notable records that found no room in merges under [`Accumulators::cap_notable`].
+    pub(crate) fn notable_dropped(&self) -> u64 {
+        self.gateway.notable_dropped + self.lambda.notable_dropped + self.execution.notable_dropped
+    }
+
     /// Adds what `later` read from a later part of the same input (see
     /// [`Accumulator::merge`]).
     pub(crate) fn merge(&mut self, later: Accumulators, line_offset: u64) {
@@ -122,18 +138,21 @@ pub(crate) fn add_counts<K: Ord>(
 }
 
 /// Appends the notable items of a later part, with their line numbers moved past
-/// `line_offset`, up to the cap.
+/// `line_offset`, up to `cap` in all; returns how many found no room.
 pub(crate) fn extend_notable<T>(
     mine: &mut Vec<T>,
     theirs: Vec<T>,
     line_offset: u64,
+    cap: usize,
     line: impl Fn(&mut T) -> &mut u64,
-) {
-    let room = notable::NOTABLE_CAP.saturating_sub(mine.len());
+) -> u64 {
+    let room = cap.saturating_sub(mine.len());
+    let dropped = theirs.len().saturating_sub(room) as u64;
     mine.extend(theirs.into_iter().take(room).map(|mut item| {
         *line(&mut item) += line_offset;
         item
     }));
+    dropped
 }
 
 pub(crate) use histogram::Histogram;

@@ -254,3 +254,40 @@ fn an_invocation_started_in_one_minute_and_timed_out_in_the_next_counts_once() {
     assert_eq!(counts(&files), Some((1, 1)));
     assert_eq!(counts(&live), Some((1, 1)));
 }
+
+/// The part before the kept minutes keeps at most its cap of notable records: "since the
+/// start" still counts every timeout, and says what is of the records kept; a window of
+/// the kept minutes says nothing of it.
+#[test]
+fn the_earlier_part_keeps_its_counts_and_a_bounded_number_of_notable_records() {
+    let mut rolling = Rolling::new(Settings::default()).keeping(1);
+    let timeouts = 2 * EARLIER_NOTABLE_CAP + 1_000;
+    for i in 0..timeouts {
+        // 100 a second: three minutes and more retired into the earlier part
+        let time = T0 + i as i64 * 10;
+        let message = access(i, time, 504, "29010");
+        rolling.add(
+            LiveEvent {
+                group: ACCESS,
+                timestamp_ms: time,
+                message: &message,
+            },
+            false,
+        );
+    }
+    let now = T0 + timeouts as i64 * 10;
+    let all = rolling.analysis(LiveWindow::SinceStart, now);
+    assert_eq!(all.requests, timeouts as u64);
+    assert_eq!(all.integration_timeouts, timeouts as u64);
+    let note = all
+        .approximate
+        .iter()
+        .find(|n| n.contains("notable"))
+        .expect("the note of the records left out");
+    assert!(
+        note.contains(&format!("first {EARLIER_NOTABLE_CAP}")),
+        "{note}"
+    );
+    let last = rolling.analysis(LiveWindow::Last { minutes: 1 }, now);
+    assert!(last.approximate.is_empty(), "{:?}", last.approximate);
+}
