@@ -1633,12 +1633,18 @@ async fn the_api_panel_reads_a_stage_and_analyzes_its_last_hour() {
 }
 
 /// A gen.py-shaped request of the access log (its JSON format) at `time_ms`: a 504 at the
-/// 29 s ceiling (INTEGRATION_TIMEOUT), or a fast 200 served by the invocation `invocation`.
-fn live_access_line(id: &str, time_ms: i64, timed_out: bool, invocation: &str) -> Value {
-    let (status, latency, integration, error) = if timed_out {
-        ("504", "29003", "-", "INTEGRATION_TIMEOUT")
-    } else {
-        ("200", "182", "175", "-")
+/// 29 s ceiling (INTEGRATION_TIMEOUT), or a 200 served in `served_in` ms by the invocation
+/// `invocation`.
+fn live_access_line(id: &str, time_ms: i64, served_in: Option<u32>, invocation: &str) -> Value {
+    let timed_out = served_in.is_none();
+    let (status, latency, integration, error) = match served_in {
+        None => (
+            "504",
+            "29003".to_owned(),
+            "-".to_owned(),
+            "INTEGRATION_TIMEOUT",
+        ),
+        Some(ms) => ("200", (ms + 7).to_string(), ms.to_string(), "-"),
     };
     json!({
         "timestamp": time_ms,
@@ -1658,8 +1664,9 @@ fn live_access_line(id: &str, time_ms: i64, timed_out: bool, invocation: &str) -
 
 /// A Lambda invocation's lines as gen.py writes them (START, a log line, "Task timed out"
 /// for one that outlived its 30 s timeout, END, REPORT), from `time_ms`.
-fn live_lambda_lines(invocation: &str, time_ms: i64, timed_out: bool) -> Vec<Value> {
-    let duration: f64 = if timed_out { 30_034.11 } else { 170.52 };
+fn live_lambda_lines(invocation: &str, time_ms: i64, served_in: Option<u32>) -> Vec<Value> {
+    let timed_out = served_in.is_none();
+    let duration: f64 = served_in.map_or(30_034.11, |ms| f64::from(ms) - 4.48);
     let end = time_ms + duration as i64;
     let iso = |ms: i64| moto::iso(ms).replace('Z', ".000Z");
     let mut lines = vec![
@@ -1699,21 +1706,30 @@ fn live_lambda_lines(invocation: &str, time_ms: i64, timed_out: bool) -> Vec<Val
         .collect()
 }
 
-/// Puts requests into moto's access group and their invocations into the function's: one
-/// (timed out or not) per entry of `requests`, 100 ms apart from `from_ms`.
-fn put_live_requests(moto: &moto::MotoServer, tag: &str, from_ms: i64, requests: &[bool]) {
+/// `n` requests served in 180 ms, 100 ms apart from `from_ms`.
+fn served(from_ms: i64, n: usize) -> Vec<(i64, Option<u32>)> {
+    (0..n)
+        .map(|i| (from_ms + 100 * i as i64, Some(180)))
+        .collect()
+}
+
+/// Puts requests into moto's access group and their invocations into the function's, in
+/// time order: one per entry of `requests`, at its time, served in its milliseconds or
+/// (None) timed out.
+fn put_live_requests(moto: &moto::MotoServer, tag: &str, requests: &[(i64, Option<u32>)]) {
+    let mut requests = requests.to_vec();
+    requests.sort();
     let mut access = Vec::new();
     let mut lambda = Vec::new();
-    for (i, timed_out) in requests.iter().enumerate() {
-        let time = from_ms + 100 * i as i64;
+    for (i, (time, served_in)) in requests.into_iter().enumerate() {
         let invocation = format!("{tag}-{i:04}-4ffe-11d1-93b6116b2575");
         access.push(live_access_line(
             &format!("{tag}-req-{i}"),
             time,
-            *timed_out,
+            served_in,
             &invocation,
         ));
-        lambda.extend(live_lambda_lines(&invocation, time - 5, *timed_out));
+        lambda.extend(live_lambda_lines(&invocation, time - 5, served_in));
     }
     lambda.sort_by_key(|e| e["timestamp"].as_i64());
     for (group, events) in [
@@ -1799,7 +1815,7 @@ async fn watch_live_shows_findings_appear_and_clear_and_pauses_and_stops() {
     // calm traffic 10 to 7 minutes ago: in the backfill and the 15-minute window, out of
     // the 5-minute one
     let calm_from = epoch_ms() - 10 * 60_000;
-    put_live_requests(&moto, "c0a1b2c3", calm_from, &[false; 20]);
+    put_live_requests(&moto, "c0a1b2c3", &served(calm_from, 20));
 
     let aws = tempfile::tempdir().unwrap();
     std::fs::write(
@@ -1890,10 +1906,19 @@ async fn watch_live_shows_findings_appear_and_clear_and_pauses_and_stops() {
         }
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
-    let oldest_minute = (epoch_ms() / 60_000 - 4) * 60_000;
-    let mut incident = vec![true; 6];
-    incident.extend([false; 4]);
-    put_live_requests(&moto, "d5346860", oldest_minute + 1_000, &incident);
+    // and steady traffic since, of 0.3 to 6 s, that stays in the window
+    let now = epoch_ms();
+    let oldest_minute = (now / 60_000 - 4) * 60_000;
+    let mut incident: Vec<(i64, Option<u32>)> = (0..10)
+        .map(|i| (oldest_minute + 1_000 + 100 * i, (i >= 6).then_some(180)))
+        .collect();
+    let steady_from = oldest_minute + 60_000;
+    let steady_every = (now - 2_000 - steady_from) / 30;
+    incident.extend((0..30).map(|i| {
+        let latency = 300 + (i * 7919 % 5_700) as u32;
+        (steady_from + i * steady_every, Some(latency))
+    }));
+    put_live_requests(&moto, "d5346860", &incident);
     let appeared = wait_for_count_within(
         &client,
         "#findings details[data-id='integration-timeout']",
@@ -1920,6 +1945,21 @@ async fn watch_live_shows_findings_appear_and_clear_and_pauses_and_stops() {
         "#findings details[data-id='integration-timeout'] .title",
     )
     .await;
+    // the chart of the window, drawn
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while client
+        .execute(
+            "const image = document.querySelector('#live-chart img'); \
+             return !!image && image.complete && image.naturalWidth > 0;",
+            vec![],
+        )
+        .await
+        .unwrap()
+        != json!(true)
+    {
+        assert!(Instant::now() < deadline, "the live chart was not drawn");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     screenshot_at(&client, "live.png", Some("#live")).await;
 
     // the desktop notification: the finding's title, nothing else of the logs
@@ -1954,12 +1994,12 @@ async fn watch_live_shows_findings_appear_and_clear_and_pauses_and_stops() {
     click(&client, "#live-pause").await;
     wait_for_text_containing(&client, "#live-state", "Paused at", Duration::from_secs(5)).await;
     let events = text_of(&client, "#live-events").await;
-    put_live_requests(&moto, "e7f8a9b0", epoch_ms() - 2_000, &[false; 3]);
+    put_live_requests(&moto, "e7f8a9b0", &served(epoch_ms() - 2_000, 3));
     tokio::time::sleep(Duration::from_secs(2)).await;
-    assert_eq!(text_of(&client, "#figure-requests").await, "10");
+    assert_eq!(text_of(&client, "#figure-requests").await, "40");
     assert_eq!(text_of(&client, "#live-events").await, events);
     click(&client, "#live-pause").await;
-    wait_for_text(&client, "#figure-requests", "13").await;
+    wait_for_text(&client, "#figure-requests", "43").await;
 
     // the window moves past the timeouts: the finding clears, and says so
     let cleared = wait_for_count_within(
@@ -1988,10 +2028,10 @@ async fn watch_live_shows_findings_appear_and_clear_and_pauses_and_stops() {
     click(&client, "#live-stop").await;
     wait_for_text(&client, "#live-state", "Stopped").await;
     let events = text_of(&client, "#live-events").await;
-    put_live_requests(&moto, "f1e2d3c4", epoch_ms() - 1_000, &[false; 2]);
+    put_live_requests(&moto, "f1e2d3c4", &served(epoch_ms() - 1_000, 2));
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(text_of(&client, "#live-events").await, events);
-    assert_eq!(text_of(&client, "#figure-requests").await, "3");
+    assert_eq!(text_of(&client, "#figure-requests").await, "33");
     let pause = client.find(Locator::Id("live-pause")).await.unwrap();
     assert!(!pause.is_enabled().await.unwrap());
     client.close().await.unwrap();

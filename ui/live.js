@@ -151,13 +151,7 @@ function renderLive(update) {
   $('live-sampled').className = status?.sampled ? 'message warn' : 'muted';
   $('live-note').hidden = !update.note;
   $('live-note').textContent = update.note ?? '';
-  if (update.view) {
-    const chart = update.chart;
-    $('live-chart').replaceChildren(chart
-      ? element('img', { attributes: { src: svgImage(chart.svg), alt: chart.title } })
-      : element('p', { className: 'muted', text: 'No requests in the window yet.' }));
-    $('live-chart-title').textContent = chart ? `${chart.title}, ${windowText(minutes)} to now` : '';
-  }
+  if (update.view) renderChart(update.chart, minutes);
   $('live-changes').replaceChildren(...[...update.changes].reverse().map((change) => element('li', {
     className: change.severity,
     attributes: { 'data-id': change.id, 'data-change': change.appeared ? 'appeared' : 'cleared' },
@@ -168,6 +162,25 @@ function renderLive(update) {
     element('span', { className: 'id', text: change.id }),
   ])));
   $('live-changes-empty').hidden = update.changes.length > 0;
+}
+
+/** The chart of the window to now. One image throughout, its address changed: the image
+ * shown stays until the next is decoded, so that the chart does not blink at each round. */
+function renderChart(chart, minutes) {
+  const frame = $('live-chart');
+  if (!chart) {
+    frame.replaceChildren(element('p', { className: 'muted', text: 'No requests in the window yet.' }));
+    $('live-chart-title').textContent = '';
+    return;
+  }
+  let image = frame.querySelector('img');
+  if (!image) {
+    image = element('img', { attributes: { alt: chart.title } });
+    frame.replaceChildren(image);
+  }
+  image.src = svgImage(chart.svg);
+  image.alt = chart.title;
+  $('live-chart-title').textContent = `${chart.title}, ${windowText(minutes)} to now`;
 }
 
 const windowText = (minutes) => (minutes === null ? 'since the start' : `last ${minutes} min`);
