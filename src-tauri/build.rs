@@ -16,6 +16,10 @@ fn main() {
             "aws_stage",
             "compare_with",
             "export_comparison",
+            "watch_start",
+            "watch_pause",
+            "watch_stop",
+            "watch_window",
         ]),
     ))
     .expect("tauri-build failed");

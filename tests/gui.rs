@@ -1631,3 +1631,408 @@ async fn the_api_panel_reads_a_stage_and_analyzes_its_last_hour() {
     .await;
     client.close().await.unwrap();
 }
+
+/// A gen.py-shaped request of the access log (its JSON format) at `time_ms`: a 504 at the
+/// 29 s ceiling (INTEGRATION_TIMEOUT), or a 200 served in `served_in` ms by the invocation
+/// `invocation`.
+fn live_access_line(id: &str, time_ms: i64, served_in: Option<u32>, invocation: &str) -> Value {
+    let timed_out = served_in.is_none();
+    let (status, latency, integration, error) = match served_in {
+        None => (
+            "504",
+            "29003".to_owned(),
+            "-".to_owned(),
+            "INTEGRATION_TIMEOUT",
+        ),
+        Some(ms) => ("200", (ms + 7).to_string(), ms.to_string(), "-"),
+    };
+    json!({
+        "timestamp": time_ms,
+        "message": json!({
+            "requestId": id, "ip": "203.0.113.7", "requestTimeEpoch": time_ms.to_string(),
+            "httpMethod": "POST", "resourcePath": "/api/reports/generate",
+            "path": "/prod/api/reports/generate", "status": status, "protocol": "HTTP/1.1",
+            "responseLength": "41", "responseLatency": latency, "integrationLatency": integration,
+            "integrationStatus": if timed_out { "-" } else { "200" },
+            "integrationRequestId": invocation,
+            "errorMessage": if timed_out { "Endpoint request timed out" } else { "-" },
+            "errorResponseType": error,
+        })
+        .to_string(),
+    })
+}
+
+/// A Lambda invocation's lines as gen.py writes them (START, a log line, "Task timed out"
+/// for one that outlived its 30 s timeout, END, REPORT), from `time_ms`.
+fn live_lambda_lines(invocation: &str, time_ms: i64, served_in: Option<u32>) -> Vec<Value> {
+    let timed_out = served_in.is_none();
+    let duration: f64 = served_in.map_or(30_034.11, |ms| f64::from(ms) - 4.48);
+    let end = time_ms + duration as i64;
+    let iso = |ms: i64| moto::iso(ms).replace('Z', ".000Z");
+    let mut lines = vec![
+        (
+            time_ms,
+            format!("START RequestId: {invocation} Version: $LATEST"),
+        ),
+        (
+            time_ms + 2,
+            format!(
+                "{}\t{invocation}\tINFO\thandling POST /api/reports/generate",
+                iso(time_ms + 2)
+            ),
+        ),
+    ];
+    if timed_out {
+        lines.push((
+            end,
+            format!(
+                "{} {invocation} Task timed out after 30.03 seconds",
+                iso(end)
+            ),
+        ));
+    }
+    lines.push((end, format!("END RequestId: {invocation}")));
+    lines.push((
+        end,
+        format!(
+            "REPORT RequestId: {invocation}\tDuration: {duration:.2} ms\tBilled Duration: {} ms\t\
+             Memory Size: 1024 MB\tMax Memory Used: 551 MB\t",
+            duration.ceil() as u64
+        ),
+    ));
+    lines
+        .into_iter()
+        .map(|(ms, message)| json!({ "timestamp": ms, "message": message }))
+        .collect()
+}
+
+/// `n` requests served in 180 ms, 100 ms apart from `from_ms`.
+fn served(from_ms: i64, n: usize) -> Vec<(i64, Option<u32>)> {
+    (0..n)
+        .map(|i| (from_ms + 100 * i as i64, Some(180)))
+        .collect()
+}
+
+/// Puts requests into moto's access group and their invocations into the function's, in
+/// time order: one per entry of `requests`, at its time, served in its milliseconds or
+/// (None) timed out.
+fn put_live_requests(moto: &moto::MotoServer, tag: &str, requests: &[(i64, Option<u32>)]) {
+    let mut requests = requests.to_vec();
+    requests.sort();
+    let mut access = Vec::new();
+    let mut lambda = Vec::new();
+    for (i, (time, served_in)) in requests.into_iter().enumerate() {
+        let invocation = format!("{tag}-{i:04}-4ffe-11d1-93b6116b2575");
+        access.push(live_access_line(
+            &format!("{tag}-req-{i}"),
+            time,
+            served_in,
+            &invocation,
+        ));
+        lambda.extend(live_lambda_lines(&invocation, time - 5, served_in));
+    }
+    lambda.sort_by_key(|e| e["timestamp"].as_i64());
+    for (group, events) in [
+        ("/aws/apigateway/orders-access", access),
+        ("/aws/lambda/reports-fn", lambda),
+    ] {
+        moto.logs(
+            "eu-west-1",
+            "PutLogEvents",
+            &json!({ "logGroupName": group, "logStreamName": "live", "logEvents": events }),
+        );
+    }
+}
+
+fn epoch_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
+}
+
+/// The element's text once it holds `part`.
+async fn wait_for_text_containing(
+    client: &Client,
+    css: &str,
+    part: &str,
+    wait: Duration,
+) -> String {
+    let deadline = Instant::now() + wait;
+    let mut seen = String::new();
+    while Instant::now() < deadline {
+        if let Ok(element) = client.find(Locator::Css(css)).await {
+            seen = element.text().await.unwrap_or_default();
+            if seen.contains(part) {
+                return seen;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("{css}: expected text holding {part:?}, saw {seen:?}");
+}
+
+/// Waits up to `wait` until `count` elements match `css`; returns how long it took.
+async fn wait_for_count_within(
+    client: &Client,
+    css: &str,
+    count: usize,
+    wait: Duration,
+) -> Duration {
+    let started = Instant::now();
+    let mut seen = 0;
+    while started.elapsed() < wait {
+        seen = client
+            .find_all(Locator::Css(css))
+            .await
+            .map_or(0, |e| e.len());
+        if seen == count {
+            return started.elapsed();
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("{css}: expected {count} elements within {wait:?}, saw {seen}");
+}
+
+/// "Watch live" against moto, which has no Live Tail (its streaming- host does not resolve):
+/// the view says the watch polls and why; a window chosen shows at once; gateway timeouts
+/// put into moto while the watch runs show as a critical finding within two seconds, with a
+/// desktop notification of its title alone, and clear when the five-minute window moves past
+/// them; the export writes what is watched; Pause stops the figures changing, and Stop ends
+/// the session.
+#[tokio::test]
+async fn watch_live_shows_findings_appear_and_clear_and_pauses_and_stops() {
+    let moto = moto::MotoServer::start();
+    let region = "eu-west-1";
+    for group in ["/aws/apigateway/orders-access", "/aws/lambda/reports-fn"] {
+        moto.logs(region, "CreateLogGroup", &json!({ "logGroupName": group }));
+        moto.logs(
+            region,
+            "CreateLogStream",
+            &json!({ "logGroupName": group, "logStreamName": "live" }),
+        );
+    }
+    // calm traffic 10 to 7 minutes ago: in the backfill and the 15-minute window, out of
+    // the 5-minute one
+    let calm_from = epoch_ms() - 10 * 60_000;
+    put_live_requests(&moto, "c0a1b2c3", &served(calm_from, 20));
+
+    let aws = tempfile::tempdir().unwrap();
+    std::fs::write(
+        aws.path().join("config"),
+        format!("[profile ceiling-test]\nregion = {region}\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        aws.path().join("credentials"),
+        "[ceiling-test]\naws_access_key_id = testing\naws_secret_access_key = testing\n",
+    )
+    .unwrap();
+    let exports = tempfile::tempdir().unwrap();
+    let notifications = exports.path().join("notifications.jsonl");
+    let endpoint = moto.endpoint();
+    let (config, credentials) = (aws.path().join("config"), aws.path().join("credentials"));
+    let env: Vec<(&str, &Path)> = vec![
+        ("AWS_CONFIG_FILE", &config),
+        ("AWS_SHARED_CREDENTIALS_FILE", &credentials),
+        ("AWS_ENDPOINT_URL", Path::new(&endpoint)),
+        ("AWS_EC2_METADATA_DISABLED", Path::new("true")),
+        ("CEILING_TEST_SAVE_DIR", exports.path()),
+        ("CEILING_TEST_NOTIFICATIONS", &notifications),
+    ];
+    let (_xvfb, display) = start_xvfb();
+    let (_driver, client) = launch_with(&display, &[], &env).await;
+    wait_for_count(&client, "#aws-profile option[value='ceiling-test']", 1).await;
+    click(&client, "#aws-profile option[value='ceiling-test']").await;
+    click(&client, "#aws-list").await;
+    wait_for_count(&client, "#aws-groups input", 2).await;
+    click(
+        &client,
+        "#aws-groups input[value='/aws/apigateway/orders-access']",
+    )
+    .await;
+    click(&client, "#aws-groups input[value='/aws/lambda/reports-fn']").await;
+    click(&client, "#aws-watch").await;
+
+    // the backfill's calm traffic, in the last 15 minutes; moto has no Live Tail
+    wait_until_shown(&client, "live", true).await;
+    wait_for_text(&client, "#figure-requests", "20").await;
+    let opened = Instant::now();
+    let source = wait_for_text_containing(
+        &client,
+        "#live-source",
+        "Polling FilterLogEvents every 2.0 s, because Live Tail is not available",
+        Duration::from_secs(120),
+    )
+    .await;
+    eprintln!("polling after {:?}: {source}", opened.elapsed());
+    assert!(source.contains("Every event is read"), "{source}");
+    assert_eq!(
+        text_of(&client, "#live-sampled").await,
+        "Every event is counted: the figures are exact."
+    );
+    // another window shows at once: the last five minutes hold none of it
+    click(&client, "#live-window option[value='5']").await;
+    wait_for_text(&client, "#figure-requests", "0").await;
+
+    // A watch started while one runs replaces it: here with a quarter-second poll, which
+    // the window's own button leaves at 2 s.
+    client
+        .execute_async(
+            "const [done] = arguments; import('./live.js').then((live) => { \
+               live.watchLive({ profile: 'ceiling-test', region: null, mfa_code: null, \
+                 groups: ['/aws/apigateway/orders-access', '/aws/lambda/reports-fn'] }, \
+                 { everyMs: 250 }); done(); });",
+            vec![],
+        )
+        .await
+        .unwrap();
+    // the new watch tries Live Tail again before it polls
+    wait_for_text_containing(
+        &client,
+        "#live-source",
+        "every 250 ms",
+        Duration::from_secs(120),
+    )
+    .await;
+    wait_for_text(&client, "#figure-requests", "0").await;
+
+    // Timeouts at the start of the oldest minute of the 5-minute window, put in while the
+    // minute has at least 25 s to run: the window moves past them at its end.
+    loop {
+        let second = epoch_ms() % 60_000 / 1000;
+        if (3..35).contains(&second) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    // and steady traffic since, of 0.3 to 6 s, that stays in the window
+    let now = epoch_ms();
+    let oldest_minute = (now / 60_000 - 4) * 60_000;
+    let mut incident: Vec<(i64, Option<u32>)> = (0..10)
+        .map(|i| (oldest_minute + 1_000 + 100 * i, (i >= 6).then_some(180)))
+        .collect();
+    let steady_from = oldest_minute + 60_000;
+    let steady_every = (now - 2_000 - steady_from) / 30;
+    incident.extend((0..30).map(|i| {
+        let latency = 300 + (i * 7919 % 5_700) as u32;
+        (steady_from + i * steady_every, Some(latency))
+    }));
+    put_live_requests(&moto, "d5346860", &incident);
+    let appeared = wait_for_count_within(
+        &client,
+        "#findings details[data-id='integration-timeout']",
+        1,
+        Duration::from_secs(2),
+    )
+    .await;
+    eprintln!("the finding appeared {appeared:?} after its events were put");
+    wait_for_text(&client, "#figure-timeouts", "6").await;
+    wait_for_count(
+        &client,
+        "#findings details.critical[data-id='integration-timeout']",
+        1,
+    )
+    .await;
+    wait_for_count(
+        &client,
+        "#live-changes li[data-change='appeared'][data-id='integration-timeout']",
+        1,
+    )
+    .await;
+    let title = text_of(
+        &client,
+        "#findings details[data-id='integration-timeout'] .title",
+    )
+    .await;
+    // the chart of the window, drawn
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while client
+        .execute(
+            "const image = document.querySelector('#live-chart img'); \
+             return !!image && image.complete && image.naturalWidth > 0;",
+            vec![],
+        )
+        .await
+        .unwrap()
+        != json!(true)
+    {
+        assert!(Instant::now() < deadline, "the live chart was not drawn");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    screenshot_at(&client, "live.png", Some("#live")).await;
+
+    // the desktop notification: the finding's title, nothing else of the logs
+    let notified = std::fs::read_to_string(&notifications).unwrap_or_default();
+    let lines: Vec<Value> = notified
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert!(
+        lines.contains(&json!({ "title": "Critical finding appeared", "body": title })),
+        "{notified}"
+    );
+    assert!(
+        lines.iter().all(|line| !line.to_string().contains("req-")),
+        "no request id in a notification: {notified}"
+    );
+
+    // what is watched exports as any analysis does
+    click(&client, "#export-menu summary").await;
+    click(&client, "[data-export='findings-json']").await;
+    let findings = exports.path().join("ceiling-findings.json");
+    wait_for_text(
+        &client,
+        "#message",
+        &format!("Wrote {}", findings.display()),
+    )
+    .await;
+    let exported = std::fs::read_to_string(&findings).unwrap();
+    assert!(exported.contains("\"integration-timeout\""), "{exported}");
+
+    // Pause: the figures stand while events come in; on resume they catch up
+    click(&client, "#live-pause").await;
+    wait_for_text_containing(&client, "#live-state", "Paused at", Duration::from_secs(5)).await;
+    let events = text_of(&client, "#live-events").await;
+    put_live_requests(&moto, "e7f8a9b0", &served(epoch_ms() - 2_000, 3));
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(text_of(&client, "#figure-requests").await, "40");
+    assert_eq!(text_of(&client, "#live-events").await, events);
+    click(&client, "#live-pause").await;
+    wait_for_text(&client, "#figure-requests", "43").await;
+
+    // the window moves past the timeouts: the finding clears, and says so
+    let cleared = wait_for_count_within(
+        &client,
+        "#live-changes li[data-change='cleared'][data-id='integration-timeout']",
+        1,
+        Duration::from_secs(70),
+    )
+    .await;
+    eprintln!("the finding cleared {cleared:?} later");
+    wait_for_count(
+        &client,
+        "#findings details[data-id='integration-timeout']",
+        0,
+    )
+    .await;
+    wait_for_text(&client, "#figure-timeouts", "0").await;
+    let notified = std::fs::read_to_string(&notifications).unwrap();
+    assert!(
+        notified
+            .contains(&json!({ "title": "Critical finding cleared", "body": title }).to_string()),
+        "{notified}"
+    );
+
+    // Stop ends the session: nothing more is read
+    click(&client, "#live-stop").await;
+    wait_for_text(&client, "#live-state", "Stopped").await;
+    let events = text_of(&client, "#live-events").await;
+    put_live_requests(&moto, "f1e2d3c4", &served(epoch_ms() - 1_000, 2));
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(text_of(&client, "#live-events").await, events);
+    assert_eq!(text_of(&client, "#figure-requests").await, "33");
+    let pause = client.find(Locator::Id("live-pause")).await.unwrap();
+    assert!(!pause.is_enabled().await.unwrap());
+    client.close().await.unwrap();
+}

@@ -7,6 +7,7 @@ import { awsTarget } from './aws.js';
 import { $, cell, element, hideMessage, showError } from './dom.js';
 import { formatMs } from './format.js';
 import * as ipc from './ipc.js';
+import { watchLive } from './live.js';
 import { open } from './run.js';
 
 /** The APIs listed, and the configuration of the stage picked. */
@@ -128,4 +129,11 @@ export function analyzeStage() {
   open({
     kind: 'cloud', profile, region, mfa_code: mfaCode, groups: [], since: '1h', until: 'now', config: panel.config,
   });
+}
+
+/** Watches the stage's own log groups live, its configuration applied (ui/live.js). */
+export function watchStage() {
+  if (!panel.config) return;
+  const { profile, region, mfaCode } = awsTarget();
+  watchLive({ profile, region, mfa_code: mfaCode, groups: [], config: panel.config });
 }

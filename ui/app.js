@@ -1,14 +1,19 @@
 // The window's wiring: which control does what, the keys, files dropped on the window, and
 // what opens first. The panels live in their own modules; ipc.js alone talks to the app.
 
-import { analyzeStage, chooseApi, chooseStage, forgetApis, listApis } from './api.js';
-import { changeProfile, choosePreset, fetchGroups, listGroups, loadProfiles } from './aws.js';
+import {
+  analyzeStage, chooseApi, chooseStage, forgetApis, listApis, watchStage,
+} from './api.js';
+import {
+  changeProfile, choosePreset, fetchGroups, listGroups, loadProfiles, watchGroups,
+} from './aws.js';
 import {
   closeComparison, compareFiles, compareWindow, exportComparison, openCompare,
 } from './compare.js';
 import { $ } from './dom.js';
 import { exportAs } from './export.js';
 import * as ipc from './ipc.js';
+import { chooseWindow, stopWatch, togglePause } from './live.js';
 import { renderRoutes, sortRoutes } from './routes.js';
 import { rerun } from './run.js';
 import { openSettings, saveSettings } from './settings.js';
@@ -59,6 +64,11 @@ window.addEventListener('DOMContentLoaded', async () => {
   for (const th of $('routes-table').tHead.rows[0].cells) {
     th.addEventListener('click', () => sortRoutes(th.dataset.key));
   }
+  $('aws-watch').addEventListener('click', watchGroups);
+  $('api-watch').addEventListener('click', watchStage);
+  $('live-pause').addEventListener('click', togglePause);
+  $('live-stop').addEventListener('click', stopWatch);
+  $('live-window').addEventListener('change', chooseWindow);
   document.addEventListener('keydown', onKey);
 
   await ipc.onFileDrop(({ type, paths }) => {

@@ -4,6 +4,7 @@
 import { $, element, hideMessage, showError, showMessage } from './dom.js';
 import { formatBytes } from './format.js';
 import * as ipc from './ipc.js';
+import { watchLive } from './live.js';
 import { open } from './run.js';
 
 export async function loadProfiles() {
@@ -66,8 +67,11 @@ export async function listGroups() {
   }
 }
 
+/** The log groups ticked in the list. */
+const chosenGroups = () => [...document.querySelectorAll('#aws-groups input:checked')].map((box) => box.value);
+
 export function fetchGroups() {
-  const groups = [...document.querySelectorAll('#aws-groups input:checked')].map((box) => box.value);
+  const groups = chosenGroups();
   if (groups.length === 0) {
     showMessage('Choose one or more log groups first (List log groups).', 'info');
     return;
@@ -84,4 +88,15 @@ export function choosePreset() {
   const custom = $('aws-preset').value === 'custom';
   $('aws-since').hidden = !custom;
   $('aws-until').hidden = !custom;
+}
+
+/** Watches the log groups ticked live (ui/live.js), from the last 15 minutes on. */
+export function watchGroups() {
+  const groups = chosenGroups();
+  if (groups.length === 0) {
+    showMessage('Choose one or more log groups first (List log groups).', 'info');
+    return;
+  }
+  const { profile, region, mfaCode } = awsTarget();
+  watchLive({ profile, region, mfa_code: mfaCode, groups });
 }

@@ -105,3 +105,30 @@ export const pickPaths = ({ folders }) => invoke('pick_paths', { folders });
 /** Calls `handler({ type, paths })` for files dragged over and dropped on the window. */
 export const onFileDrop = (handler) =>
   tauri().webview.getCurrentWebview().onDragDropEvent((event) => handler(event.payload));
+
+/**
+ * Watches log groups live (`source`: `{ profile, region, mfa_code, groups, config }`, a
+ * stage's own groups when `groups` is empty), stopping any watch that runs, with `request`
+ * as `analyze` takes it and `options` `{ window_minutes (null: since the start), every_ms
+ * (the polling interval, null for 2 s) }`. Resolves to the session's number once connected;
+ * `onUpdate` hears `{ kind: 'update', session, at_ms, started_ms, window_minutes,
+ * backfill_ms, every_ms, status: { source ('polling', 'live-tail'), session_ms, events,
+ * events_per_second, sampled, reconnections, duplicates, paused, live } or null, paused,
+ * polling_because, note, changes: [{ at_ms, appeared, id, severity, title }], view (as
+ * `analyze` resolves to, null while paused), chart }` after each round, and last `{ kind:
+ * 'ended', session, reason ('stopped', 'replaced', 'failed'), error }`.
+ */
+export function watchStart(source, request, options, onUpdate) {
+  const channel = new (tauri().core.Channel)();
+  channel.onmessage = onUpdate;
+  return invoke('watch_start', { source, request, options, onUpdate: channel });
+}
+
+/** Pauses (the figures stand, no request goes out) or resumes the watch `session`. */
+export const watchPause = (session, paused) => invoke('watch_pause', { session, paused });
+
+/** Ends the watch `session`. */
+export const watchStop = (session) => invoke('watch_stop', { session });
+
+/** Shows the last `windowMinutes` minutes of the watch `session`, or (null) all of it. */
+export const watchWindow = (session, windowMinutes) => invoke('watch_window', { session, windowMinutes });

@@ -28,9 +28,11 @@ fn main() {
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_notification::init())
         .manage(launch)
         .manage(state::AppState::default())
         .manage(commands::inputs::Chosen::default())
+        .manage(commands::watch::Watching::default())
         .on_window_event(commands::inputs::on_window_event)
         .invoke_handler(tauri::generate_handler![
             commands::startup,
@@ -45,7 +47,11 @@ fn main() {
             commands::aws::aws_profiles,
             commands::aws::aws_log_groups,
             commands::aws::aws_apis,
-            commands::aws::aws_stage
+            commands::aws::aws_stage,
+            commands::watch::watch_start,
+            commands::watch::watch_pause,
+            commands::watch::watch_stop,
+            commands::watch::watch_window
         ])
         .run(tauri::generate_context!())
         .expect("the Ceiling window could not start");

@@ -29,7 +29,7 @@ struct Outcome {
 }
 
 /// The engine's settings the window asked for.
-fn settings_of(request: &Request) -> Result<Settings, Error> {
+pub(crate) fn settings_of(request: &Request) -> Result<Settings, Error> {
     let access_format = match request.access_format.as_deref().map(str::trim) {
         Some(text) if !text.is_empty() => Some(Template::parse(text)?),
         _ => None,

@@ -161,7 +161,14 @@ fn time_range(analysis: &Analysis) -> Option<(i64, i64)> {
 /// Integration latency over time: p50, p99 and max per bucket, the ceiling, every bucket
 /// with timeouts marked at the ceiling, and the bursts shaded.
 fn latency_over_time(analysis: &Analysis, zone: Zone) -> Option<Chart> {
-    let (start, end) = time_range(analysis)?;
+    latency_between(analysis, zone, time_range(analysis)?)
+}
+
+/// The latency chart over a span of time given (`start_ms`, `end_ms`), whatever of it the
+/// analysis has data for: a live watch's window, drawn to its edges so that the chart moves
+/// with time, and drawn with its ceiling even before any request came.
+pub fn latency_between(analysis: &Analysis, zone: Zone, span: (i64, i64)) -> Option<Chart> {
+    let (start, end) = (span.0, span.1.max(span.0 + 1));
     let buckets = &analysis.timeline.buckets;
     let half = analysis.timeline.bucket_ms as f64 / 2.0;
     let ceiling = analysis.ceiling_ms as f64;

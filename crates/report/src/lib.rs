@@ -75,7 +75,7 @@ use std::str::FromStr;
 
 use ceiling_engine::{Analysis, Comparison};
 
-pub use charts::{charts, Chart};
+pub use charts::{charts, latency_between, Chart};
 pub use comparison::comparison_chart;
 pub use document::ReportOptions;
 pub use error::ReportError;

@@ -22,6 +22,8 @@ pub async fn analyze(
     if let Source::Paths { paths } = &source {
         inputs::check_chosen(&app, paths)?;
     }
+    // what is opened takes the window from a live watch
+    super::watch::stop_for_analysis(&app);
     let view = reading::analyze(&state, source.clone(), &request, on_progress).await?;
     if view.completeness == Completeness::Complete {
         match &source {

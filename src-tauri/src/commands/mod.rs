@@ -7,6 +7,7 @@ pub mod compare;
 pub mod export;
 pub mod inputs;
 pub mod preferences;
+pub mod watch;
 
 use crate::transport::Launch;
 
