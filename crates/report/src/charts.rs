@@ -211,7 +211,7 @@ pub fn latency_between(analysis: &Analysis, zone: Zone, span: (i64, i64)) -> Opt
             .y_label_area_size(64)
             .build_cartesian_2d(start as f64..end as f64, 0.0..top)
             .ok()?;
-        let time_label = |ms: &f64| zone.clock(*ms as i64);
+        let time_label = |ms: &f64| zone.axis_clock(*ms as i64, end - start);
         let seconds = |ms: &f64| seconds_label(*ms);
         chart
             .configure_mesh()
@@ -492,7 +492,7 @@ fn timeouts_over_time(analysis: &Analysis, zone: Zone) -> Option<Chart> {
             .y_label_area_size(64)
             .build_cartesian_2d(start as f64..end as f64, 0.0..top)
             .ok()?;
-        let time_label = |ms: &f64| zone.clock(*ms as i64);
+        let time_label = |ms: &f64| zone.axis_clock(*ms as i64, end - start);
         // counts are whole: fractional ticks stay unlabelled
         let count = |n: &f64| {
             if n.fract() == 0.0 {

@@ -146,7 +146,21 @@ impl Zone {
     pub fn clock(self, ms: i64) -> String {
         self.shifted(ms).0[11..16].to_owned()
     }
+
+    /// An axis label over `span_ms`: `10:10`, or `10:10:30` where the span is so short
+    /// (a live view's last minutes) that ticks fall less than a minute apart.
+    pub fn axis_clock(self, ms: i64, span_ms: i64) -> String {
+        let text = self.shifted(ms).0;
+        if span_ms < SECONDS_ON_AXIS_BELOW_MS {
+            text[11..19].to_owned()
+        } else {
+            text[11..16].to_owned()
+        }
+    }
 }
+
+/// Eight ticks over less than this fall under a minute apart, where `10:10` would repeat.
+const SECONDS_ON_AXIS_BELOW_MS: i64 = 8 * 60_000;
 
 fn invalid(text: &str) -> ReportError {
     ReportError::UnknownZone(text.to_owned())
@@ -204,6 +218,9 @@ mod tests {
             "2026-03-06 10:00:00 UTC+01:00"
         );
         assert_eq!(paris.clock(1_772_787_600_000), "10:00");
+        // a live view's five minutes: ticks under a minute apart carry their seconds
+        assert_eq!(paris.axis_clock(1_772_787_630_000, 5 * 60_000), "10:00:30");
+        assert_eq!(paris.axis_clock(1_772_787_630_000, 60 * 60_000), "10:00");
         assert!(Zone::parse("+25:00").is_err());
         assert!(Zone::parse("+01:75").is_err());
         assert!(Zone::from_offset_minutes(19 * 60).is_err());

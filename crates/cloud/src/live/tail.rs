@@ -46,6 +46,7 @@ use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use aws_sdk_cloudwatchlogs::config::retry::RetryConfig;
 use aws_sdk_cloudwatchlogs::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_cloudwatchlogs::operation::start_live_tail::StartLiveTailOutput;
 use aws_sdk_cloudwatchlogs::types::error::StartLiveTailResponseStreamError;
@@ -150,6 +151,9 @@ pub enum Reconnect {
     OpenFailed { detail: String },
 }
 
+/// Attempts at opening the first session (see [`run_tail`]).
+const FIRST_OPEN_ATTEMPTS: u32 = 2;
+
 /// A log group followed: its name, for the events, and its ARN, for the request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Followed {
@@ -188,11 +192,30 @@ pub async fn run_tail(
     let mut credentials_read_again = false;
     loop {
         let opened_ms = now_ms();
-        let send = client
+        let start = client
             .start_live_tail()
             .set_log_group_identifiers(Some(arns.clone()))
-            .set_log_event_filter_pattern(request.filter_pattern.clone())
-            .send();
+            .set_log_event_filter_pattern(request.filter_pattern.clone());
+        let first = !progress.ever_opened;
+        let send = async move {
+            if first {
+                // Before any session, Live Tail's endpoint out of reach means it is not
+                // served here (an emulator, a network that blocks it): the connection's
+                // eight adaptive attempts would hold the fall back to polling for half a
+                // minute, with nothing shown.
+                start
+                    .customize()
+                    .config_override(
+                        aws_sdk_cloudwatchlogs::config::Builder::default().retry_config(
+                            RetryConfig::standard().with_max_attempts(FIRST_OPEN_ATTEMPTS),
+                        ),
+                    )
+                    .send()
+                    .await
+            } else {
+                start.send().await
+            }
+        };
         let Some(sent) = until_stopped(stop, send).await else {
             return Ok(());
         };
@@ -412,14 +435,24 @@ where
     let group = (groups.len() == 1).then(|| groups[0].as_str());
     match connection.classify(action, group, error) {
         Error::AccessDenied { .. } => Err(Error::LiveTailDenied),
-        Error::Network { detail } | Error::Request { detail, .. } if !ever_opened => {
-            Err(Error::LiveTailUnavailable { detail })
-        }
+        Error::Network { detail } if !ever_opened => Err(Error::LiveTailUnavailable {
+            detail: out_of_reach(&detail),
+        }),
+        Error::Request { detail, .. } if !ever_opened => Err(Error::LiveTailUnavailable { detail }),
         Error::Network { detail } | Error::Request { detail, .. } => {
             Ok(Reconnect::OpenFailed { detail })
         }
         error => Err(error),
     }
+}
+
+/// `its endpoint could not be reached (failed to lookup address information: ...)`: the
+/// network error's own last words, without the layers the SDK wraps around them.
+fn out_of_reach(detail: &str) -> String {
+    let cause = detail
+        .rfind("error: ")
+        .map_or(detail, |at| &detail[at + "error: ".len()..]);
+    format!("its endpoint could not be reached ({})", cause.trim())
 }
 
 /// A client whose credentials are read again from the connection's provider chain, past
@@ -558,6 +591,18 @@ mod tests {
             name: name.to_owned(),
             arn: format!("arn:aws:logs:us-east-1:123456789012:log-group:{name}"),
         }
+    }
+
+    #[test]
+    fn an_endpoint_out_of_reach_is_said_in_its_own_words() {
+        // as the SDK words a DNS failure to reach moto's streaming- host
+        let detail = "dispatch failure: io error: client error (Connect): dns error: failed to \
+                      lookup address information: Name or service not known";
+        assert_eq!(
+            out_of_reach(detail),
+            "its endpoint could not be reached (failed to lookup address information: Name or \
+             service not known)"
+        );
     }
 
     #[test]

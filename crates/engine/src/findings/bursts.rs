@@ -92,9 +92,10 @@ pub(super) fn burst_finding(c: &Context<'_>, burst: &Burst<'_>, total: u64) -> F
         id: FindingId::TimeoutBurst,
         severity: Severity::High,
         title: format!(
-            "{} timeouts in {} minutes, {}",
+            "{} timeouts in {} minute{}, {}",
             count,
             minutes,
+            if minutes == 1.0 { "" } else { "s" },
             span(start_ms, end_ms)
         ),
         summary: format!(

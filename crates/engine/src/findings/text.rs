@@ -67,33 +67,68 @@ pub(super) fn day(ms: i64) -> String {
     format_utc(ms)[..10].to_owned()
 }
 
+/// The ends of a window on one day as clock times: to the minute, or to the second where
+/// both fall in the same minute (a burst of a few seconds); `None` for the same second.
+fn clocks(start_ms: i64, end_ms: i64) -> Option<(String, String)> {
+    let (start, end) = (clock(start_ms), clock(end_ms));
+    if start != end {
+        return Some((start, end));
+    }
+    let seconds = |ms| format_utc(ms)[11..19].to_owned();
+    let (start, end) = (seconds(start_ms), seconds(end_ms));
+    (start != end).then_some((start, end))
+}
+
 pub(super) fn span(start_ms: i64, end_ms: i64) -> String {
-    if day(start_ms) == day(end_ms) {
-        format!(
-            "{} {}–{} UTC",
-            day(start_ms),
-            clock(start_ms),
-            clock(end_ms)
-        )
-    } else {
-        format!("{} – {}", format_utc(start_ms), format_utc(end_ms))
+    if day(start_ms) != day(end_ms) {
+        return format!("{} – {}", format_utc(start_ms), format_utc(end_ms));
+    }
+    match clocks(start_ms, end_ms) {
+        Some((start, end)) => format!("{} {start}–{end} UTC", day(start_ms)),
+        None => format!("{} {} UTC", day(start_ms), &format_utc(start_ms)[11..19]),
     }
 }
 
 /// `between 10:11 and 10:22 UTC on 2026-03-06`, for a sentence.
 pub(super) fn between(start_ms: i64, end_ms: i64) -> String {
-    if day(start_ms) == day(end_ms) {
-        format!(
-            "between {} and {} UTC on {}",
-            clock(start_ms),
-            clock(end_ms),
-            day(start_ms)
-        )
-    } else {
-        format!(
+    if day(start_ms) != day(end_ms) {
+        return format!(
             "between {} and {}",
             format_utc(start_ms),
             format_utc(end_ms)
-        )
+        );
+    }
+    match clocks(start_ms, end_ms) {
+        Some((start, end)) => format!("between {start} and {end} UTC on {}", day(start_ms)),
+        None => format!(
+            "at {} UTC on {}",
+            &format_utc(start_ms)[11..19],
+            day(start_ms)
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_window_inside_one_minute_is_told_to_the_second() {
+        // 2026-03-06 09:00:00 UTC
+        let nine = 1_772_787_600_000;
+        assert_eq!(
+            between(nine, nine + 11 * 60_000),
+            "between 09:00 and 09:11 UTC on 2026-03-06"
+        );
+        assert_eq!(
+            between(nine + 4_000, nine + 41_000),
+            "between 09:00:04 and 09:00:41 UTC on 2026-03-06"
+        );
+        assert_eq!(between(nine, nine + 300), "at 09:00:00 UTC on 2026-03-06");
+        assert_eq!(
+            span(nine + 4_000, nine + 41_000),
+            "2026-03-06 09:00:04–09:00:41 UTC"
+        );
+        assert_eq!(span(nine, nine), "2026-03-06 09:00:00 UTC");
     }
 }
