@@ -124,8 +124,9 @@ pub struct RouteFigures {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub folded_routes: Option<u64>,
     /// The distribution behind `latency`, binned, for comparing two windows; empty where the
-    /// percentiles are a server's. Not written to JSON (see [`LatencyBins`]).
-    #[serde(skip)]
+    /// percentiles are a server's (and then left out of JSON, as in analyses saved before
+    /// the bins were written).
+    #[serde(default, skip_serializing_if = "LatencyBins::is_empty")]
     pub latency_bins: LatencyBins,
 }
 
