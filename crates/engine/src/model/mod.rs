@@ -196,6 +196,14 @@ pub struct FunctionFigures {
     pub max_memory_used_mb: Option<u32>,
     pub memory_pressure: u64,
     pub init_failures: u64,
+    /// Of `invocations`, those reported in Lambda's JSON log format (`platform.report`
+    /// records); the others were text REPORT lines. Left out of JSON when none.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub json_reports: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
