@@ -1,10 +1,11 @@
 //! `ceiling compare`: two windows side by side, before and after a deploy. Each is read
 //! from files (`BEFORE... --with AFTER...`) or fetched from the same log groups
 //! (`--log-group G --before START/LENGTH --after LENGTH`), analysed as `ceiling analyze`
-//! would, and compared by the engine ([`ceiling_engine::compare`]).
+//! would, and compared by the engine ([`ceiling_engine::compare`]). A window may also be
+//! an analysis saved with `analyze --json`, read back as it was written.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use ceiling_engine::compare::{Comparison, FindingChangeKind, LatencyChange, RouteSide};
 use ceiling_engine::{
@@ -18,10 +19,10 @@ use crate::{count, duration, no_records_reason, print_output, show_progress, Ver
 
 #[derive(clap::Args)]
 pub struct CompareArgs {
-    /// The before window's log files or folders.
+    /// The before window's log files or folders, or an analysis saved with `analyze --json`.
     #[arg(value_name = "BEFORE")]
     before_files: Vec<PathBuf>,
-    /// The after window's log files or folders.
+    /// The after window's log files or folders, or a saved analysis.
     #[arg(long = "with", value_name = "AFTER", num_args = 1..)]
     after_files: Vec<PathBuf>,
     /// The AWS profile, for windows fetched from log groups [default: AWS_PROFILE, then
@@ -210,8 +211,37 @@ impl CompareArgs {
     }
 }
 
-/// Reads one window's files.
+/// Saved analyses are this large at most: a larger `.json` file is a log.
+const SAVED_ANALYSIS_MAX_BYTES: u64 = 256 << 20;
+
+/// The analysis `path` holds, when it is one saved by `analyze --json`: a `.json` file that
+/// reads as one (a JSON log, a document of log events, does not).
+fn saved_analysis(path: &Path) -> Option<Analysis> {
+    let json = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    let size = std::fs::metadata(path).ok().filter(|m| m.is_file())?.len();
+    if !json || size > SAVED_ANALYSIS_MAX_BYTES {
+        return None;
+    }
+    let text = std::fs::read(path).ok()?;
+    if !text.trim_ascii_start().starts_with(b"{") {
+        return None;
+    }
+    serde_json::from_slice(&text).ok()
+}
+
+/// Reads one window's files: logs, or one analysis saved with `analyze --json`.
 fn read_files(settings: &Settings, paths: &[PathBuf], threads: usize) -> Result<Analysis, String> {
+    if let Some((path, saved)) = paths.iter().find_map(|p| Some((p, saved_analysis(p)?))) {
+        if paths.len() > 1 {
+            return Err(format!(
+                "{}: a saved analysis is compared on its own, not with other inputs",
+                path.display()
+            ));
+        }
+        return Ok(saved);
+    }
     let files = expand_paths(paths).map_err(|e| e.to_string())?;
     let mut analyzer = Analyzer::new(settings.clone());
     let bar = show_progress(&files, analyzer.progress());

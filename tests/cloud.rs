@@ -1136,6 +1136,38 @@ fn insights_call(endpoint: &str, target: &str, body: &Value) -> Value {
 /// window, gives the finding's own figure.
 #[test]
 fn each_findings_query_gives_its_figure() {
+    findings_queries_give_their_figures("text");
+}
+
+/// As above, the functions' logs in Lambda's JSON format: the Lambda queries are on the
+/// keys of the `platform.report` records.
+#[test]
+fn each_findings_query_gives_its_figure_on_json_lambda_logs() {
+    let checked = findings_queries_give_their_figures("json");
+    for id in [
+        ceiling_engine::FindingId::LambdaTimeout,
+        ceiling_engine::FindingId::LambdaTimeoutAboveGateway,
+        ceiling_engine::FindingId::ColdStartTimeouts,
+        ceiling_engine::FindingId::MemoryPressure,
+    ] {
+        let query = checked
+            .iter()
+            .find(|(i, _)| *i == id)
+            .map(|(_, q)| q)
+            .unwrap_or_else(|| panic!("{id} not checked: {checked:?}"));
+        assert!(
+            query.contains("type = \"platform.report\""),
+            "{id}: {query}"
+        );
+        assert!(!query.contains("@type"), "{id}: {query}");
+    }
+}
+
+/// Runs each finding's query of a generated incident, its Lambda logs in `lambda_format`,
+/// through the stand-in; returns the findings checked with their queries.
+fn findings_queries_give_their_figures(
+    lambda_format: &str,
+) -> Vec<(ceiling_engine::FindingId, String)> {
     use ceiling_engine::{Analyzer, Console, LinkKind, Settings};
     let dir = tempfile::tempdir().unwrap();
     gen::generate(
@@ -1149,6 +1181,8 @@ fn each_findings_query_gives_its_figure() {
             "s3",
             "--garbage",
             "0",
+            "--lambda-format",
+            lambda_format,
         ],
     );
     let files = [
@@ -1186,7 +1220,7 @@ fn each_findings_query_gives_its_figure() {
     let analysis = analyzer.finish();
     let fake = insights_fake::InsightsFake::start(groups);
     assert!(analysis.findings.len() >= 10, "{:?}", analysis.findings);
-    let mut figures = 0;
+    let mut checked = Vec::new();
     for finding in &analysis.findings {
         let reproduce = finding
             .reproduce
@@ -1237,9 +1271,14 @@ fn each_findings_query_gives_its_figure() {
             "{}: {}\n{answer}",
             finding.id, reproduce.query
         );
-        figures += 1;
+        checked.push((finding.id, reproduce.query.clone()));
     }
-    assert!(figures >= 10, "only {figures} findings checked");
+    assert!(
+        checked.len() >= 10,
+        "only {} findings checked",
+        checked.len()
+    );
+    checked
 }
 
 /// A role assumed with an MFA code, against a stand-in of STS that refuses a code it has

@@ -2036,3 +2036,89 @@ async fn watch_live_shows_findings_appear_and_clear_and_pauses_and_stops() {
     assert!(!pause.is_enabled().await.unwrap());
     client.close().await.unwrap();
 }
+
+/// "Compare with…" on log groups: the burst quarter hour of a gen.py incident fetched from
+/// CloudWatch Logs (moto), then compared with the calm window before it fetched from the
+/// same groups: the burst's route is slower, the others unchanged or too few.
+#[tokio::test]
+async fn compare_with_another_window_of_the_log_groups() {
+    let moto = moto::MotoServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let (_, start, _) = moto::recent_incident(dir.path(), "20000", "13");
+    let region = "eu-west-1";
+    moto.put_file(
+        region,
+        "/aws/apigateway/orders-access",
+        &dir.path().join("apigw-access.jsonl"),
+    );
+    let aws = tempfile::tempdir().unwrap();
+    std::fs::write(
+        aws.path().join("config"),
+        format!("[profile ceiling-test]\nregion = {region}\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        aws.path().join("credentials"),
+        "[ceiling-test]\naws_access_key_id = testing\naws_secret_access_key = testing\n",
+    )
+    .unwrap();
+    let endpoint = moto.endpoint();
+    let (config, credentials) = (aws.path().join("config"), aws.path().join("credentials"));
+    let env: Vec<(&str, &Path)> = vec![
+        ("AWS_CONFIG_FILE", &config),
+        ("AWS_SHARED_CREDENTIALS_FILE", &credentials),
+        ("AWS_ENDPOINT_URL", Path::new(&endpoint)),
+        ("AWS_EC2_METADATA_DISABLED", Path::new("true")),
+    ];
+    let (_xvfb, display) = start_xvfb();
+    let (_driver, client) = launch_with(&display, &[], &env).await;
+    wait_for_count(&client, "#aws-profile option[value='ceiling-test']", 1).await;
+    click(&client, "#aws-profile option[value='ceiling-test']").await;
+    click(&client, "#aws-list").await;
+    wait_for_count(&client, "#aws-groups input", 1).await;
+    click(
+        &client,
+        "#aws-groups input[value='/aws/apigateway/orders-access']",
+    )
+    .await;
+    // the burst's quarter hour (70 to 85 minutes in), then the twenty minutes before it
+    let minute = 60_000;
+    click(&client, "#aws-preset option[value='custom']").await;
+    type_into(&client, "#aws-since", &moto::iso(start + 70 * minute)).await;
+    type_into(&client, "#aws-until", &moto::iso(start + 85 * minute - 1)).await;
+    click(&client, "#aws-fetch").await;
+    wait_until_shown(&client, "results", true).await;
+    wait_until_read(&client).await;
+    click(&client, "#compare-open").await;
+    wait_until_shown(&client, "compare-dialog", true).await;
+    wait_until_shown(&client, "compare-cloud", true).await;
+    type_into(&client, "#compare-since", &moto::iso(start + 50 * minute)).await;
+    type_into(
+        &client,
+        "#compare-until",
+        &moto::iso(start + 70 * minute - 1),
+    )
+    .await;
+    click(&client, "#compare-fetch").await;
+    wait_until_shown(&client, "comparison", true).await;
+    let first = "#comparison-routes tbody tr:first-child";
+    wait_for_text(&client, &format!("{first} td.name"), "POST /api/process").await;
+    assert_eq!(
+        text_of(&client, &format!("{first} td:nth-child(9)")).await,
+        "slower"
+    );
+    let rows = client
+        .find_all(Locator::Css("#comparison-routes tbody tr"))
+        .await
+        .unwrap();
+    assert!(rows.len() > 3);
+    for row in &rows[1..] {
+        let latency = row.attr("data-latency").await.unwrap().unwrap();
+        assert!(
+            latency == "unchanged" || latency == "too-few-requests",
+            "{}: {latency}",
+            row.attr("data-route").await.unwrap().unwrap()
+        );
+    }
+    client.close().await.unwrap();
+}

@@ -9,7 +9,8 @@
 //!   backticks for names of other characters); an event without a field matches no
 //!   comparison on it;
 //! - `count(*)`, `count(f)` (events that have f), `pct(f, p)`, `max`, `min`, `avg`, `sum`;
-//! - the fields Insights discovers: a JSON message's keys (nested ones joined by dots), and
+//! - the fields Insights discovers: a JSON message's keys (nested ones joined by dots, the
+//!   items of an array numbered from 0: `spans.0.name`), and
 //!   in a Lambda function's text-format lines `@type`, `@requestId` and the REPORT line's
 //!   `@duration`, `@billedDuration`, `@initDuration`, `@memorySize` and `@maxMemoryUsed`
 //!   (memory in bytes), beside `@timestamp` and `@message`.
@@ -374,9 +375,16 @@ fn flatten(prefix: &str, value: &Json, event: &mut Event) {
         Json::Number(n) => {
             event.insert(prefix.into(), Value::Number(n.as_f64().unwrap()));
         }
+        // "JSON arrays are flattened into a list of field names and values": the items
+        // as `name.0`, `name.1`, ... (CWL_AnalyzeLogData-discoverable-fields)
+        Json::Array(items) => {
+            for (index, item) in items.iter().enumerate() {
+                flatten(&format!("{prefix}.{index}"), item, event);
+            }
+        }
         Json::Null => {}
-        other => {
-            event.insert(prefix.into(), Value::Text(other.to_string()));
+        Json::Bool(value) => {
+            event.insert(prefix.into(), Value::Text(value.to_string()));
         }
     }
 }
@@ -598,6 +606,23 @@ mod tests {
         );
         assert_eq!(count("filter @type = \"REPORT\" and ispresent(@initDuration) and @maxMemoryUsed * 100 >= 90 * @memorySize and @message like \"Status: timeout\" | stats count(*) as n"), "1");
         assert_eq!(count("filter status = 418 | stats count(*) as n"), "0");
+        // Lambda's JSON format: nested keys by dots, array items by their index
+        let json = [(
+            5000,
+            r#"{"time":"x","type":"platform.report","record":{"requestId":"r","metrics":{"durationMs":31000.5,"initDurationMs":800},"spans":[{"name":"responseLatency","durationMs":2.5}],"status":"timeout"}}"#,
+        )];
+        let rows = run(
+            "filter type = \"platform.report\" and record.status = \"timeout\" and ispresent(record.metrics.initDurationMs) | stats count(*) as n, max(record.metrics.durationMs) as longest, max(record.spans.0.durationMs) as span",
+            &json,
+        );
+        assert_eq!(
+            rows,
+            vec![vec![
+                ("n".into(), "1".into()),
+                ("longest".into(), "31000.5".into()),
+                ("span".into(), "2.5".into())
+            ]]
+        );
         assert_eq!(run("fields @message | limit 1", EVENTS).len(), 1);
     }
 }

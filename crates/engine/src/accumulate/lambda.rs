@@ -58,6 +58,7 @@ struct FunctionStats {
     max_memory_used_mb: Option<u32>,
     memory_pressure: u64,
     init_failures: u64,
+    json_reports: u64,
 }
 
 impl FunctionStats {
@@ -76,6 +77,7 @@ impl FunctionStats {
             max_memory_used_mb,
             memory_pressure,
             init_failures,
+            json_reports,
         } = later;
         if self.source.is_empty() {
             self.source = source;
@@ -92,6 +94,7 @@ impl FunctionStats {
         self.max_memory_used_mb = self.max_memory_used_mb.max(max_memory_used_mb);
         self.memory_pressure += memory_pressure;
         self.init_failures += init_failures;
+        self.json_reports += json_reports;
     }
 
     fn figures(self, function: String) -> FunctionFigures {
@@ -111,6 +114,7 @@ impl FunctionStats {
             max_memory_used_mb: self.max_memory_used_mb,
             memory_pressure: self.memory_pressure,
             init_failures: self.init_failures,
+            json_reports: self.json_reports,
         }
     }
 }
@@ -293,6 +297,7 @@ impl Accumulator for Lambda {
             }
             LambdaLine::Report(report) => {
                 function.invocations += 1;
+                function.json_reports += u64::from(report.json);
                 let id = String::from_utf8_lossy(report.request_id).into_owned();
                 let timed_out =
                     report.timed_out | self.invocations.report(&id, name, report.timed_out);

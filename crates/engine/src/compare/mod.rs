@@ -95,7 +95,7 @@ pub enum LatencyChange {
     /// Fewer than [`CompareSettings::min_requests`] measured in a window.
     TooFewRequests,
     /// A window has percentiles without their distribution (a server's counts, or an
-    /// analysis read back from JSON): nothing to test.
+    /// analysis saved before its latency bins were written): nothing to test.
     NotTested,
     /// Only in the before window.
     Gone,
@@ -546,6 +546,15 @@ fn summarise(
         count(LatencyChange::New),
         count(LatencyChange::Gone)
     ));
+    let untested = count(LatencyChange::NotTested);
+    if untested > 0 {
+        summary.push(format!(
+            "The latency test is unavailable on {}: a window has their percentiles without \
+             the distribution behind them (an analysis saved without latency bins, or counts \
+             made by Logs Insights).",
+            plural(untested, "route", "routes")
+        ));
+    }
     let worse_functions: Vec<&str> = functions
         .iter()
         .filter(|f| f.timeouts == RateChange::More)

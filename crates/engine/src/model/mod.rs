@@ -124,8 +124,9 @@ pub struct RouteFigures {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub folded_routes: Option<u64>,
     /// The distribution behind `latency`, binned, for comparing two windows; empty where the
-    /// percentiles are a server's. Not written to JSON (see [`LatencyBins`]).
-    #[serde(skip)]
+    /// percentiles are a server's (and then left out of JSON, as in analyses saved before
+    /// the bins were written).
+    #[serde(default, skip_serializing_if = "LatencyBins::is_empty")]
     pub latency_bins: LatencyBins,
 }
 
@@ -195,6 +196,14 @@ pub struct FunctionFigures {
     pub max_memory_used_mb: Option<u32>,
     pub memory_pressure: u64,
     pub init_failures: u64,
+    /// Of `invocations`, those reported in Lambda's JSON log format (`platform.report`
+    /// records); the others were text REPORT lines. Left out of JSON when none.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub json_reports: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -46,6 +46,8 @@ pub(crate) struct Report<'a> {
     pub(crate) trace_id: Option<&'a [u8]>,
     pub(crate) timed_out: bool,
     pub(crate) error_type: Option<&'a [u8]>,
+    /// A JSON-format `platform.report` record, not a text REPORT line.
+    pub(crate) json: bool,
 }
 
 /// Whether a line that is no Lambda line still opens an event of its own, as a function's
@@ -354,6 +356,7 @@ fn parse_json(line: &[u8]) -> Option<LambdaLine<'_>> {
                     .map(|v| trace_root(v.as_bytes())),
                 timed_out: body.status == Some("timeout"),
                 error_type: body.error_type.map(str::as_bytes),
+                json: true,
             })
         }
         "platform.start" => match record.record.and_then(|r| r.request_id) {
@@ -474,7 +477,7 @@ mod tests {
         let r = report(
             r#"{"time":"2026-07-09T06:05:50.581Z","type":"platform.report","record":{"requestId":"aec7a529-47f9-4090-be01-c9ed91bf83cf","metrics":{"durationMs":5000.0,"billedDurationMs":5000,"memorySizeMB":128,"maxMemoryUsedMB":94},"status":"timeout"}}"#,
         );
-        assert!(r.timed_out);
+        assert!(r.timed_out && r.json);
         assert_eq!(r.memory_mb, Some(128));
         let r = report(
             r#"{"time":"x","type":"platform.report","record":{"status":"success","requestId":"79b5e81f-0000-0000-0000-000000000000","metrics":{"durationMs":1233.96,"billedDurationMs":1698,"memorySizeMB":256,"maxMemoryUsedMB":123,"initDurationMs":463.512}}}"#,

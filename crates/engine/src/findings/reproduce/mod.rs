@@ -6,9 +6,14 @@
 //! Access-log queries need a JSON access log (Insights discovers a JSON record's keys; the
 //! other formats would need a `parse` of the stage's own template). Lambda queries use the
 //! fields Insights discovers in the text format's REPORT lines (`@type`, `@duration`,
-//! `@initDuration`, `@memorySize`, `@maxMemoryUsed`).
+//! `@initDuration`, `@memorySize`, `@maxMemoryUsed`), or, for a function whose group is in
+//! Lambda's JSON log format (as its lines read, or its configuration, say), the keys of its
+//! `platform.report` records as Insights flattens them (`type`, `record.status`,
+//! `record.metrics.durationMs`, ...).
 
 mod queries;
+
+use queries::{ByFormat, JSON_REPORT};
 
 use super::console;
 use super::scan::Notes;
@@ -125,20 +130,31 @@ impl<'a> Place<'a> {
                 window,
                 finding,
                 "timed-out invocations",
-                "filter @message like \"Task timed out\" or (@type = \"REPORT\" and @message like \"Status: timeout\")",
-                "stats count(*) as timeouts",
-                "timeouts",
+                &ByFormat {
+                    text: "@message like \"Task timed out\" or (@type = \"REPORT\" and @message like \"Status: timeout\")".to_owned(),
+                    json: format!("{JSON_REPORT} and record.status = \"timeout\""),
+                    column: "timeouts",
+                    text_stat: None,
+                    json_stat: None,
+                },
             ),
             FindingId::LambdaTimeoutAboveGateway | FindingId::LambdaOutlivedGateway => self.lambda(
                 window,
                 finding,
                 "invocations that ran past the ceiling",
-                &format!(
-                    "filter @type = \"REPORT\" and @duration > {}",
-                    self.analysis.ceiling_ms
-                ),
-                "stats count(*) as past_ceiling, max(@duration) as longest_ms",
-                "past_ceiling",
+                &ByFormat {
+                    text: format!(
+                        "@type = \"REPORT\" and @duration > {}",
+                        self.analysis.ceiling_ms
+                    ),
+                    json: format!(
+                        "{JSON_REPORT} and record.metrics.durationMs > {}",
+                        self.analysis.ceiling_ms
+                    ),
+                    column: "past_ceiling",
+                    text_stat: Some("max(@duration) as longest_ms"),
+                    json_stat: Some("max(record.metrics.durationMs) as longest_ms"),
+                },
             ),
             FindingId::ColdStartTimeouts => self.cold_starts(window, finding),
             FindingId::SlowStep => self.slow_step(window, finding),
@@ -148,21 +164,33 @@ impl<'a> Place<'a> {
                 window,
                 finding,
                 "failed inits",
-                "filter @message like \"INIT_REPORT\" and (@message like \"Status: timeout\" or @message like \"Status: error\")",
-                "stats count(*) as init_failures",
-                "init_failures",
+                &ByFormat {
+                    text: "@message like \"INIT_REPORT\" and (@message like \"Status: timeout\" or @message like \"Status: error\")".to_owned(),
+                    json: "type = \"platform.initReport\" and record.status != \"success\"".to_owned(),
+                    column: "init_failures",
+                    text_stat: None,
+                    json_stat: None,
+                },
             ),
-            FindingId::MemoryPressure => self.lambda(
-                window,
-                finding,
-                "invocations near their memory size",
-                &format!(
-                    "filter @type = \"REPORT\" and @maxMemoryUsed * 100 >= {} * @memorySize",
-                    self.notes.thresholds.memory_percent
-                ),
-                "stats count(*) as near_memory_size, max(@maxMemoryUsed) as peak_bytes",
-                "near_memory_size",
-            ),
+            FindingId::MemoryPressure => {
+                let percent = self.notes.thresholds.memory_percent;
+                self.lambda(
+                    window,
+                    finding,
+                    "invocations near their memory size",
+                    &ByFormat {
+                        text: format!(
+                            "@type = \"REPORT\" and @maxMemoryUsed * 100 >= {percent} * @memorySize"
+                        ),
+                        json: format!(
+                            "{JSON_REPORT} and record.metrics.maxMemoryUsedMB * 100 >= {percent} * record.metrics.memorySizeMB"
+                        ),
+                        column: "near_memory_size",
+                        text_stat: Some("max(@maxMemoryUsed) as peak_bytes"),
+                        json_stat: Some("max(record.metrics.maxMemoryUsedMB) as peak_mb"),
+                    },
+                )
+            }
         }?;
         Some(self.finish(finding, draft))
     }
@@ -435,6 +463,50 @@ mod tests {
         let lambda = reproduce(&analysis, FindingId::LambdaTimeout);
         assert!(lambda.query.contains("@message like \"Status: timeout\""));
         assert_eq!(lambda.log_groups[0].name, "/aws/lambda/jobs-fn");
+    }
+
+    /// A function's timed-out invocations, as `lines` of its log report them.
+    fn lambda_only(lines: &str) -> Analysis {
+        let mut analyzer = Analyzer::new(Settings::default());
+        analyzer
+            .read("/aws/lambda/jobs-fn", lines.as_bytes())
+            .unwrap();
+        analyzer.finish()
+    }
+
+    const JSON_TIMEOUT: &str = r#"{"time":"2026-03-06T09:00:30.000Z","type":"platform.report","record":{"requestId":"3364d63a-b18c-5ed6-97c7-85c6bf57800e","metrics":{"durationMs":30000.0,"billedDurationMs":30000,"memorySizeMB":128,"maxMemoryUsedMB":60,"initDurationMs":500.0},"status":"timeout"}}"#;
+    const TEXT_TIMEOUT: &str = "2026-03-06T09:01:30.000Z REPORT RequestId: 4464d63a-b18c-5ed6-97c7-85c6bf57800e\tDuration: 30000.00 ms\tBilled Duration: 30000 ms\tMemory Size: 128 MB\tMax Memory Used: 60 MB\tStatus: timeout";
+
+    #[test]
+    fn lambda_queries_follow_the_log_format_the_lines_were_in() {
+        let json = lambda_only(&format!("2026-03-06T09:00:30.000Z {JSON_TIMEOUT}\n"));
+        let functions = &json.lambda.as_ref().unwrap().functions;
+        assert_eq!(functions[0].json_reports, 1);
+        let timeouts = reproduce(&json, FindingId::LambdaTimeout);
+        assert_eq!(
+            timeouts.query,
+            "# Ceiling: timed-out invocations of jobs-fn\n\
+             filter type = \"platform.report\" and record.status = \"timeout\"\n\
+             | stats count(*) as timeouts"
+        );
+        // a group that holds both formats (its format changed in the window): either
+        let both = lambda_only(&format!(
+            "2026-03-06T09:00:30.000Z {JSON_TIMEOUT}\n{TEXT_TIMEOUT}\n"
+        ));
+        let timeouts = reproduce(&both, FindingId::LambdaTimeout);
+        assert!(
+            timeouts.query.contains(
+                "filter (@message like \"Task timed out\" or (@type = \"REPORT\" and @message like \"Status: timeout\")) or (type = \"platform.report\" and record.status = \"timeout\")"
+            ),
+            "{}",
+            timeouts.query
+        );
+        assert_eq!(timeouts.figure.as_ref().unwrap().value, 2.0);
+        // text lines: the text query, as before
+        let text = lambda_only(&format!("{TEXT_TIMEOUT}\n"));
+        assert!(reproduce(&text, FindingId::LambdaTimeout)
+            .query
+            .contains("@type = \"REPORT\""));
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! The text of the queries behind the findings: access-log queries on the keys the stage's
-//! JSON records use, Lambda queries on the fields Insights discovers in REPORT lines.
+//! JSON records use, Lambda queries on the fields Insights discovers in text REPORT lines or
+//! on the keys of JSON-format `platform.*` records, as each function's group is written.
 
 use super::{whole_seconds, Draft, Place, MARGIN_MS};
 use crate::findings::context::function_of_input;
@@ -316,23 +317,58 @@ impl<'a> Place<'a> {
 
     // --- Lambda queries ---
 
-    /// A query over the log groups of the finding's functions; its figure the sum of their
-    /// counts in the finding.
+    /// How the log groups of `functions` write their reports: as the lines read say, else
+    /// as the functions' configuration says, else in text.
+    fn log_format(&self, functions: &[&str]) -> LogFormat {
+        let of = |function: &str| {
+            let read = self
+                .analysis
+                .lambda
+                .iter()
+                .flat_map(|l| &l.functions)
+                .find(|f| f.function == function && f.invocations > 0);
+            if let Some(read) = read {
+                return match read.json_reports {
+                    0 => LogFormat::Text,
+                    n if n == read.invocations => LogFormat::Json,
+                    _ => LogFormat::Both,
+                };
+            }
+            let configured = self
+                .analysis
+                .config
+                .iter()
+                .flat_map(|c| &c.functions)
+                .find(|f| f.name == function);
+            match configured {
+                Some(f) if f.log_format.eq_ignore_ascii_case("json") => LogFormat::Json,
+                _ => LogFormat::Text,
+            }
+        };
+        let mut formats = functions.iter().map(|f| of(f));
+        let first = formats.next().unwrap_or(LogFormat::Text);
+        if formats.all(|f| f == first) {
+            first
+        } else {
+            LogFormat::Both
+        }
+    }
+
+    /// A query over the log groups of the finding's functions, in their log format; its
+    /// figure the sum of their counts in the finding.
     pub(super) fn lambda(
         &self,
         window: Window,
         finding: &Finding,
         shows: &str,
-        filter: &str,
-        stats: &str,
-        column: &str,
+        by_format: &ByFormat,
     ) -> Option<Draft> {
         let functions = &finding.evidence.functions;
         if functions.is_empty() {
             return None;
         }
         let figure = (finding.id != FindingId::LambdaOutlivedGateway).then(|| QueryFigure {
-            column: column.to_owned(),
+            column: by_format.column.to_owned(),
             value: functions.iter().map(|f| f.count).sum::<u64>() as f64,
         });
         let names: Vec<&str> = functions.iter().map(|f| f.function.as_str()).collect();
@@ -340,7 +376,7 @@ impl<'a> Place<'a> {
             shows: format!("{shows} of {}", names.join(", ")),
             query: query(
                 &format!("{shows} of {}", names.join(", ")),
-                &[filter.to_owned(), stats.to_owned()],
+                &by_format.commands(self.log_format(&names)),
             ),
             groups: names.iter().map(|f| self.function_group(f)).collect(),
             window,
@@ -400,14 +436,17 @@ impl<'a> Place<'a> {
             .flat_map(|l| &l.functions)
             .find(|f| f.function == function)?;
         let shows = format!("cold starts of {function}");
+        let by_format = ByFormat {
+            text: "@type = \"REPORT\" and ispresent(@initDuration)".to_owned(),
+            json: format!("{JSON_REPORT} and ispresent(record.metrics.initDurationMs)"),
+            column: "cold_starts",
+            text_stat: Some("max(@initDuration) as longest_init_ms"),
+            json_stat: Some("max(record.metrics.initDurationMs) as longest_init_ms"),
+        };
         Some(Draft {
             query: query(
                 &shows,
-                &[
-                    "filter @type = \"REPORT\" and ispresent(@initDuration)".to_owned(),
-                    "stats count(*) as cold_starts, max(@initDuration) as longest_init_ms"
-                        .to_owned(),
-                ],
+                &by_format.commands(self.log_format(&[function.as_str()])),
             ),
             shows,
             groups: vec![self.function_group(&function)],
@@ -417,6 +456,70 @@ impl<'a> Place<'a> {
                 value: figures.cold_starts as f64,
             }),
         })
+    }
+}
+
+/// The condition of a JSON-format invocation report.
+pub(super) const JSON_REPORT: &str = "type = \"platform.report\"";
+
+/// How a function's log group writes its reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LogFormat {
+    /// Text REPORT lines, whose fields Insights discovers (`@duration`, ...).
+    Text,
+    /// Lambda's JSON log format: `platform.report` records, whose keys Insights flattens
+    /// with dots (`record.metrics.durationMs`, ...).
+    Json,
+    /// Both in one query: groups of either format, or a group that changed format.
+    Both,
+}
+
+/// A Lambda query in both log formats: the condition of the events it counts, and a further
+/// statistic, in each.
+pub(super) struct ByFormat {
+    pub(super) text: String,
+    pub(super) json: String,
+    /// The count's column: the finding's figure.
+    pub(super) column: &'static str,
+    pub(super) text_stat: Option<&'static str>,
+    pub(super) json_stat: Option<&'static str>,
+}
+
+impl ByFormat {
+    /// The query's `filter` and `stats` commands for groups in `format`.
+    fn commands(&self, format: LogFormat) -> Vec<String> {
+        let count = format!("count(*) as {}", self.column);
+        let (filter, stats): (String, Vec<String>) = match format {
+            LogFormat::Text => (
+                self.text.clone(),
+                self.text_stat.map(str::to_owned).into_iter().collect(),
+            ),
+            LogFormat::Json => (
+                self.json.clone(),
+                self.json_stat.map(str::to_owned).into_iter().collect(),
+            ),
+            LogFormat::Both => {
+                let text = self.text_stat.map(str::to_owned);
+                // a statistic of the same name in both takes the format's name in the JSON one
+                let json =
+                    self.json_stat
+                        .map(|stat| match (text.as_deref(), stat.rsplit_once(" as ")) {
+                            (Some(t), Some((_, name))) if t.ends_with(&format!(" as {name}")) => {
+                                format!("{stat}_json")
+                            }
+                            _ => stat.to_owned(),
+                        });
+                (
+                    format!("({}) or ({})", self.text, self.json),
+                    text.into_iter().chain(json).collect(),
+                )
+            }
+        };
+        let stats: Vec<String> = std::iter::once(count).chain(stats).collect();
+        vec![
+            format!("filter {filter}"),
+            format!("stats {}", stats.join(", ")),
+        ]
     }
 }
 
