@@ -449,9 +449,18 @@ where
 /// `its endpoint could not be reached (failed to lookup address information: ...)`: the
 /// network error's own last words, without the layers the SDK wraps around them.
 fn out_of_reach(detail: &str) -> String {
-    let cause = detail
+    // DisplayErrorContext writes the chain, then ` (` and the error's Debug form
+    let debug = detail.match_indices(" (").find(|(at, _)| {
+        let rest = &detail[at + 2..];
+        rest.starts_with(|c: char| c.is_ascii_uppercase())
+            && rest
+                .find(|c: char| !c.is_ascii_alphanumeric())
+                .is_some_and(|end| rest[end..].starts_with('('))
+    });
+    let chain = debug.map_or(detail, |(at, _)| &detail[..at]);
+    let cause = chain
         .rfind("error: ")
-        .map_or(detail, |at| &detail[at + "error: ".len()..]);
+        .map_or(chain, |at| &chain[at + "error: ".len()..]);
     format!("its endpoint could not be reached ({})", cause.trim())
 }
 
@@ -597,7 +606,11 @@ mod tests {
     fn an_endpoint_out_of_reach_is_said_in_its_own_words() {
         // as the SDK words a DNS failure to reach moto's streaming- host
         let detail = "dispatch failure: io error: client error (Connect): dns error: failed to \
-                      lookup address information: Name or service not known";
+                      lookup address information: Name or service not known (DispatchFailure(\
+                      DispatchFailure { source: ConnectorError { kind: Io, source: hyper_util::\
+                      client::legacy::Error(Connect, ConnectError(\"dns error\", Custom { kind: \
+                      Uncategorized, error: \"failed to lookup address information: Name or \
+                      service not known\" })), connection: Unknown } }))";
         assert_eq!(
             out_of_reach(detail),
             "its endpoint could not be reached (failed to lookup address information: Name or \
