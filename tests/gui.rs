@@ -247,6 +247,49 @@ async fn screenshot_at(client: &Client, name: &str, at: Option<&str>) {
     }
 }
 
+/// A profile `ceiling-test` in `region` with static keys (moto takes any), the profiles
+/// `more_config` adds, and every call sent to `endpoint`: its files, and the variables that
+/// point the app at them.
+struct TestProfile {
+    _dir: tempfile::TempDir,
+    config: PathBuf,
+    credentials: PathBuf,
+    endpoint: PathBuf,
+}
+
+impl TestProfile {
+    fn new(region: &str, more_config: &str, endpoint: String) -> TestProfile {
+        let dir = tempfile::tempdir().unwrap();
+        let (config, credentials) = (dir.path().join("config"), dir.path().join("credentials"));
+        std::fs::write(
+            &config,
+            format!("[profile ceiling-test]\nregion = {region}\n{more_config}"),
+        )
+        .unwrap();
+        std::fs::write(
+            &credentials,
+            "[ceiling-test]\naws_access_key_id = testing\naws_secret_access_key = testing\n",
+        )
+        .unwrap();
+        TestProfile {
+            _dir: dir,
+            config,
+            credentials,
+            endpoint: PathBuf::from(endpoint),
+        }
+    }
+
+    /// The app's AWS environment: these files, the endpoint, and no instance metadata.
+    fn env(&self) -> Vec<(&'static str, &Path)> {
+        vec![
+            ("AWS_CONFIG_FILE", &self.config),
+            ("AWS_SHARED_CREDENTIALS_FILE", &self.credentials),
+            ("AWS_ENDPOINT_URL", &self.endpoint),
+            ("AWS_EC2_METADATA_DISABLED", Path::new("true")),
+        ]
+    }
+}
+
 async fn screenshot(client: &Client, name: &str) {
     screenshot_at(client, name, None).await;
 }
@@ -648,29 +691,13 @@ async fn fetches_log_groups_from_cloudwatch_through_a_profile() {
         "CreateLogGroup",
         &json!({ "logGroupName": "/ecs/unrelated" }),
     );
-    let aws = tempfile::tempdir().unwrap();
-    std::fs::write(
-        aws.path().join("config"),
-        format!(
-            "[profile ceiling-test]\nregion = {region}\n\n[profile with-mfa]\nregion = {region}\n\
-             role_arn = arn:aws:iam::123456789012:role/Reader\nsource_profile = ceiling-test\n\
-             mfa_serial = arn:aws:iam::123456789012:mfa/oncall\n"
-        ),
-    )
-    .unwrap();
-    std::fs::write(
-        aws.path().join("credentials"),
-        "[ceiling-test]\naws_access_key_id = testing\naws_secret_access_key = testing\n",
-    )
-    .unwrap();
-    let endpoint = moto.endpoint();
-    let (config, credentials) = (aws.path().join("config"), aws.path().join("credentials"));
-    let env: Vec<(&str, &Path)> = vec![
-        ("AWS_CONFIG_FILE", &config),
-        ("AWS_SHARED_CREDENTIALS_FILE", &credentials),
-        ("AWS_ENDPOINT_URL", Path::new(&endpoint)),
-        ("AWS_EC2_METADATA_DISABLED", Path::new("true")),
-    ];
+    let with_mfa = format!(
+        "\n[profile with-mfa]\nregion = {region}\n\
+         role_arn = arn:aws:iam::123456789012:role/Reader\nsource_profile = ceiling-test\n\
+         mfa_serial = arn:aws:iam::123456789012:mfa/oncall\n"
+    );
+    let aws = TestProfile::new(region, &with_mfa, moto.endpoint());
+    let env = aws.env();
     let (_xvfb, display) = start_xvfb();
     let (_driver, client) = launch_with(&display, &[], &env).await;
     wait_for_count(&client, "#aws-profile option[value='ceiling-test']", 1).await;
@@ -1548,25 +1575,8 @@ async fn the_api_panel_reads_a_stage_and_analyzes_its_last_hour() {
         moto.logs(region, "CreateLogGroup", &json!({ "logGroupName": group }));
     }
 
-    let aws = tempfile::tempdir().unwrap();
-    std::fs::write(
-        aws.path().join("config"),
-        format!("[profile ceiling-test]\nregion = {region}\n"),
-    )
-    .unwrap();
-    std::fs::write(
-        aws.path().join("credentials"),
-        "[ceiling-test]\naws_access_key_id = testing\naws_secret_access_key = testing\n",
-    )
-    .unwrap();
-    let endpoint = moto.endpoint();
-    let (config, credentials) = (aws.path().join("config"), aws.path().join("credentials"));
-    let env: Vec<(&str, &Path)> = vec![
-        ("AWS_CONFIG_FILE", &config),
-        ("AWS_SHARED_CREDENTIALS_FILE", &credentials),
-        ("AWS_ENDPOINT_URL", Path::new(&endpoint)),
-        ("AWS_EC2_METADATA_DISABLED", Path::new("true")),
-    ];
+    let aws = TestProfile::new(region, "", moto.endpoint());
+    let env = aws.env();
     let settings = tempfile::tempdir().unwrap();
     let (_xvfb, display) = start_xvfb();
     let (driver, client) = launch_in(&display, &[], &env, settings.path()).await;
@@ -1817,29 +1827,12 @@ async fn watch_live_shows_findings_appear_and_clear_and_pauses_and_stops() {
     let calm_from = epoch_ms() - 10 * 60_000;
     put_live_requests(&moto, "c0a1b2c3", &served(calm_from, 20));
 
-    let aws = tempfile::tempdir().unwrap();
-    std::fs::write(
-        aws.path().join("config"),
-        format!("[profile ceiling-test]\nregion = {region}\n"),
-    )
-    .unwrap();
-    std::fs::write(
-        aws.path().join("credentials"),
-        "[ceiling-test]\naws_access_key_id = testing\naws_secret_access_key = testing\n",
-    )
-    .unwrap();
+    let aws = TestProfile::new(region, "", moto.endpoint());
     let exports = tempfile::tempdir().unwrap();
     let notifications = exports.path().join("notifications.jsonl");
-    let endpoint = moto.endpoint();
-    let (config, credentials) = (aws.path().join("config"), aws.path().join("credentials"));
-    let env: Vec<(&str, &Path)> = vec![
-        ("AWS_CONFIG_FILE", &config),
-        ("AWS_SHARED_CREDENTIALS_FILE", &credentials),
-        ("AWS_ENDPOINT_URL", Path::new(&endpoint)),
-        ("AWS_EC2_METADATA_DISABLED", Path::new("true")),
-        ("CEILING_TEST_SAVE_DIR", exports.path()),
-        ("CEILING_TEST_NOTIFICATIONS", &notifications),
-    ];
+    let mut env = aws.env();
+    env.push(("CEILING_TEST_SAVE_DIR", exports.path()));
+    env.push(("CEILING_TEST_NOTIFICATIONS", &notifications));
     let (_xvfb, display) = start_xvfb();
     let (_driver, client) = launch_with(&display, &[], &env).await;
     wait_for_count(&client, "#aws-profile option[value='ceiling-test']", 1).await;
@@ -2051,25 +2044,8 @@ async fn compare_with_another_window_of_the_log_groups() {
         "/aws/apigateway/orders-access",
         &dir.path().join("apigw-access.jsonl"),
     );
-    let aws = tempfile::tempdir().unwrap();
-    std::fs::write(
-        aws.path().join("config"),
-        format!("[profile ceiling-test]\nregion = {region}\n"),
-    )
-    .unwrap();
-    std::fs::write(
-        aws.path().join("credentials"),
-        "[ceiling-test]\naws_access_key_id = testing\naws_secret_access_key = testing\n",
-    )
-    .unwrap();
-    let endpoint = moto.endpoint();
-    let (config, credentials) = (aws.path().join("config"), aws.path().join("credentials"));
-    let env: Vec<(&str, &Path)> = vec![
-        ("AWS_CONFIG_FILE", &config),
-        ("AWS_SHARED_CREDENTIALS_FILE", &credentials),
-        ("AWS_ENDPOINT_URL", Path::new(&endpoint)),
-        ("AWS_EC2_METADATA_DISABLED", Path::new("true")),
-    ];
+    let aws = TestProfile::new(region, "", moto.endpoint());
+    let env = aws.env();
     let (_xvfb, display) = start_xvfb();
     let (_driver, client) = launch_with(&display, &[], &env).await;
     wait_for_count(&client, "#aws-profile option[value='ceiling-test']", 1).await;
