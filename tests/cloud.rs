@@ -278,13 +278,7 @@ fn insights_counts_logs_as_their_files_read(requests: &str, lambda_format: &str)
             lambda_format,
         ],
     );
-    let files = [
-        ("/aws/apigateway/orders-access", "apigw-access.jsonl"),
-        ("/aws/lambda/orders-fn", "lambda-orders-fn.log"),
-        ("/aws/lambda/payments-fn", "lambda-payments-fn.log"),
-        ("/aws/lambda/process-fn", "lambda-process-fn.log"),
-        ("/aws/lambda/reports-fn", "lambda-reports-fn.log"),
-    ];
+    let files = gen::INCIDENT_GROUPS;
     // each line an S3 export line: `<time> <message>`
     let groups = files
         .iter()
@@ -1185,13 +1179,7 @@ fn findings_queries_give_their_figures(
             lambda_format,
         ],
     );
-    let files = [
-        ("/aws/apigateway/orders-access", "apigw-access.jsonl"),
-        ("/aws/lambda/orders-fn", "lambda-orders-fn.log"),
-        ("/aws/lambda/payments-fn", "lambda-payments-fn.log"),
-        ("/aws/lambda/process-fn", "lambda-process-fn.log"),
-        ("/aws/lambda/reports-fn", "lambda-reports-fn.log"),
-    ];
+    let files = gen::INCIDENT_GROUPS;
     let mut analyzer = Analyzer::new(Settings {
         console: Console {
             region: Some(REGION.to_owned()),

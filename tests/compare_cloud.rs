@@ -19,15 +19,6 @@ use serde_json::Value;
 
 const REGION: &str = "eu-west-1";
 
-/// Each log group and the file of the incident it holds.
-const GROUPS: [(&str, &str); 5] = [
-    ("/aws/apigateway/orders-access", "apigw-access.jsonl"),
-    ("/aws/lambda/orders-fn", "lambda-orders-fn.log"),
-    ("/aws/lambda/payments-fn", "lambda-payments-fn.log"),
-    ("/aws/lambda/process-fn", "lambda-process-fn.log"),
-    ("/aws/lambda/reports-fn", "lambda-reports-fn.log"),
-];
-
 /// The incident's route whose latency goes up ninefold from 70 to 85 minutes in.
 const BURST_ROUTE: &str = "POST /api/process";
 
@@ -57,7 +48,7 @@ fn compare_groups(before: &str, after: &str) -> Value {
         "--after",
         after,
     ];
-    for (group, _) in GROUPS {
+    for (group, _) in gen::INCIDENT_GROUPS {
         args.extend(["--log-group", group]);
     }
     ceiling_json(&args)
@@ -112,7 +103,7 @@ fn compares_two_windows_of_log_groups_as_their_files() {
     let moto = moto::MotoServer::start();
     let dir = tempfile::tempdir().unwrap();
     let (_, start, _) = moto::recent_incident(dir.path(), "20000", "13");
-    for (group, file) in GROUPS {
+    for (group, file) in gen::INCIDENT_GROUPS {
         moto.put_file(REGION, group, &dir.path().join(file));
     }
     let aws = tempfile::tempdir().unwrap();
@@ -130,7 +121,7 @@ fn compares_two_windows_of_log_groups_as_their_files() {
     let fetched = compare_groups(&format!("{}/20m", moto::iso(calm_start)), "15m");
 
     // the same windows cut from the files, by the events' times, and read directly
-    let files: Vec<&str> = GROUPS.iter().map(|(_, file)| *file).collect();
+    let files: Vec<&str> = gen::INCIDENT_GROUPS.iter().map(|(_, file)| *file).collect();
     let (calm, burst) = (dir.path().join("calm"), dir.path().join("burst"));
     let cut =
         |from: i64, to: i64, out: &Path| windows::cut_window(dir.path(), &files, from, to, out);

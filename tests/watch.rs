@@ -29,14 +29,6 @@ use serde_json::Value;
 
 const REGION: &str = "eu-west-1";
 
-const GROUPS: [(&str, &str); 5] = [
-    ("/aws/apigateway/orders-access", "apigw-access.jsonl"),
-    ("/aws/lambda/orders-fn", "lambda-orders-fn.log"),
-    ("/aws/lambda/payments-fn", "lambda-payments-fn.log"),
-    ("/aws/lambda/process-fn", "lambda-process-fn.log"),
-    ("/aws/lambda/reports-fn", "lambda-reports-fn.log"),
-];
-
 // One test function: it sets process-wide variables, which parallel tests would race on.
 #[test]
 fn an_incident_watched_as_it_arrives_gives_the_figures_of_its_files() {
@@ -67,14 +59,14 @@ fn an_incident_watched_as_it_arrives_gives_the_figures_of_its_files() {
         ],
     );
     let mut files = Analyzer::new(Settings::default());
-    for (_, file) in GROUPS {
+    for (_, file) in gen::INCIDENT_GROUPS {
         files.read_path(&dir.path().join(file)).unwrap();
     }
     let files = serde_json::to_value(files.finish()).unwrap();
     assert_eq!(files["requests"], truth["requests"]);
 
-    let events = replay::load(dir.path(), &GROUPS);
-    replay::create_groups(&moto, REGION, &GROUPS);
+    let events = replay::load(dir.path(), &gen::INCIDENT_GROUPS);
+    replay::create_groups(&moto, REGION, &gen::INCIDENT_GROUPS);
     let watched = watch_while_replaying(&moto, &events);
     let live = watched.analysis(LiveWindow::SinceStart, ceiling_cloud::now_ms());
     assert_eq!(watched.events(), events.len() as u64, "each event once");
@@ -112,7 +104,10 @@ fn watch_while_replaying(moto: &moto::MotoServer, events: &[replay::Event]) -> R
                     ..Target::default()
                 };
                 let connection = Connection::open(&target).await.unwrap();
-                let groups = GROUPS.iter().map(|(g, _)| (*g).to_owned()).collect();
+                let groups = gen::INCIDENT_GROUPS
+                    .iter()
+                    .map(|(g, _)| (*g).to_owned())
+                    .collect();
                 let request = WatchRequest {
                     backfill_ms: 3 * 3_600_000,
                     poll_every: Duration::from_millis(200),
@@ -150,7 +145,7 @@ fn watch_while_replaying(moto: &moto::MotoServer, events: &[replay::Event]) -> R
     for (k, slice) in rest.chunks(size).enumerate() {
         let mut put: Vec<replay::Event> = std::mem::take(&mut held);
         // one group's delivery is late: its events of the slice come with the next one
-        let late = GROUPS[k % GROUPS.len()].0;
+        let late = gen::INCIDENT_GROUPS[k % gen::INCIDENT_GROUPS.len()].0;
         for event in slice {
             if event.group == late {
                 held.push(event.clone());
@@ -215,7 +210,7 @@ fn cli_watch(files: &Value, events: usize) {
         "--every",
         "500ms",
     ];
-    for (group, _) in &GROUPS {
+    for (group, _) in &gen::INCIDENT_GROUPS {
         args.extend(["--log-group", group]);
     }
     let output = Command::new(env!("CARGO_BIN_EXE_ceiling"))

@@ -14,6 +14,18 @@ pub fn workspace_root() -> PathBuf {
     }
 }
 
+/// Each log group the cloud tests put a gen.py incident into, and the file of it that the
+/// group holds.
+// not every test file that runs gen.py reads its incident through log groups
+#[allow(dead_code)]
+pub const INCIDENT_GROUPS: [(&str, &str); 5] = [
+    ("/aws/apigateway/orders-access", "apigw-access.jsonl"),
+    ("/aws/lambda/orders-fn", "lambda-orders-fn.log"),
+    ("/aws/lambda/payments-fn", "lambda-payments-fn.log"),
+    ("/aws/lambda/process-fn", "lambda-process-fn.log"),
+    ("/aws/lambda/reports-fn", "lambda-reports-fn.log"),
+];
+
 /// Writes an incident into `out` with gen.py and returns its truth.json.
 pub fn generate(out: &Path, args: &[&str]) -> serde_json::Value {
     let script = workspace_root().join("../shared/bench/gen.py");
