@@ -18,9 +18,8 @@ use serde_json::{json, Value};
 
 #[path = "support/frames.rs"]
 mod frames;
-use frames::frame;
+use frames::{caller_identity_xml, frame, live_tail_result, ACCOUNT};
 
-const ACCOUNT: &str = "123456789012";
 const ACCESS: &str = "/aws/apigateway/orders-access";
 const FUNCTION: &str = "/aws/lambda/orders";
 
@@ -61,14 +60,13 @@ fn session_update(events: &[&LiveEvent], sampled: bool) -> Vec<u8> {
     let results: Vec<Value> = events
         .iter()
         .map(|e| {
-            json!({
-                // Live Tail names a group ACCOUNT:NAME in its events
-                "logGroupIdentifier": format!("{ACCOUNT}:{}", e.group),
-                "logStreamName": e.stream,
-                "timestamp": e.timestamp_ms,
-                "ingestionTime": e.ingestion_ms,
-                "message": e.message,
-            })
+            live_tail_result(
+                &e.group,
+                &e.stream,
+                e.timestamp_ms,
+                e.ingestion_ms,
+                &e.message,
+            )
         })
         .collect();
     frame(
@@ -121,13 +119,7 @@ fn caller_identity() -> ReplayEvent {
         .uri("https://sts.us-east-1.amazonaws.com/")
         .body(SdkBody::from("Action=GetCallerIdentity&Version=2011-06-15"))
         .unwrap();
-    let answer = format!(
-        "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\
-         <GetCallerIdentityResult><Arn>arn:aws:iam::{ACCOUNT}:user/watcher</Arn>\
-         <UserId>AIDAEXAMPLE</UserId><Account>{ACCOUNT}</Account></GetCallerIdentityResult>\
-         <ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata>\
-         </GetCallerIdentityResponse>"
-    );
+    let answer = caller_identity_xml();
     let answer = http::Response::builder()
         .status(200)
         .header("content-type", "text/xml")

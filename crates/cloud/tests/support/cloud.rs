@@ -33,9 +33,7 @@ use aws_smithy_runtime_api::shared::IntoShared;
 use aws_smithy_types::body::SdkBody;
 use serde_json::{json, Value};
 
-use super::frames::frame;
-
-pub const ACCOUNT: &str = "123456789012";
+use super::frames::{caller_identity_xml, frame, live_tail_result};
 
 /// The most events a FilterLogEvents page holds here.
 pub const PAGE: usize = 4;
@@ -256,13 +254,13 @@ impl Cloud {
                             && e.ingestion_ms <= tick
                     })
                     .map(|e| {
-                        json!({
-                            "logGroupIdentifier": format!("{ACCOUNT}:{}", e.group),
-                            "logStreamName": e.stream,
-                            "timestamp": e.timestamp_ms,
-                            "ingestionTime": e.ingestion_ms,
-                            "message": e.message,
-                        })
+                        live_tail_result(
+                            &e.group,
+                            &e.stream,
+                            e.timestamp_ms,
+                            e.ingestion_ms,
+                            &e.message,
+                        )
                     })
                     .collect();
                 delivered_to = tick;
@@ -332,15 +330,5 @@ fn answer(status: u16, content_type: &'static str, body: String) -> HttpResponse
 }
 
 fn caller_identity() -> HttpResponse {
-    answer(
-        200,
-        "text/xml",
-        format!(
-            "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\
-             <GetCallerIdentityResult><Arn>arn:aws:iam::{ACCOUNT}:user/watcher</Arn>\
-             <UserId>AIDAEXAMPLE</UserId><Account>{ACCOUNT}</Account></GetCallerIdentityResult>\
-             <ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata>\
-             </GetCallerIdentityResponse>"
-        ),
-    )
+    answer(200, "text/xml", caller_identity_xml())
 }
