@@ -3,6 +3,8 @@
 
 #[path = "support/aws_env.rs"]
 mod aws_env;
+#[path = "support/cli.rs"]
+mod cli;
 #[path = "support/fault_proxy.rs"]
 mod fault_proxy;
 #[path = "support/figures.rs"]
@@ -29,6 +31,7 @@ use std::sync::Arc;
 use ceiling_cloud::fetch::Fetcher;
 use ceiling_cloud::{insights, Connection, Error, GroupKind, ProfileKind, Reading, Target};
 use ceiling_cloud::{Update, Window};
+use cli::ceiling_json;
 use serde_json::{json, Value};
 
 const REGION: &str = "eu-west-1";
@@ -485,20 +488,6 @@ fn ceiling_run(args: &[&str]) -> (Value, String) {
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     assert!(output.status.success(), "ceiling {args:?}: {stderr}");
     (serde_json::from_slice(&output.stdout).unwrap(), stderr)
-}
-
-fn ceiling_json(args: &[&str]) -> Value {
-    let output = Command::new(env!("CARGO_BIN_EXE_ceiling"))
-        .args(args)
-        .arg("--json")
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "ceiling {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).unwrap()
 }
 
 /// A gen.py incident put into five log groups, fetched and analyzed, gives the figures of

@@ -5,6 +5,8 @@
 
 #[path = "support/aws_env.rs"]
 mod aws_env;
+#[path = "support/cli.rs"]
+mod cli;
 #[path = "support/gen.rs"]
 mod gen;
 #[path = "support/moto.rs"]
@@ -13,29 +15,14 @@ mod moto;
 mod windows;
 
 use std::path::Path;
-use std::process::Command;
 
+use cli::ceiling_json;
 use serde_json::Value;
 
 const REGION: &str = "eu-west-1";
 
 /// The incident's route whose latency goes up ninefold from 70 to 85 minutes in.
 const BURST_ROUTE: &str = "POST /api/process";
-
-/// `ceiling ARGS --json`, which must succeed.
-fn ceiling_json(args: &[&str]) -> Value {
-    let output = Command::new(env!("CARGO_BIN_EXE_ceiling"))
-        .args(args)
-        .arg("--json")
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "ceiling {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).unwrap()
-}
 
 /// `ceiling compare` of two windows of the groups: `--before START/LENGTH --after AFTER`.
 fn compare_groups(before: &str, after: &str) -> Value {
