@@ -8,6 +8,7 @@
 
 use super::fields::{normalize_name, Field, NameBuffer};
 use super::layout::{Layout, Span};
+use super::AccessRecord;
 
 /// A value as written in the record: the bytes between its quotes (or the bare token).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,6 +88,19 @@ pub(crate) struct KeyCache {
     scanned: Vec<(Option<Field>, Span)>,
 }
 
+impl KeyCache {
+    /// Reads `line` into `record` (which starts empty) by the layout of the last record
+    /// [`scan_fields`] read in full, if `line` has it; false otherwise, when `record` may
+    /// hold some of the values (start it again before scanning).
+    pub(crate) fn read_by_layout<'a>(
+        &mut self,
+        line: &'a [u8],
+        record: &mut AccessRecord<'a>,
+    ) -> bool {
+        self.layout.is_learned() && self.layout.read(line, record)
+    }
+}
+
 /// Calls `set(field, value)` for every scalar whose name `resolve` maps to a field.
 pub(crate) fn scan_fields<'a>(
     line: &'a [u8],
@@ -94,9 +108,6 @@ pub(crate) fn scan_fields<'a>(
     resolve: &impl Fn(&[u8]) -> Option<Field>,
     set: &mut impl FnMut(Field, Value<'a>),
 ) -> Result<Scan, Malformed> {
-    if cache.layout.is_learned() && cache.layout.read(line, set) {
-        return Ok(Scan::Complete);
-    }
     cache.scanned.clear();
     let scan = scan_raw(line, &mut |key: Key<'_, 'a>, value| {
         let field = match cache.entries.get(key.position) {
@@ -571,23 +582,36 @@ mod tests {
         );
     }
 
-    /// The fields `line` gives, read with `cache` as earlier lines left it.
-    fn fields(line: &str, cache: &mut KeyCache) -> Option<Vec<(Field, String, bool)>> {
-        let mut out = Vec::new();
-        scan_fields(
-            line.as_bytes(),
-            cache,
-            &super::super::fields::field_of_name,
-            &mut |field, value| {
-                out.push((
-                    field,
-                    String::from_utf8_lossy(value.raw).into_owned(),
-                    value.escaped,
-                ))
-            },
+    /// The fields `line` gives (by index), read as the access parser reads it: by the
+    /// layout `cache` learned from earlier lines, else by the full scanner.
+    fn fields(line: &str, cache: &mut KeyCache) -> Option<Vec<(usize, String, bool)>> {
+        let line = line.as_bytes();
+        let mut record = AccessRecord::default();
+        if !cache.read_by_layout(line, &mut record) {
+            record = AccessRecord::default();
+            scan_fields(
+                line,
+                cache,
+                &super::super::fields::field_of_name,
+                &mut |field, value| record.set(field, value),
+            )
+            .ok()?;
+        }
+        let values = record.values[..super::super::fields::FIELD_COUNT]
+            .iter()
+            .enumerate();
+        Some(
+            values
+                .filter_map(|(index, value)| {
+                    let value = (*value)?;
+                    Some((
+                        index,
+                        String::from_utf8_lossy(value.raw).into_owned(),
+                        value.escaped,
+                    ))
+                })
+                .collect(),
         )
-        .ok()?;
-        Some(out)
     }
 
     #[test]

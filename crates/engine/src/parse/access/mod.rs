@@ -32,8 +32,15 @@ pub(crate) enum Latency {
 /// One access-log record, borrowed from its line.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct AccessRecord<'a> {
-    values: [Option<json::Value<'a>>; FIELD_COUNT],
+    /// Per field; the last slot, [`UNREAD`], belongs to no field: the layout reader writes
+    /// the values the analysis does not read there, so that a value costs no branch.
+    values: [Option<json::Value<'a>>; FIELD_COUNT + 1],
+    /// [`AccessRecord::status`] once read: the parser checks it, then the analysis reads it.
+    status: std::cell::Cell<Option<Result<u16, AccessError>>>,
 }
+
+/// The slot of [`AccessRecord`] that holds no field.
+const UNREAD: usize = FIELD_COUNT;
 
 /// A set of fields: those a stage's access-log format has been seen to carry.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -42,7 +49,7 @@ pub(crate) struct FieldSet(u32);
 impl FieldSet {
     /// Adds the fields `record` holds, whatever their value (`-` included).
     pub(crate) fn note(&mut self, record: &AccessRecord<'_>) {
-        for (index, value) in record.values.iter().enumerate() {
+        for (index, value) in record.values[..FIELD_COUNT].iter().enumerate() {
             if value.is_some() {
                 self.0 |= 1 << index;
             }
@@ -72,6 +79,9 @@ pub(crate) enum AccessError {
 
 impl<'a> AccessRecord<'a> {
     fn set(&mut self, field: Field, value: json::Value<'a>) {
+        if field == Field::Status {
+            self.status.set(None);
+        }
         let slot = &mut self.values[field as usize];
         // The first spelling wins when a record holds two (say `status` and `statusCode`).
         if slot.is_none() {
@@ -92,10 +102,7 @@ impl<'a> AccessRecord<'a> {
     /// The value of a field, `None` where absent, empty or `-`.
     pub(crate) fn text(&self, field: Field) -> Option<json::Value<'a>> {
         let value = self.values[field as usize]?;
-        match value.raw {
-            b"" | b"-" | b"null" | b"(none)" => None,
-            _ => Some(value),
-        }
+        (!is_blank(value.raw)).then_some(value)
     }
 
     pub(crate) fn bytes(&self, field: Field) -> Option<&'a [u8]> {
@@ -115,11 +122,16 @@ impl<'a> AccessRecord<'a> {
     }
 
     pub(crate) fn status(&self) -> Result<u16, AccessError> {
-        let raw = self.bytes(Field::Status).ok_or(AccessError::NoStatus)?;
-        match parse_u64(raw) {
-            Some(code @ 100..=599) => Ok(code as u16),
-            _ => Err(AccessError::BadStatus),
+        if let Some(known) = self.status.get() {
+            return known;
         }
+        let status = match self.bytes(Field::Status).map(parse_u64) {
+            None => Err(AccessError::NoStatus),
+            Some(Some(code @ 100..=599)) => Ok(code as u16),
+            Some(_) => Err(AccessError::BadStatus),
+        };
+        self.status.set(Some(status));
+        status
     }
 
     pub(crate) fn response_latency_ms(&self) -> Option<u32> {
@@ -214,6 +226,18 @@ impl<'a> AccessRecord<'a> {
         } else {
             ApiKind::Rest
         }
+    }
+}
+
+/// Whether a value says "nothing": empty, `-`, `null` or `(none)`. Tested on the first
+/// byte, which for nearly every value is none of theirs (a match on the value's length
+/// instead is a jump the processor mispredicts from field to field).
+fn is_blank(raw: &[u8]) -> bool {
+    match raw {
+        [] | [b'-'] => true,
+        [b'n', ..] => raw == b"null",
+        [b'(', ..] => raw == b"(none)",
+        _ => false,
     }
 }
 
@@ -391,9 +415,14 @@ impl AccessParser {
             }
         };
         if trimmed.starts_with(b"{") {
-            let scan = json::scan_fields(trimmed, &mut self.keys, &resolve, &mut |field, value| {
-                record.set(field, value)
-            });
+            let scan = if self.keys.read_by_layout(trimmed, record) {
+                Ok(json::Scan::Complete)
+            } else {
+                *record = AccessRecord::default();
+                json::scan_fields(trimmed, &mut self.keys, &resolve, &mut |field, value| {
+                    record.set(field, value)
+                })
+            };
             if matches!(scan, Ok(json::Scan::Complete))
                 && self.takes_keys
                 && self.sample_keys.is_none()
