@@ -168,7 +168,8 @@ impl<'a> Context<'a> {
             .collect();
         let mut chosen: Vec<&NotableRequest> =
             self.notes.requests.iter().filter(|r| keep(r)).collect();
-        chosen.sort_by_key(|r| {
+        // a key each, looked up once (the keys hash the route names): stable, like sort_by_key
+        chosen.sort_by_cached_key(|r| {
             (
                 rank.get(r.route.as_str()).copied().unwrap_or(usize::MAX),
                 order(r),

@@ -132,21 +132,31 @@ fn bursts_in<'a>(window: Window, timeline: &TimelineFigures, notes: &Notes<'a>) 
         min_timeouts: thresholds.burst_min_timeouts,
         rate_ratio: f64::from(thresholds.burst_rate_ratio),
     };
+    // The candidate windows, strongest first, each holding none of the ones before (Kulldorff's
+    // secondary clusters): found before the draws, which then need to tell apart only rounds
+    // at least as strong as the weakest of them.
     let mut taken = vec![false; grid.buckets];
-    let mut draws: Option<Draws> = None;
-    let mut bursts = Vec::new();
-    while bursts.len() < BURSTS {
-        let Some((strength, start, end)) = counts.strongest(&taken, rules) else {
+    let mut windows = Vec::with_capacity(BURSTS);
+    while windows.len() < BURSTS {
+        let Some(window @ (_, start, end)) = counts.strongest(&taken, rules) else {
             break;
         };
-        // The draws are made once, against the strongest window; the later ones, weaker,
-        // are judged against the same draws (Kulldorff's secondary clusters).
-        let draws = draws.get_or_insert_with(|| Draws::against(&counts, strength, allowed, rules));
+        taken[start..end].iter_mut().for_each(|t| *t = true);
+        windows.push(window);
+    }
+    let Some(&(observed, _, _)) = windows.first() else {
+        return Vec::new();
+    };
+    let floor = windows.iter().map(|w| w.0).fold(observed, f64::min);
+    // The draws are made once, against the strongest window; the later ones, weaker, are
+    // judged against the same draws.
+    let draws = Draws::against(&counts, observed, floor, allowed, rules);
+    let mut bursts = Vec::new();
+    for (strength, start, end) in windows {
         let beaten = draws.beating(strength);
         if !draws.complete() || beaten > allowed {
             break;
         }
-        taken[start..end].iter_mut().for_each(|t| *t = true);
         let (from, to) = (grid.start_ms(start), grid.start_ms(end));
         let inside: Vec<&NotableRequest> = timed_out
             .iter()
