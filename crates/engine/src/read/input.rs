@@ -444,6 +444,26 @@ mod tests {
     }
 
     #[test]
+    fn lines_read_in_place_are_those_read_into_the_buffer() {
+        let mut reader = LineReader::new(&b"a\r\n\nbb\ncut"[..]).unwrap();
+        for expected in [&b"a"[..], b"", b"bb"] {
+            let (line, taken) = reader.buffered_line().unwrap().unwrap();
+            assert_eq!(line, expected);
+            let ending = if expected == b"a" { 2 } else { 1 };
+            assert_eq!(taken, expected.len() + ending);
+            reader.consume_line(taken);
+        }
+        assert_eq!(reader.line_number(), 3);
+        // a line without its end in the buffer is left to `next_line`
+        assert!(reader.buffered_line().unwrap().is_none());
+        let mut line = Vec::new();
+        assert_eq!(reader.next_line(&mut line).unwrap(), Line::Read);
+        assert_eq!((&line[..], reader.line_number()), (&b"cut"[..], 4));
+        assert!(reader.buffered_line().unwrap().is_none());
+        assert_eq!(reader.next_line(&mut line).unwrap(), Line::End);
+    }
+
+    #[test]
     fn a_byte_order_mark_is_not_part_of_the_first_line() {
         let (_, lines) = lines_of(b"\xEF\xBB\xBF{\n}");
         assert_eq!(lines, ["{", "}"]);
