@@ -321,6 +321,39 @@ impl<R: Read> LineReader<R> {
         self.line_number
     }
 
+    /// The next line without its line ending (LF or CRLF), where what is buffered holds it
+    /// whole, and the bytes it takes with its ending; nothing is consumed until
+    /// [`LineReader::consume_line`]. `None` when the line goes on past the buffer or the
+    /// input is over: then [`LineReader::next_line`] reads it. The line is read in place,
+    /// where [`LineReader::next_line`] copies it out.
+    pub(crate) fn buffered_line(&mut self) -> io::Result<Option<(&[u8], usize)>> {
+        let available = match &mut self.source {
+            Source::Mapped(reader) => reader.fill_buf()?,
+            Source::Plain(reader) => reader.fill_buf()?,
+            Source::Inflated(reader) => reader.fill_buf()?,
+            Source::Gzip(reader) => reader.fill_buf()?,
+            Source::Utf16(reader) => reader.fill_buf()?,
+        };
+        let Some(at) = memchr::memchr(b'\n', available).filter(|at| *at < MAX_LINE) else {
+            return Ok(None);
+        };
+        let line = &available[..at];
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        Ok(Some((line, at + 1)))
+    }
+
+    /// Goes past the line [`LineReader::buffered_line`] returned, `taken` bytes with its ending.
+    pub(crate) fn consume_line(&mut self, taken: usize) {
+        match &mut self.source {
+            Source::Mapped(reader) => reader.consume(taken),
+            Source::Plain(reader) => reader.consume(taken),
+            Source::Inflated(reader) => reader.consume(taken),
+            Source::Gzip(reader) => reader.consume(taken),
+            Source::Utf16(reader) => reader.consume(taken),
+        }
+        self.line_number += 1;
+    }
+
     /// Reads the next line into `line` without its line ending (LF or CRLF). A line longer
     /// than `MAX_LINE` is cut there and the rest of it skipped, so that a file without line
     /// breaks cannot take all memory.
@@ -408,6 +441,26 @@ mod tests {
         let (compression, lines) = lines_of(b"a\r\nb\n\nc");
         assert_eq!(compression, Compression::None);
         assert_eq!(lines, ["a", "b", "", "c"]);
+    }
+
+    #[test]
+    fn lines_read_in_place_are_those_read_into_the_buffer() {
+        let mut reader = LineReader::new(&b"a\r\n\nbb\ncut"[..]).unwrap();
+        for expected in [&b"a"[..], b"", b"bb"] {
+            let (line, taken) = reader.buffered_line().unwrap().unwrap();
+            assert_eq!(line, expected);
+            let ending = if expected == b"a" { 2 } else { 1 };
+            assert_eq!(taken, expected.len() + ending);
+            reader.consume_line(taken);
+        }
+        assert_eq!(reader.line_number(), 3);
+        // a line without its end in the buffer is left to `next_line`
+        assert!(reader.buffered_line().unwrap().is_none());
+        let mut line = Vec::new();
+        assert_eq!(reader.next_line(&mut line).unwrap(), Line::Read);
+        assert_eq!((&line[..], reader.line_number()), (&b"cut"[..], 4));
+        assert!(reader.buffered_line().unwrap().is_none());
+        assert_eq!(reader.next_line(&mut line).unwrap(), Line::End);
     }
 
     #[test]

@@ -139,11 +139,31 @@ impl Reading<'_> {
                     Err(error) => break Err(error),
                 }
             }
+            let number = lines.line_number() + 1;
+            if !first {
+                // a line the buffer holds whole is read where it lies, unless it opens a value
+                match lines.buffered_line() {
+                    Err(source) => break Err(read_error(number - 1, source)),
+                    Ok(Some((text, taken))) => {
+                        let blank = text.trim_ascii().is_empty();
+                        if blank || opening(state, number, text) == Opening::No {
+                            state.report.lines += 1;
+                            if blank {
+                                state.report.blank_lines += 1;
+                            } else {
+                                self.text_line(state, number, text);
+                            }
+                            lines.consume_line(taken);
+                            continue;
+                        }
+                    }
+                    Ok(None) => {}
+                }
+            }
             let outcome = match lines.next_line(&mut line) {
                 Ok(outcome) => outcome,
                 Err(source) => break Err(read_error(lines.line_number(), source)),
             };
-            let number = lines.line_number();
             match outcome {
                 Line::End => break Ok(()),
                 Line::TooLong => {
@@ -165,36 +185,30 @@ impl Reading<'_> {
                     Err(error) => break Err(error),
                 }
             }
-            // a document (on the first line, or a record pasted pretty-printed further on)
-            let opens = if number == 1 || state.report.events == 0 {
-                decode::opens_document(&line)
-            } else {
-                line.trim_ascii() == b"{"
+            let sam_json_time = match opening(state, number, &line) {
+                Opening::No => {
+                    self.text_line(state, number, &line);
+                    continue;
+                }
+                Opening::Document => None,
+                Opening::SamLogsJson(time) => Some(time),
             };
-            // `sam logs` indents a JSON message over the lines under its prefixed first line
-            let sam_json_time = (!opens)
-                .then(|| decode::sam_logs_opening_brace(&line))
-                .flatten();
-            if opens || sam_json_time.is_some() {
-                let head = std::mem::take(&mut line);
-                let value_head: &[u8] = if sam_json_time.is_some() { b"{" } else { &head };
-                if sam_json_time.is_some() {
-                    state.pending_time = sam_json_time;
-                }
-                let first_event = state.report.events == 0;
-                let read =
-                    self.read_values(state, &mut lines, Some((value_head, number)), &mut told);
-                if sam_json_time.is_some() && first_event {
-                    state.report.wrapping = Wrapping::SamLogs;
-                }
-                line = head;
-                match read {
-                    Ok(Left::End) => break Ok(()),
-                    Ok(Left::Text) => continue,
-                    Err(error) => break Err(error),
-                }
+            let head = std::mem::take(&mut line);
+            let value_head: &[u8] = if sam_json_time.is_some() { b"{" } else { &head };
+            if sam_json_time.is_some() {
+                state.pending_time = sam_json_time;
             }
-            self.text_line(state, number, &line);
+            let first_event = state.report.events == 0;
+            let read = self.read_values(state, &mut lines, Some((value_head, number)), &mut told);
+            if sam_json_time.is_some() && first_event {
+                state.report.wrapping = Wrapping::SamLogs;
+            }
+            line = head;
+            match read {
+                Ok(Left::End) => break Ok(()),
+                Ok(Left::Text) => continue,
+                Err(error) => break Err(error),
+            }
         };
         self.tell_progress(state, &mut told);
         if let Err(error) = &outcome {
@@ -219,6 +233,11 @@ impl Reading<'_> {
 
     /// One line of a line-oriented input: its wrapper's prefix off, then the event.
     pub(super) fn text_line(&mut self, state: &mut InputState, number: u64, line: &[u8]) {
+        if line.first() == Some(&b'{') && state.table.is_none() && !state.in_insights_preamble {
+            // a JSON record: no table header, markup, time or wrapper's prefix starts with a
+            // brace, so none of the checks below would find one
+            return self.text_event(state, number, Wrapping::Raw, None, line);
+        }
         if self.table_line(state, number, line) {
             return;
         }
@@ -245,6 +264,18 @@ impl Reading<'_> {
             state.set_aside("time lines above records (ignored)");
             return;
         }
+        self.text_event(state, number, wrapping, time_ms, message);
+    }
+
+    /// The event of a line, its wrapper's prefix taken off.
+    fn text_event(
+        &mut self,
+        state: &mut InputState,
+        number: u64,
+        wrapping: Wrapping,
+        time_ms: Option<i64>,
+        message: &[u8],
+    ) {
         let time_ms = time_ms.or(state.pending_time.take());
         // A line without the wrapper's prefix continues the event before it, unless it is
         // a record of its own (a second paste of bare lines after wrapped ones).
@@ -291,10 +322,7 @@ impl Reading<'_> {
         } else {
             let mut record = AccessRecord::default();
             if access::record_of_cells(&row.cells, &mut record) {
-                *state
-                    .access_formats
-                    .entry(AccessFormat::InsightsTable)
-                    .or_insert(0) += 1;
+                state.count_format(AccessFormat::InsightsTable);
                 state.saw_access = true;
                 self.access_record(state, number, row.time_ms, &record);
             } else {
@@ -330,7 +358,7 @@ impl Reading<'_> {
         let mut record = AccessRecord::default();
         match self.parser.parse(message, &mut record) {
             Some((format, Ok(()))) => {
-                *state.access_formats.entry(format).or_insert(0) += 1;
+                state.count_format(format);
                 state.saw_access = true;
                 self.access_record(state, number, time_ms, &record);
             }
@@ -493,6 +521,36 @@ fn starts_concatenated(lines: &mut LineReader<impl Read>) -> bool {
     line.starts_with(b"{") && memchr::memmem::find(line, b"}{").is_some()
 }
 
+/// What a line (not blank) opens, if anything, that is read as a value over the lines after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Opening {
+    No,
+    /// A document on the first line, or a record pasted pretty-printed further on.
+    Document,
+    /// A JSON message that `sam logs` indents over the lines under its prefixed first line,
+    /// with the prefix's time.
+    SamLogsJson(i64),
+}
+
+fn opening(state: &InputState, number: u64, line: &[u8]) -> Opening {
+    let opens = if number == 1 || state.report.events == 0 {
+        decode::opens_document(line)
+    } else {
+        line.trim_ascii() == b"{"
+    };
+    if opens {
+        return Opening::Document;
+    }
+    if line.first() == Some(&b'{') {
+        // a JSON record: `sam logs` puts its stream's name first
+        return Opening::No;
+    }
+    match decode::sam_logs_opening_brace(line) {
+        Some(time) => Opening::SamLogsJson(time),
+        None => Opening::No,
+    }
+}
+
 /// Counts an observation in the input's report as its accumulator says.
 fn account(state: &mut InputState, seen: Seen) {
     match seen {
@@ -529,15 +587,16 @@ fn unrecognised(
 }
 
 fn starts_with_platform_word(message: &[u8]) -> bool {
-    [
-        &b"REPORT "[..],
-        b"START ",
-        b"END ",
-        b"INIT_",
-        b"XRAY ",
-        b"EXTENSION ",
-        b"RESTORE_",
-    ]
-    .iter()
-    .any(|word| message.starts_with(word))
+    matches!(message.first(), Some(b'R' | b'S' | b'E' | b'I' | b'X'))
+        && [
+            &b"REPORT "[..],
+            b"START ",
+            b"END ",
+            b"INIT_",
+            b"XRAY ",
+            b"EXTENSION ",
+            b"RESTORE_",
+        ]
+        .iter()
+        .any(|word| message.starts_with(word))
 }

@@ -45,7 +45,10 @@ pub(crate) struct InputState {
     pub(crate) index: u32,
     pub(crate) report: InputReport,
     pub(crate) rejections: BTreeMap<RejectReason, Rejection>,
-    pub(crate) access_formats: BTreeMap<AccessFormat, u64>,
+    /// The access records read of each format, but for the last run of one format, which is
+    /// in `format_run` (counted there, without a look-up per record, until another comes).
+    access_formats: BTreeMap<AccessFormat, u64>,
+    format_run: Option<(AccessFormat, u64)>,
     pub(crate) kinds: BTreeMap<&'static str, u64>,
     /// Lines recognised as nothing (or as broken access records): rejected, unless the input
     /// turns out to be a Lambda log, where they are what the function printed.
@@ -111,6 +114,7 @@ impl InputState {
             },
             rejections: BTreeMap::new(),
             access_formats: BTreeMap::new(),
+            format_run: None,
             kinds: BTreeMap::new(),
             unrecognised: BTreeMap::new(),
             saw_access: false,
@@ -153,6 +157,7 @@ impl InputState {
                 rejection.first_lines.truncate(REJECTED_LINE_SAMPLES);
             }
         }
+        state.end_format_run();
         for (format, count) in std::mem::take(&mut state.access_formats) {
             state.report.kinds.insert(format.describe(given), count);
         }
@@ -168,7 +173,8 @@ impl InputState {
     }
 
     /// Adds the account of a later part of the same input.
-    pub(crate) fn merge(&mut self, other: InputState, line_offset: u64) {
+    pub(crate) fn merge(&mut self, mut other: InputState, line_offset: u64) {
+        other.end_format_run();
         if self.report.lines == 0 && self.report.events == 0 {
             self.report.wrapping = other.report.wrapping;
             self.report.compression = other.report.compression;
@@ -204,6 +210,23 @@ impl InputState {
                 over.limit(&self.budget.limits)
             )
         });
+    }
+
+    /// Counts one access record of `format`.
+    pub(crate) fn count_format(&mut self, format: AccessFormat) {
+        match &mut self.format_run {
+            Some((last, count)) if *last == format => *count += 1,
+            _ => {
+                self.end_format_run();
+                self.format_run = Some((format, 1));
+            }
+        }
+    }
+
+    fn end_format_run(&mut self) {
+        if let Some((format, count)) = self.format_run.take() {
+            *self.access_formats.entry(format).or_insert(0) += count;
+        }
     }
 
     /// Counts one line or event under `kind`.
