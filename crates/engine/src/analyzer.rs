@@ -13,6 +13,7 @@ use crate::findings::{self, Notes};
 use crate::model::{AggregateFunction, Aggregates, Analysis, InputReport, StageConfig};
 use crate::parse::access::{AccessKeys, AccessParser};
 use crate::read::chunks::{chunk_boundaries, open_range};
+use crate::read::inflate::Inflate;
 use crate::read::input::{open_path, Error, Progress};
 use crate::read::parallel::read_in_order;
 use crate::read::{InputState, Reading};
@@ -119,16 +120,16 @@ impl Analyzer {
 
     /// Reads a file (gzip or plain), or stdin for `-`.
     pub fn read_path(&mut self, path: &Path) -> Result<(), Error> {
-        self.read_path_on(path, false)
+        self.read_path_on(path, Inflate::Here)
     }
 
-    /// Reads a file, with gzip inflated on a thread of its own when `inflate_apart`.
-    fn read_path_on(&mut self, path: &Path, inflate_apart: bool) -> Result<(), Error> {
+    /// Reads a file, with gzip inflated where `inflate` says.
+    fn read_path_on(&mut self, path: &Path, inflate: Inflate) -> Result<(), Error> {
         let opened = open_path(path, &self.progress)?;
         let mut state = InputState::start(&input_name(path), self.inputs.len() as u32);
         let outcome = self
             .reading()
-            .read_opened(&mut state, opened, true, inflate_apart);
+            .read_opened(&mut state, opened, true, inflate);
         self.finish_input(state);
         outcome
     }
@@ -180,7 +181,12 @@ impl Analyzer {
         if threads <= 1 || plan.pieces.len() <= 1 {
             for (input, path) in plan.inputs.iter().enumerate() {
                 let before = self.inputs.len();
-                if let Err(error) = self.read_path_on(path, threads > 1) {
+                let inflate = if threads > 1 {
+                    Inflate::Apart
+                } else {
+                    Inflate::Here
+                };
+                if let Err(error) = self.read_path_on(path, inflate) {
                     errors.push((input, error));
                 }
                 if self.inputs.len() > before {
@@ -193,17 +199,23 @@ impl Analyzer {
             let config = self.acc.gateway.config().cloned();
             let progress = self.progress();
             let base = self.inputs.len() as u32;
-            // with cores to spare, a gzip input is inflated on a thread of its own
-            let inflate_apart = plan.pieces.len() < threads;
+            // with cores to spare, a gzip input is inflated on a thread of its own; else
+            // once a worker has no input left to read
+            let cores_to_spare = plan.pieces.len() < threads;
             read_in_order(
                 plan.pieces.len(),
                 threads,
                 &progress,
                 || AccessParser::new(settings.access_format.clone()),
-                |parser, k| {
+                |parser, k, spare| {
                     let mut acc = Accumulators::new(&settings);
                     acc.gateway.set_config(config.clone());
-                    plan.read(k, base, acc, parser, &progress, inflate_apart)
+                    let inflate = if cores_to_spare {
+                        Inflate::Apart
+                    } else {
+                        Inflate::WhenSpare(spare.clone())
+                    };
+                    plan.read(k, base, acc, parser, &progress, inflate)
                 },
                 |k, read| {
                     let piece = &plan.pieces[k];
@@ -400,7 +412,7 @@ impl<'a> Plan<'a> {
         mut acc: Accumulators,
         parser: &mut AccessParser,
         progress: &Arc<Progress>,
-        inflate_apart: bool,
+        inflate: Inflate,
     ) -> PieceRead {
         let piece = &self.pieces[k];
         let path = self.inputs[piece.input];
@@ -417,9 +429,9 @@ impl<'a> Plan<'a> {
                     path: name.clone(),
                     source,
                 })
-                .and_then(|opened| reading.read_opened(&mut state, opened, false, false)),
+                .and_then(|opened| reading.read_opened(&mut state, opened, false, Inflate::Here)),
             None => open_path(path, progress)
-                .and_then(|opened| reading.read_opened(&mut state, opened, true, inflate_apart)),
+                .and_then(|opened| reading.read_opened(&mut state, opened, true, inflate)),
         };
         PieceRead {
             acc,

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
-use super::inflate::{inflated_if_gzip, Inflated};
+use super::inflate::{inflated_if_gzip, Inflated, SpareCores};
 use super::mapped::Mapped;
 use crate::model::Compression;
 use flate2::bufread::MultiGzDecoder;
@@ -226,11 +226,11 @@ enum Source<R: Read> {
 }
 
 impl<R: Read + Send + 'static> LineReader<R> {
-    /// A reader of lines whose gzip, if it is gzip, is inflated on a thread of its own while
-    /// the lines are read on this one.
-    pub(crate) fn inflating(reader: R) -> io::Result<Self> {
+    /// A reader of lines whose gzip, if it is gzip, is inflated on a thread of its own (with
+    /// `when_spare`, once a core is spare) while the lines are read on this one.
+    pub(crate) fn inflating(reader: R, when_spare: Option<SpareCores>) -> io::Result<Self> {
         let buffered = BufReader::with_capacity(READ_BUFFER, reader);
-        let source = match inflated_if_gzip(buffered)? {
+        let source = match inflated_if_gzip(buffered, when_spare)? {
             Ok(inflated) => Source::Inflated(inflated),
             Err(plain) => Source::unwrapped(plain)?,
         };

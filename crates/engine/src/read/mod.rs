@@ -9,7 +9,7 @@ pub(crate) mod chunks;
 pub(crate) mod decode;
 mod document;
 mod frames;
-mod inflate;
+pub(crate) mod inflate;
 pub(crate) mod input;
 mod insights_csv;
 mod mapped;

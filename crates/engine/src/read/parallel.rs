@@ -1,11 +1,14 @@
 //! Reading pieces of work (whole inputs, or the chunks of a large plain file) on several
 //! threads, one piece per worker at a time, with the results handed back in the pieces'
-//! order, so that merging them gives what reading them one after another gives.
+//! order, so that merging them gives what reading them one after another gives. A worker
+//! that finds no piece left leaves its core spare, for a piece still being read to inflate
+//! its gzip on.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Condvar, Mutex};
 
+use super::inflate::SpareCores;
 use super::input::Progress;
 
 /// How many pieces per thread may be read ahead of the one merged next: enough that a slow
@@ -15,17 +18,19 @@ const AHEAD_PER_THREAD: usize = 4;
 
 /// Reads pieces `0..count` on `threads` workers, each with a `worker` state of its own
 /// (made by `worker`, reused across its pieces), and hands each piece's result to `merge`
-/// in order, on the calling thread. Once `progress` is cancelled, the pieces not started
-/// yet are not read: `merge` gets `None` for them.
+/// in order, on the calling thread. `read` is given the cores that workers done with their
+/// pieces leave spare. Once `progress` is cancelled, the pieces not started yet are not
+/// read: `merge` gets `None` for them.
 pub(crate) fn read_in_order<W, T: Send>(
     count: usize,
     threads: usize,
     progress: &Progress,
     worker: impl Fn() -> W + Sync,
-    read: impl Fn(&mut W, usize) -> T + Sync,
+    read: impl Fn(&mut W, usize, &SpareCores) -> T + Sync,
     mut merge: impl FnMut(usize, Option<T>),
 ) {
     let next = AtomicUsize::new(0);
+    let spare = SpareCores::default();
     // the first piece not merged yet, which the workers may run ahead of by `ahead`
     let merged = Mutex::new(0usize);
     let advanced = Condvar::new();
@@ -35,7 +40,7 @@ pub(crate) fn read_in_order<W, T: Send>(
         for _ in 0..threads.clamp(1, count.max(1)) {
             let done = done.clone();
             let (next, merged, advanced) = (&next, &merged, &advanced);
-            let (worker, read) = (&worker, &read);
+            let (worker, read, spare) = (&worker, &read, &spare);
             scope.spawn(move || {
                 let mut state = worker();
                 loop {
@@ -48,11 +53,12 @@ pub(crate) fn read_in_order<W, T: Send>(
                         first = advanced.wait(first).expect("a reading thread panicked");
                     }
                     drop(first);
-                    let result = (!progress.is_cancelled()).then(|| read(&mut state, piece));
+                    let result = (!progress.is_cancelled()).then(|| read(&mut state, piece, spare));
                     if done.send((piece, result)).is_err() {
                         break;
                     }
                 }
+                spare.give_back();
             });
         }
         drop(done);
@@ -83,7 +89,7 @@ mod tests {
                 threads,
                 &Progress::default(),
                 || 0u32,
-                |reads, piece| {
+                |reads, piece, _| {
                     *reads += 1;
                     // the early pieces are the slow ones
                     std::thread::sleep(std::time::Duration::from_micros((50 - piece as u64) * 20));
@@ -97,6 +103,30 @@ mod tests {
     }
 
     #[test]
+    fn a_worker_left_without_pieces_leaves_its_core_spare() {
+        let claimed = AtomicUsize::new(0);
+        read_in_order(
+            2,
+            2,
+            &Progress::default(),
+            || (),
+            |(), piece, spare| {
+                // the second piece waits for the first worker to be done
+                let start = std::time::Instant::now();
+                while piece == 1 && start.elapsed().as_secs() < 10 {
+                    if spare.claim() {
+                        claimed.fetch_add(1, Ordering::Relaxed);
+                        break;
+                    }
+                    std::thread::yield_now();
+                }
+            },
+            |_, _| {},
+        );
+        assert_eq!(claimed.into_inner(), 1);
+    }
+
+    #[test]
     fn pieces_not_started_when_cancelled_are_skipped() {
         let progress = Progress::default();
         let mut merged = Vec::new();
@@ -105,7 +135,7 @@ mod tests {
             2,
             &progress,
             || (),
-            |(), piece| {
+            |(), piece, _| {
                 if piece == 3 {
                     progress.cancel();
                 }

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use super::budget::DocumentError;
 use super::decode;
 use super::document::{document_events, OwnedEvent};
+use super::inflate::{Inflate, SpareCores};
 use super::input::{Counted, Error, Line, LineReader, Opened, Progress};
 use super::state::{
     ignore_control_messages, note, reject, EventEnd, InputState, RejectReason, FIELD_SAMPLE_RECORDS,
@@ -49,35 +50,40 @@ impl Reading<'_> {
         self.read_lines(state, lines, whole_input)
     }
 
-    /// [`Reading::read_into`], with gzip inflated on a thread of its own.
+    /// [`Reading::read_into`], with gzip inflated on a thread of its own (with
+    /// `when_spare`, once a core is spare).
     pub(crate) fn read_into_inflating(
         &mut self,
         state: &mut InputState,
         reader: impl Read + Send + 'static,
         whole_input: bool,
+        when_spare: Option<SpareCores>,
     ) -> Result<(), Error> {
-        let lines = LineReader::inflating(self.counted(reader));
+        let lines = LineReader::inflating(self.counted(reader), when_spare);
         self.read_lines(state, lines, whole_input)
     }
 
     /// [`Reading::read_into`] on an input opened by [`super::input::open_path`] or
-    /// [`super::chunks::open_range`]; `inflate_apart` as [`Reading::read_into_inflating`].
+    /// [`super::chunks::open_range`], its gzip inflated where `inflate` says.
     pub(crate) fn read_opened(
         &mut self,
         state: &mut InputState,
         opened: Opened,
         whole_input: bool,
-        inflate_apart: bool,
+        inflate: Inflate,
     ) -> Result<(), Error> {
-        match opened {
-            Opened::Mapped(mapped) => {
+        match (opened, inflate) {
+            (Opened::Mapped(mapped), _) => {
                 let lines = LineReader::<std::io::Empty>::mapped(mapped);
                 self.read_lines(state, lines, whole_input)
             }
-            Opened::Reader(reader) if inflate_apart => {
-                self.read_into_inflating(state, reader, whole_input)
+            (Opened::Reader(reader), Inflate::Here) => self.read_into(state, reader, whole_input),
+            (Opened::Reader(reader), Inflate::Apart) => {
+                self.read_into_inflating(state, reader, whole_input, None)
             }
-            Opened::Reader(reader) => self.read_into(state, reader, whole_input),
+            (Opened::Reader(reader), Inflate::WhenSpare(spare)) => {
+                self.read_into_inflating(state, reader, whole_input, Some(spare))
+            }
         }
     }
 
