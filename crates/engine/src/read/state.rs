@@ -212,7 +212,8 @@ impl InputState {
         });
     }
 
-    /// Counts one access record of `format`.
+    /// Counts one access record of `format` (inlined: it runs on every record).
+    #[inline]
     pub(crate) fn count_format(&mut self, format: AccessFormat) {
         match &mut self.format_run {
             Some((last, count)) if *last == format => *count += 1,
