@@ -3,20 +3,16 @@
 //! evidence. Counts a server made over a larger window (Logs Insights) enter here too, in
 //! place of those of the records read, before the figures are finished.
 
-use std::collections::{BTreeMap, HashMap};
-use std::hash::BuildHasher;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use rustc_hash::FxHashSet;
-
-use super::routes::{push_path_template, Routes};
+use super::routes::{DistinctPaths, RouteNames, Routes};
 use super::{
-    add_counts, extend_notable, Accumulator, At, Finish, Histogram, NotableRequest, Seen, Timeline,
-    NOTABLE_CAP,
+    extend_notable, Accumulator, At, Finish, Histogram, NotableRequest, Seen, Timeline, NOTABLE_CAP,
 };
 use crate::model::{
     Aggregates, ApiKind, BucketFigures, Percentiles, RouteFigures, StageConfig, TimelineFigures,
-    Window, DISTINCT_PATHS_CAP, OTHER_ROUTES, ROUTES_CAP,
+    Window, OTHER_ROUTES,
 };
 use crate::parse::access::{AccessRecord, Field, FieldSet, Latency};
 use crate::settings::{Focus, Settings, NOTABLE_PERCENT};
@@ -29,12 +25,12 @@ pub(crate) struct Gateway {
     large_response_bytes: u64,
     near_ceiling_percent: u32,
     requests: u64,
-    status: BTreeMap<u16, u64>,
+    status: StatusCounts,
     requests_without_status: u64,
-    api_kinds: BTreeMap<ApiKind, u64>,
+    /// Requests by [`ApiKind`], indexed by the kind's order.
+    api_kinds: [u64; API_KINDS.len()],
     integration_timeouts: u64,
     bad_gateway: u64,
-    overall: Histogram,
     /// Integration latency of requests that did not time out, for near-ceiling counts, on
     /// the routes judged against the analysis' ceiling.
     integration: Histogram,
@@ -42,8 +38,6 @@ pub(crate) struct Gateway {
     /// integration's timeout): their near misses are counted, and their requests kept as
     /// evidence, against it.
     config: Option<Arc<StageConfig>>,
-    /// Each route's own ceiling, looked up once per route name (at most [`ROUTES_CAP`]).
-    own_ceilings: HashMap<String, Option<u64>>,
     /// Near misses on the routes with a ceiling of their own, each against it.
     near_own_ceiling: u64,
     /// Bounded: concrete paths are collapsed into templates, and past
@@ -60,8 +54,43 @@ pub(crate) struct Gateway {
     fields_seen: FieldSet,
     /// A server's counts over the whole window, when only the notable records were read.
     server_counts: Option<Aggregates>,
-    /// Reused for route names, so that a known route costs no allocation.
-    route_scratch: String,
+    /// Each record's route, found from its raw bytes; a cache.
+    route_names: RouteNames,
+}
+
+/// Every [`ApiKind`], in its order (that of the map of counts it replaces: the last of the
+/// most frequent wins).
+const API_KINDS: [ApiKind; 3] = [ApiKind::Rest, ApiKind::Http, ApiKind::WebSocket];
+
+/// Requests by HTTP status, 100 to 599 (all [`AccessRecord::status`] gives), counted in place.
+#[derive(Debug, Clone)]
+struct StatusCounts(Box<[u64; 500]>);
+
+impl Default for StatusCounts {
+    fn default() -> Self {
+        StatusCounts(Box::new([0; 500]))
+    }
+}
+
+impl StatusCounts {
+    fn add(&mut self, status: u16) {
+        self.0[usize::from(status) - 100] += 1;
+    }
+
+    fn merge(&mut self, other: &StatusCounts) {
+        for (mine, theirs) in self.0.iter_mut().zip(other.0.iter()) {
+            *mine += theirs;
+        }
+    }
+
+    /// The statuses seen, with their counts.
+    fn counts(&self) -> BTreeMap<u16, u64> {
+        (100..)
+            .zip(self.0.iter())
+            .filter(|(_, n)| **n > 0)
+            .map(|(status, n)| (status, *n))
+            .collect()
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -73,58 +102,6 @@ struct RouteStats {
     paths: DistinctPaths,
     max_response_bytes: Option<u64>,
     large_responses: u64,
-}
-
-/// The concrete paths a GET route was asked for, to tell repeated identical requests: their
-/// hashes, at most [`DISTINCT_PATHS_CAP`] of them.
-#[derive(Debug, Clone, Default)]
-enum DistinctPaths {
-    /// No path seen (not a GET, or `$context.path` not logged).
-    #[default]
-    Unknown,
-    Counting(FxHashSet<u64>),
-    TooMany,
-}
-
-impl DistinctPaths {
-    fn add(&mut self, path: &[u8]) {
-        self.add_hash(rustc_hash::FxBuildHasher.hash_one(path));
-    }
-
-    fn add_hash(&mut self, path: u64) {
-        match self {
-            DistinctPaths::Unknown => {
-                *self = DistinctPaths::Counting(FxHashSet::from_iter([path]));
-            }
-            DistinctPaths::Counting(paths) if !paths.contains(&path) => {
-                if paths.len() == DISTINCT_PATHS_CAP {
-                    *self = DistinctPaths::TooMany;
-                } else {
-                    paths.insert(path);
-                }
-            }
-            _ => {}
-        }
-    }
-
-    fn merge(&mut self, other: DistinctPaths) {
-        match other {
-            DistinctPaths::Unknown => {}
-            DistinctPaths::TooMany => *self = DistinctPaths::TooMany,
-            DistinctPaths::Counting(paths) => {
-                for path in paths {
-                    self.add_hash(path);
-                }
-            }
-        }
-    }
-
-    fn count(&self) -> Option<u64> {
-        match self {
-            DistinctPaths::Counting(paths) => Some(paths.len() as u64),
-            _ => None,
-        }
-    }
 }
 
 impl RouteStats {
@@ -199,15 +176,13 @@ impl Gateway {
             large_response_bytes: settings.thresholds.large_response_bytes,
             near_ceiling_percent: settings.thresholds.near_ceiling_percent,
             requests: 0,
-            status: BTreeMap::new(),
+            status: StatusCounts::default(),
             requests_without_status: 0,
-            api_kinds: BTreeMap::new(),
+            api_kinds: [0; API_KINDS.len()],
             integration_timeouts: 0,
             bad_gateway: 0,
-            overall: Histogram::default(),
             integration: Histogram::default(),
             config: None,
-            own_ceilings: HashMap::new(),
             near_own_ceiling: 0,
             routes: Routes::default(),
             window: None,
@@ -217,7 +192,7 @@ impl Gateway {
             notable_dropped: 0,
             fields_seen: FieldSet::default(),
             server_counts: None,
-            route_scratch: String::new(),
+            route_names: RouteNames::default(),
         }
     }
 
@@ -229,23 +204,11 @@ impl Gateway {
     /// for the near misses and the evidence kept.
     pub(crate) fn set_config(&mut self, config: Option<Arc<StageConfig>>) {
         self.config = config;
+        self.route_names.forget_ceilings();
     }
 
     pub(crate) fn config(&self) -> Option<&Arc<StageConfig>> {
         self.config.as_ref()
-    }
-
-    /// The ceiling of the route in `route_scratch`, where the configuration gives it one.
-    fn own_ceiling_ms(&mut self) -> Option<u64> {
-        let config = self.config.as_ref()?;
-        if let Some(known) = self.own_ceilings.get(self.route_scratch.as_str()) {
-            return *known;
-        }
-        let own = config.ceiling_of(&self.route_scratch);
-        if self.own_ceilings.len() < ROUTES_CAP {
-            self.own_ceilings.insert(self.route_scratch.clone(), own);
-        }
-        own
     }
 
     pub(crate) fn integration_timeouts(&self) -> u64 {
@@ -254,10 +217,12 @@ impl Gateway {
 
     /// The kind of API most records are of.
     pub(crate) fn api(&self) -> Option<ApiKind> {
-        self.api_kinds
-            .iter()
-            .max_by_key(|(_, n)| **n)
-            .map(|(kind, _)| *kind)
+        API_KINDS
+            .into_iter()
+            .zip(self.api_kinds)
+            .filter(|(_, n)| *n > 0)
+            .max_by_key(|(_, n)| *n)
+            .map(|(kind, _)| kind)
     }
 
     /// Takes a server's figures over the whole window, to finish with in place of the
@@ -285,25 +250,29 @@ impl Accumulator for Gateway {
         let Ok(status) = record.logged_status() else {
             return Seen::Counted;
         };
-        route_name(record, &mut self.route_scratch);
+        let known = self.route_names.of(record);
         let time_ms = record.time_ms().or(event_time);
-        if !self.focus.is_everything() && !self.focus.holds(&self.route_scratch, time_ms) {
+        if !self.focus.is_everything() && !self.focus.holds(&known.name, time_ms) {
             return Seen::SetAside("requests outside the focus (set aside)");
         }
         self.requests += 1;
         match status {
-            Some(status) => *self.status.entry(status).or_insert(0) += 1,
+            Some(status) => self.status.add(status),
             None => self.requests_without_status += 1,
         }
         let api = record.api_kind();
-        *self.api_kinds.entry(api).or_insert(0) += 1;
+        self.api_kinds[api as usize] += 1;
 
         let timed_out = is_gateway_timeout(record, status, api, self.notable_threshold_ms);
         let latency = record.response_latency_ms();
         let integration = record.integration_latency();
         self.integration_timeouts += u64::from(timed_out);
         self.bad_gateway += u64::from(status == Some(502));
-        let own_ceiling = self.own_ceiling_ms();
+        let own_ceiling = match (&self.config, known.own_ceiling) {
+            (None, _) => None,
+            (Some(_), Some(known)) => known,
+            (Some(config), None) => *known.own_ceiling.insert(config.ceiling_of(&known.name)),
+        };
         if let (Latency::Ms(ms), false) = (integration, timed_out) {
             match own_ceiling {
                 Some(ceiling) => {
@@ -313,18 +282,18 @@ impl Accumulator for Gateway {
                 None => self.integration.record(ms),
             }
         }
-        if let Some(ms) = latency {
-            self.overall.record(ms);
-        }
 
-        let route = self.routes.get_or_fold(&self.route_scratch);
+        let slot = *known
+            .slot
+            .get_or_insert_with(|| self.routes.slot(&known.name));
+        let route = self.routes.at(slot);
         route.requests += 1;
         route.timeouts += u64::from(timed_out);
         route.bad_gateway += u64::from(status == Some(502));
         if let Some(ms) = latency {
             route.latency.record(ms);
         }
-        if self.route_scratch.starts_with("GET ") {
+        if known.name.starts_with("GET ") {
             if let Some(path) = record.bytes(Field::Path) {
                 route.paths.add(path);
             }
@@ -368,7 +337,7 @@ impl Accumulator for Gateway {
             self.notable.push(NotableRequest {
                 input: at.input,
                 line: at.line,
-                route: self.route_scratch.clone(),
+                route: known.name.clone(),
                 time_ms,
                 time_precision_ms: if record.has_precise_time() { 1 } else { 1000 },
                 status,
@@ -402,11 +371,9 @@ impl Accumulator for Gateway {
             api_kinds,
             integration_timeouts,
             bad_gateway,
-            overall,
             integration,
             // the same for every part; the lookups are a cache
             config: _,
-            own_ceilings: _,
             near_own_ceiling,
             routes,
             window,
@@ -416,15 +383,16 @@ impl Accumulator for Gateway {
             notable_dropped,
             fields_seen,
             server_counts,
-            route_scratch: _,
+            route_names: _,
         } = later;
         self.requests += requests;
-        add_counts(&mut self.status, status);
+        self.status.merge(&status);
         self.requests_without_status += requests_without_status;
-        add_counts(&mut self.api_kinds, api_kinds);
+        for (mine, theirs) in self.api_kinds.iter_mut().zip(api_kinds) {
+            *mine += theirs;
+        }
         self.integration_timeouts += integration_timeouts;
         self.bad_gateway += bad_gateway;
-        self.overall.merge(&overall);
         self.integration.merge(&integration);
         self.near_own_ceiling += near_own_ceiling;
         self.routes.merge(routes, RouteStats::merge);
@@ -451,15 +419,25 @@ impl Accumulator for Gateway {
             (finish.ceiling_ms * u64::from(self.near_ceiling_percent)).div_ceil(100) as u32,
         ) + self.near_own_ceiling;
         let (kept, other) = self.routes.finish();
+        // every request counted is in one route (the folded ones included): together, their
+        // latencies are the overall's
+        let mut overall = Histogram::default();
+        for stats in kept
+            .iter()
+            .map(|(_, s)| s)
+            .chain(other.iter().map(|(s, _)| s))
+        {
+            overall.merge(&stats.latency);
+        }
         let mut figures = GatewayFigures {
             api,
             requests: self.requests,
-            status: self.status,
+            status: self.status.counts(),
             requests_without_status: self.requests_without_status,
             integration_timeouts: self.integration_timeouts,
             near_ceiling,
             bad_gateway: self.bad_gateway,
-            overall: self.overall.percentiles(),
+            overall: overall.percentiles(),
             routes: Vec::new(),
             window: self.window,
             timeline: self.timeline.figures(),
@@ -598,46 +576,5 @@ fn is_gateway_timeout(
                     .is_none_or(|m| m == b"Service Unavailable")
         }
         _ => said_timeout,
-    }
-}
-
-/// `METHOD /resource/path` for REST, the route key for HTTP and WebSocket APIs, the template
-/// of the concrete path when the log has neither.
-fn route_name(record: &AccessRecord<'_>, out: &mut String) {
-    out.clear();
-    let push = |out: &mut String, field| {
-        if let Some(value) = record.text(field) {
-            if value.escaped {
-                crate::parse::access::json::unescape(value.raw, out);
-            } else {
-                match std::str::from_utf8(value.raw) {
-                    Ok(text) => out.push_str(text),
-                    Err(_) => out.push_str(&String::from_utf8_lossy(value.raw)),
-                }
-            }
-            true
-        } else {
-            false
-        }
-    };
-    // A concrete path names one thing of many: its template is the route.
-    let push_template = |out: &mut String| {
-        let start = out.len();
-        if !push(out, Field::Path) {
-            return false;
-        }
-        let path = out.split_off(start);
-        push_path_template(&path, out);
-        true
-    };
-    if record.has(Field::ResourcePath) || !record.has(Field::RouteKey) {
-        if push(out, Field::HttpMethod) {
-            out.push(' ');
-        }
-        if !push(out, Field::ResourcePath) && !push_template(out) {
-            out.push_str("(no route in the log)");
-        }
-    } else if !push(out, Field::RouteKey) {
-        out.push_str("(no route in the log)");
     }
 }

@@ -81,9 +81,26 @@ impl Histogram {
         LatencyBins(bins)
     }
 
+    #[inline]
     pub(crate) fn record(&mut self, ms: u32) {
         self.count += 1;
         self.max = self.max.max(ms);
+        // values past the pages index no page: they take the slow way
+        match self.pages.get_mut(ms as usize / PAGE) {
+            // A u32 per millisecond: four billion requests at one exact latency before it
+            // would wrap, and saturating rather than wrapping if it ever did.
+            Some(Some(counters)) => {
+                let slot = &mut counters[ms as usize % PAGE];
+                *slot = slot.saturating_add(1);
+            }
+            _ => self.record_in_new_page(ms),
+        }
+    }
+
+    /// Counts `ms` where [`Histogram::record`] found no page for it: in a page allocated for
+    /// it, or past the pages in `beyond`.
+    #[cold]
+    fn record_in_new_page(&mut self, ms: u32) {
         if ms >= PAGED_LIMIT {
             *self.beyond.entry(coarse_step(ms).0).or_insert(0) += 1;
             return;
@@ -93,8 +110,6 @@ impl Histogram {
             self.pages.resize_with(page + 1, || None);
         }
         let counters = self.pages[page].get_or_insert_with(|| Box::new([0; PAGE]));
-        // A u32 per millisecond: four billion requests at one exact latency before it would
-        // wrap, and saturating rather than wrapping if it ever did.
         counters[slot] = counters[slot].saturating_add(1);
     }
 

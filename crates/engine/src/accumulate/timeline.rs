@@ -5,6 +5,7 @@
 //! percentiles come from bins 1% wide (exact below 100 ms): a chart needs no more.
 
 use std::collections::BTreeMap;
+use std::sync::LazyLock;
 
 use crate::model::{BucketFigures, TimelineFigures};
 
@@ -16,7 +17,11 @@ const DISPLAY_POINTS: i64 = 120;
 #[derive(Debug, Clone)]
 pub(crate) struct Timeline {
     width_ms: i64,
+    /// Every bucket but `current`'s (its index is never a key here).
     buckets: BTreeMap<i64, Bucket>,
+    /// The bucket of the last record, with its index, out of the map: records come mostly in
+    /// time order, so most find it here.
+    current: Option<(i64, Bucket)>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -27,12 +32,83 @@ struct Bucket {
     bins: Vec<u32>,
 }
 
-fn bin_of(ms: u32) -> usize {
+/// The bin of `ms`: the value itself below 100, then bins 1% wide. This is the definition;
+/// records take [`bin_of`], which gives the same bin from a table.
+fn bin_by_ln(ms: u32) -> usize {
     if ms < 100 {
         ms as usize
     } else {
         100 + ((f64::from(ms) / 100.0).ln() / 1.01f64.ln()) as usize
     }
+}
+
+/// Bits of a value after its highest one that [`BinTable::by_octave`] is indexed by.
+const OCTAVE_BITS: u32 = 6;
+
+/// [`bin_by_ln`] without a logarithm: where each bin from 100 starts, and the bin each
+/// 1/64 of a doubling starts in (a 64th of a doubling is 1.1% at most, so that a value is
+/// at most two bins past the bin its 64th starts in).
+struct BinTable {
+    /// The first value of bin `100 + i`.
+    firsts: Vec<u32>,
+    /// The bin of the first value from 100 in each 64th of each doubling, by the position
+    /// of the highest bit (from [`OCTAVE_BITS`]) and the [`OCTAVE_BITS`] bits after it.
+    by_octave: Vec<u16>,
+}
+
+static BINS: LazyLock<BinTable> = LazyLock::new(BinTable::new);
+
+impl BinTable {
+    /// The table of [`bin_by_ln`], which gives each value a bin no lower than a lower
+    /// value's (the logarithm is monotonic).
+    fn new() -> Self {
+        let last = bin_by_ln(u32::MAX);
+        let firsts = (100..=last)
+            .map(|bin| {
+                // near 100 * 1.01^(bin - 100), then to the first value the logarithm puts there
+                let near = (100.0 * 1.01f64.powi(bin as i32 - 100)).min(f64::from(u32::MAX));
+                let mut ms = (near as u32).max(100);
+                while ms > 100 && bin_by_ln(ms - 1) >= bin {
+                    ms -= 1;
+                }
+                while bin_by_ln(ms) < bin {
+                    ms += 1;
+                }
+                ms
+            })
+            .collect();
+        let by_octave = (OCTAVE_BITS..32)
+            .flat_map(|high| {
+                (0..1u32 << OCTAVE_BITS).map(move |after| {
+                    let first = ((1 << OCTAVE_BITS) | after) << (high - OCTAVE_BITS);
+                    bin_by_ln(first.max(100)) as u16
+                })
+            })
+            .collect();
+        BinTable { firsts, by_octave }
+    }
+
+    fn bin_of(&self, ms: u32) -> usize {
+        if ms < 100 {
+            return ms as usize;
+        }
+        let high = 31 - ms.leading_zeros();
+        let after = (ms >> (high - OCTAVE_BITS)) & ((1 << OCTAVE_BITS) - 1);
+        let mut bin =
+            usize::from(self.by_octave[((high - OCTAVE_BITS) << OCTAVE_BITS | after) as usize]);
+        while self
+            .firsts
+            .get(bin + 1 - 100)
+            .is_some_and(|first| ms >= *first)
+        {
+            bin += 1;
+        }
+        bin
+    }
+}
+
+fn bin_of(ms: u32) -> usize {
+    BINS.bin_of(ms)
 }
 
 fn value_of(bin: usize) -> u32 {
@@ -48,16 +124,18 @@ impl Default for Timeline {
         Timeline {
             width_ms: START_WIDTH_MS,
             buckets: BTreeMap::new(),
+            current: None,
         }
     }
 }
 
 impl Timeline {
     pub(crate) fn record(&mut self, time_ms: i64, latency_ms: Option<u32>, timed_out: bool) {
-        let bucket = self
-            .buckets
-            .entry(time_ms.div_euclid(self.width_ms))
-            .or_default();
+        let index = time_ms.div_euclid(self.width_ms);
+        let bucket = match &mut self.current {
+            Some((current, bucket)) if *current == index => bucket,
+            _ => self.make_current(index),
+        };
         bucket.requests += 1;
         bucket.timeouts += u64::from(timed_out);
         if let Some(ms) = latency_ms {
@@ -68,13 +146,31 @@ impl Timeline {
             }
             bucket.bins[bin] += 1;
         }
-        if self.buckets.len() > MAX_BUCKETS {
+        // the buckets are those of the map and the current one
+        if self.buckets.len() + 1 > MAX_BUCKETS {
             self.widen(2);
+        }
+    }
+
+    /// Puts the current bucket back in the map and takes the bucket `index` out of it.
+    #[cold]
+    fn make_current(&mut self, index: i64) -> &mut Bucket {
+        self.put_back();
+        let bucket = self.buckets.remove(&index).unwrap_or_default();
+        &mut self.current.insert((index, bucket)).1
+    }
+
+    /// Puts the current bucket back in the map.
+    fn put_back(&mut self) {
+        if let Some((index, bucket)) = self.current.take() {
+            self.buckets.insert(index, bucket);
         }
     }
 
     /// Adds another timeline (of a later part of the same input).
     pub(crate) fn merge(&mut self, mut other: Timeline) {
+        self.put_back();
+        other.put_back();
         if other.width_ms > self.width_ms {
             self.widen(other.width_ms / self.width_ms);
         } else if other.width_ms < self.width_ms {
@@ -89,6 +185,7 @@ impl Timeline {
     }
 
     fn widen(&mut self, factor: i64) {
+        self.put_back();
         let old = std::mem::take(&mut self.buckets);
         self.width_ms = self.width_ms.saturating_mul(factor);
         for (index, bucket) in old {
@@ -101,7 +198,8 @@ impl Timeline {
 
     /// The timeline in display buckets: the smallest round width that gives at most about
     /// [`DISPLAY_POINTS`] buckets over the window.
-    pub(crate) fn figures(&self) -> TimelineFigures {
+    pub(crate) fn figures(mut self) -> TimelineFigures {
+        self.put_back();
         let (Some(first), Some(last)) = (self.buckets.keys().next(), self.buckets.keys().last())
         else {
             return TimelineFigures {
@@ -236,5 +334,59 @@ mod tests {
         let figures = timeline.figures();
         assert!(figures.buckets.len() <= 121, "{}", figures.buckets.len());
         assert_eq!(figures.buckets.iter().map(|b| b.requests).sum::<u64>(), 960);
+    }
+    #[test]
+    fn the_bin_table_gives_the_bins_of_the_logarithm() {
+        let table = BinTable::new();
+        assert_eq!(table.firsts[0], 100);
+        assert_eq!(table.firsts.len() + 99, bin_by_ln(u32::MAX));
+        // every value where the logarithm's bin changes, and those around it
+        for (i, first) in table.firsts.iter().enumerate().skip(1) {
+            assert!(bin_by_ln(first - 1) < 100 + i && bin_by_ln(*first) == 100 + i);
+            for ms in first.saturating_sub(3)..=first.saturating_add(3) {
+                assert_eq!(table.bin_of(ms), bin_by_ln(ms), "{ms}");
+            }
+        }
+        // and where each 64th of a doubling starts
+        for high in OCTAVE_BITS..32 {
+            for after in 0..1u32 << OCTAVE_BITS {
+                let first = ((1 << OCTAVE_BITS) | after) << (high - OCTAVE_BITS);
+                for ms in [first.saturating_sub(1), first, first.saturating_add(1)] {
+                    assert_eq!(table.bin_of(ms), bin_by_ln(ms), "{ms}");
+                }
+            }
+        }
+        for ms in (0..1_000_000).chain([u32::MAX - 1, u32::MAX]) {
+            assert_eq!(table.bin_of(ms), bin_by_ln(ms), "{ms}");
+        }
+    }
+
+    #[test]
+    #[ignore = "every u32: about a minute in a release build (cargo test --release -- --ignored)"]
+    fn the_bin_table_gives_the_bins_of_the_logarithm_for_every_value() {
+        let table = BinTable::new();
+        for ms in 0..=u32::MAX {
+            assert_eq!(table.bin_of(ms), bin_by_ln(ms), "{ms}");
+        }
+    }
+
+    #[test]
+    fn records_out_of_time_order_count_as_in_order() {
+        // two and a half hours, and 55 (the buckets widen)
+        for span in [9_000_000, 200_000_000] {
+            let records: Vec<(i64, u32)> = (0..20_000i64)
+                .map(|i| ((i * 7919) % span, (i * 13 % 40_000) as u32))
+                .collect();
+            let mut in_order = records.clone();
+            in_order.sort_unstable();
+            let (mut shuffled, mut sorted) = (Timeline::default(), Timeline::default());
+            for (time, ms) in records {
+                shuffled.record(time, Some(ms), ms > 29_000);
+            }
+            for (time, ms) in in_order {
+                sorted.record(time, Some(ms), ms > 29_000);
+            }
+            assert_eq!(shuffled.figures(), sorted.figures(), "{span}");
+        }
     }
 }
