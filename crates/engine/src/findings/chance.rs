@@ -135,11 +135,17 @@ struct Scan<'a> {
 }
 
 impl Scan<'_> {
-    /// The windows from `start` whose end is in `low..=high`, in order.
+    /// The windows from `start` whose end is in `low..=high`, in order. Inlined: most groups
+    /// are passed over at once.
+    #[inline]
     fn ends(&mut self, start: usize, low: usize, high: usize) {
-        if !self.may_hold(start, low, high) {
-            return;
+        if self.may_hold(start, low, high) {
+            self.split(start, low, high);
         }
+    }
+
+    /// [`Scan::ends`] of a group that may hold a candidate: the window, or the two halves.
+    fn split(&mut self, start: usize, low: usize, high: usize) {
         if low == high {
             self.window(start, low);
         } else {
@@ -162,6 +168,7 @@ impl Scan<'_> {
     /// and `ln x <= (x - 1) / sqrt x` for `x >= 1`. That bound, widened by a margin far above
     /// the few roundings between it and the window's computed strength, is below the best so
     /// far (or the floor) only where the window's strength is too, so it could not win.
+    #[inline]
     fn may_hold(&self, start: usize, low: usize, high: usize) -> bool {
         if !self.bounded && low < high {
             return true;
@@ -171,12 +178,14 @@ impl Scan<'_> {
             return false;
         }
         let served = (self.traffic[low] - self.traffic[start]) as f64;
-        let expected = self.total_f * served / self.traffic_f;
         let (inside_f, outside_f) = (inside as f64, (self.total - inside) as f64);
-        // a raised rate, `rate_ratio` times the rate per request outside the window
-        if inside_f <= expected
-            || inside_f * (self.traffic_f - served) < self.rules.rate_ratio * outside_f * served
-        {
+        // a raised rate, `rate_ratio` times the rate per request outside the window (tested
+        // before the division of the expected count, which few groups reach)
+        if inside_f * (self.traffic_f - served) < self.rules.rate_ratio * outside_f * served {
+            return false;
+        }
+        let expected = self.total_f * served / self.traffic_f;
+        if inside_f <= expected {
             return false;
         }
         let beat = self.best.map_or(self.floor, |(s, _, _)| s.max(self.floor));
